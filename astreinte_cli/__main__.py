@@ -1,0 +1,3 @@
+from astreinte_cli.cli import main
+
+main()

@@ -1,0 +1,34 @@
+"""Phone numbers, through Google's libphonenumber port (imported only when a number is read)."""
+
+from __future__ import annotations
+
+import functools
+
+
+def is_region(code: str) -> bool:
+    import phonenumbers
+
+    return code.upper() in phonenumbers.SUPPORTED_REGIONS
+
+
+@functools.lru_cache(maxsize=4096)
+def normalise_phone(text: str, region: str) -> str | None:
+    """The number in E.164 (``+33612345678``), or None when it is not a valid number."""
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(text, region.upper())
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+
+
+@functools.lru_cache(maxsize=4096)
+def display_phone(e164: str) -> str:
+    """The international form people read and dial: ``+33 6 12 34 56 78``."""
+    import phonenumbers
+
+    number = phonenumbers.parse(e164, None)
+    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))

@@ -1,0 +1,114 @@
+"""Where a roster value came from, and what is wrong with it.
+
+Every value read from a roster keeps a :class:`Span`. The loader and the checks collect
+:class:`Diagnostic` objects and raise one :class:`RosterError` that carries them all, so a run
+reports every mistake at once, the way a compiler does.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Span:
+    """A position in a roster file: 1-based line and column, and the width to underline."""
+
+    path: str
+    line: int
+    column: int
+    width: int = 1
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    span: Span
+    message: str
+    hint: str | None = None
+    severity: Severity = "error"
+
+
+class RosterError(Exception):
+    """The roster cannot be used: it carries every diagnostic found."""
+
+    def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
+        self.diagnostics = tuple(sorted(diagnostics, key=_order))
+        super().__init__(f"{len(self.diagnostics)} error(s) in the roster")
+
+
+def _order(diagnostic: Diagnostic) -> tuple[str, int, int]:
+    return (diagnostic.span.path, diagnostic.span.line, diagnostic.span.column)
+
+
+class Collector:
+    """Gathers diagnostics while a roster is read; raises them together at the end."""
+
+    def __init__(self) -> None:
+        self.diagnostics: list[Diagnostic] = []
+
+    def error(self, span: Span, message: str, hint: str | None = None) -> None:
+        self.diagnostics.append(Diagnostic(span, message, hint))
+
+    @property
+    def has_errors(self) -> bool:
+        return any(d.severity == "error" for d in self.diagnostics)
+
+    def raise_if_any(self) -> None:
+        if self.has_errors:
+            raise RosterError(self.diagnostics)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
+    """A typo hint, or None when nothing is close enough to be worth saying."""
+    options = sorted(set(choices))
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if not close:
+        lowered = {c.lower(): c for c in options}
+        if word.lower() in lowered:
+            close = [lowered[word.lower()]]
+    return f"did you mean '{close[0]}'?" if close else None
+
+
+class SourceLines:
+    """Reads the source line a diagnostic points at, once per file."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, list[str]] = {}
+
+    def line(self, path: str, number: int) -> str | None:
+        if path not in self._cache:
+            try:
+                raw = Path(path).read_bytes()[: 1 << 21]
+            except OSError:
+                raw = b""
+            text = raw.decode("utf-8", errors="replace")
+            self._cache[path] = text.splitlines()
+        lines = self._cache[path]
+        return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None) -> str:
+    """Render compiler-style: location, message, the source line, a caret, a hint."""
+    span = diagnostic.span
+    out = [f"{span}: {diagnostic.severity}: {diagnostic.message}"]
+    source = (sources or SourceLines()).line(span.path, span.line)
+    if source is not None and "\x00" not in source:
+        shown = source.expandtabs(1).rstrip()
+        if len(shown) > 200:
+            shown = shown[:200] + "…"
+        gutter = f"{span.line:>5} | "
+        out.append(gutter + shown)
+        width = max(1, min(span.width, max(1, len(shown) - span.column + 1)))
+        out.append(" " * 6 + "| " + " " * (span.column - 1) + "^" * width)
+    if diagnostic.hint:
+        out.append(f"hint: {diagnostic.hint}")
+    return "\n".join(out)

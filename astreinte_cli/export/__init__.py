@@ -1,0 +1,1 @@
+"""Machine-readable outputs: JSON documents (and, later, calendar feeds)."""

@@ -1,0 +1,79 @@
+"""Public holidays of a team, from the ``holidays`` package, named in French."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from dataclasses import dataclass
+from typing import Literal
+
+from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.model import HolidayCalendar
+
+# The package refuses the departments of Alsace; their holidays are those of the Collectivité
+# européenne d'Alsace (6AE).
+_FR_ALIASES = {"67": "6AE", "68": "6AE"}
+ADDED_NAME = "Jour férié (ajouté)"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    about: Literal["country", "subdiv"]
+    message: str
+    hint: str | None
+
+
+def canonical_subdiv(country: str, subdiv: str | None) -> str | None:
+    if subdiv is None:
+        return None
+    if country.upper() == "FR":
+        return _FR_ALIASES.get(subdiv, subdiv)
+    return subdiv
+
+
+def validate(country: str, subdiv: str | None) -> Problem | None:
+    import holidays
+
+    supported: dict[str, list[str]] = holidays.list_supported_countries()
+    code = country.upper()
+    if code not in supported:
+        return Problem(
+            "country",
+            f"unknown holiday country '{country}'",
+            did_you_mean(code, supported) or "use a country code such as FR, BE, CH, or 'none'",
+        )
+    wanted = canonical_subdiv(code, subdiv)
+    if wanted is None:
+        return None
+    try:
+        holidays.country_holidays(code, subdiv=wanted)
+    except (NotImplementedError, ValueError, KeyError):
+        subdivisions = supported[code]
+        return Problem(
+            "subdiv",
+            f"unknown subdivision '{subdiv}' for holiday country {code}",
+            did_you_mean(wanted, subdivisions) or "known: " + ", ".join(subdivisions),
+        )
+    return None
+
+
+def holidays_in(calendar: HolidayCalendar, years: range) -> dict[dt.date, str]:
+    """The public holidays of ``calendar`` in ``years``: date → French name."""
+    found: dict[dt.date, str] = {}
+    for year in years:
+        found.update(_year(calendar.country, calendar.subdiv, year))
+    for day in calendar.add:
+        if day.year in years:
+            found.setdefault(day, ADDED_NAME)
+    for day in calendar.remove:
+        found.pop(day, None)
+    return found
+
+
+@functools.lru_cache(maxsize=256)
+def _year(country: str, subdiv: str | None, year: int) -> dict[dt.date, str]:
+    import holidays
+
+    # language="fr": left unset, the package follows LANG and names French holidays in English.
+    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, language="fr")
+    return dict(calendar.items())

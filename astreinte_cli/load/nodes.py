@@ -1,0 +1,237 @@
+"""Typed reading of YAML nodes, reporting every problem to a :class:`Collector`.
+
+Each reader returns None after reporting; callers carry on so that one run reports all errors.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from typing import TypeVar
+
+import yaml
+
+from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.load.yamlfile import node_span
+from astreinte_cli.times import (
+    Period,
+    TimeSyntaxError,
+    WallTime,
+    parse_datetime,
+    parse_period_end,
+)
+
+T = TypeVar("T")
+Entries = dict[str, tuple[yaml.Node, yaml.Node]]
+
+_TRUE = {"true", "yes", "on"}
+_FALSE = {"false", "no", "off"}
+_NULL = {"", "~", "null"}
+
+
+class NodeReader:
+    """Reads the nodes of one file."""
+
+    def __init__(self, path: str, collector: Collector) -> None:
+        self.path = path
+        self.collector = collector
+
+    def span(self, node: yaml.Node) -> Span:
+        return node_span(self.path, node)
+
+    def error(self, node: yaml.Node, message: str, hint: str | None = None) -> None:
+        self.collector.error(self.span(node), message, hint)
+
+    # ------------------------------------------------------------------ structure
+
+    def mapping(
+        self,
+        node: yaml.Node,
+        what: str,
+        allowed: Iterable[str] | None = None,
+        required: Iterable[str] = (),
+    ) -> Entries | None:
+        """Keys → (key node, value node); reports duplicate, unknown and missing keys."""
+        if not isinstance(node, yaml.MappingNode):
+            self.error(node, f"{what} must be a mapping ('key: value' lines), not {kind(node)}")
+            return None
+        entries: Entries = {}
+        allowed_set = set(allowed) if allowed is not None else None
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                self.error(key_node, f"a key in {what} must be a plain name")
+                continue
+            key = key_node.value
+            if key == "<<":
+                self.error(
+                    key_node, "YAML merge keys ('<<') are not supported", "write the keys out"
+                )
+                continue
+            if key in entries:
+                first = self.span(entries[key][0])
+                self.error(
+                    key_node,
+                    f"duplicate key '{key}' in {what}",
+                    f"the first '{key}' is at line {first.line}; keep one",
+                )
+                continue
+            if allowed_set is not None and key not in allowed_set:
+                hint = did_you_mean(key, allowed_set) or "allowed keys: " + ", ".join(
+                    sorted(allowed_set)
+                )
+                self.error(key_node, f"unknown key '{key}' in {what}", hint)
+                continue
+            entries[key] = (key_node, value_node)
+        missing = [name for name in required if name not in entries]
+        for name in missing:
+            self.error(node, f"{what} needs '{name}'")
+        return entries
+
+    def sequence(
+        self, node: yaml.Node, what: str, *, allow_scalar: bool = False
+    ) -> list[yaml.Node]:
+        """Items of a list; with ``allow_scalar`` a single value counts as a list of one."""
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        if allow_scalar and isinstance(node, yaml.ScalarNode) and not is_null(node):
+            return [node]
+        self.error(node, f"{what} must be a list, not {kind(node)}")
+        return []
+
+    # ------------------------------------------------------------------ scalars
+
+    def scalar(self, node: yaml.Node, what: str) -> str | None:
+        if not isinstance(node, yaml.ScalarNode):
+            self.error(node, f"{what} must be a single value, not {kind(node)}")
+            return None
+        return str(node.value)
+
+    def text(self, node: yaml.Node, what: str) -> str | None:
+        value = self.scalar(node, what)
+        if value is not None and not value.strip():
+            self.error(node, f"{what} is empty")
+            return None
+        return value.strip() if value is not None else None
+
+    def identifier(self, node: yaml.Node, what: str, pattern: re.Pattern[str]) -> str | None:
+        value = self.text(node, what)
+        if value is not None and not pattern.fullmatch(value):
+            self.error(
+                node,
+                f"'{value}' is not a valid {what}",
+                "use lower-case letters, digits, '-' and '_'",
+            )
+            return None
+        return value
+
+    def boolean(self, node: yaml.Node, what: str) -> bool | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        if value.lower() in _TRUE:
+            return True
+        if value.lower() in _FALSE:
+            return False
+        self.error(node, f"{what} must be true or false, not '{value}'")
+        return None
+
+    def integer(self, node: yaml.Node, what: str, low: int, high: int) -> int | None:
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        if not re.fullmatch(r"\d{1,6}", value.strip()):
+            self.error(node, f"{what} must be a whole number, not '{value}'")
+            return None
+        number = int(value)
+        if not low <= number <= high:
+            self.error(node, f"{what} must be between {low} and {high}, not {number}")
+            return None
+        return number
+
+    def choice(self, node: yaml.Node, what: str, choices: Iterable[str]) -> str | None:
+        value = self.scalar(node, what)
+        options = list(choices)
+        if value is None:
+            return None
+        if value not in options:
+            hint = did_you_mean(value, options) or "one of: " + ", ".join(options)
+            self.error(node, f"unknown {what} '{value}'", hint)
+            return None
+        return value
+
+    def parsed(self, node: yaml.Node, what: str, parse: Callable[[str], T]) -> T | None:
+        """A scalar run through one of the :mod:`astreinte_cli.times` parsers."""
+        value = self.scalar(node, what)
+        if value is None:
+            return None
+        try:
+            return parse(value)
+        except TimeSyntaxError as exc:
+            self.error(node, f"{what}: {exc.message}", exc.hint)
+            return None
+
+    def datetime(self, node: yaml.Node, what: str) -> WallTime | None:
+        result = self.parsed(node, what, parse_datetime)
+        return result[0] if result else None
+
+    def period(self, node: yaml.Node, what: str) -> Period | None:
+        """``START .. END`` or ``{from: START, to: END}``; a bare END date covers that day."""
+        if isinstance(node, yaml.MappingNode):
+            entries = self.mapping(node, what, allowed=("from", "to"), required=("from", "to"))
+            if entries is None or "from" not in entries or "to" not in entries:
+                return None
+            start = self.datetime(entries["from"][1], f"{what} start")
+            end = self.parsed(entries["to"][1], f"{what} end", parse_period_end)
+            end_node = entries["to"][1]
+        else:
+            value = self.scalar(node, what)
+            if value is None:
+                return None
+            if value.count("..") != 1:
+                self.error(
+                    node,
+                    f"'{value}' is not a period",
+                    "write 'START .. END', e.g. '2026-08-03 .. 2026-08-23', or {from: …, to: …}",
+                )
+                return None
+            first, second = (part.strip() for part in value.split(".."))
+            start = self.parsed(node, what, lambda _: parse_datetime(first)[0])
+            end = self.parsed(node, what, lambda _: parse_period_end(second))
+            end_node = node
+        if start is None or end is None:
+            return None
+        if not ends_after(start, end):
+            self.error(end_node, f"{what} ends at {end}, which is not after its start {start}")
+            return None
+        return Period(start, end)
+
+
+def ends_after(start: WallTime, end: WallTime) -> bool:
+    """Whether ``end`` is after ``start``; two local readings compare as clock readings, which
+    holds in every zone; with an offset on either side, compared as instants read in UTC."""
+    if start.offset is None and end.offset is None:
+        return end.local > start.local
+
+    def absolute(value: WallTime) -> dt.datetime:
+        return value.local.replace(tzinfo=value.offset or dt.UTC)
+
+    return absolute(end) > absolute(start)
+
+
+def is_null(node: yaml.Node) -> bool:
+    return (
+        isinstance(node, yaml.ScalarNode)
+        and node.style is None
+        and str(node.value).lower() in _NULL
+    )
+
+
+def kind(node: yaml.Node) -> str:
+    if isinstance(node, yaml.MappingNode):
+        return "a mapping"
+    if isinstance(node, yaml.SequenceNode):
+        return "a list"
+    if is_null(node):
+        return "nothing"
+    return f"'{node.value}'"

@@ -1,0 +1,766 @@
+"""A roster folder → a validated :class:`Roster`, or a :class:`RosterError` with every problem.
+
+Files are read in code-point order of their names; ``*.local.yaml`` files come last and may only
+set contact fields. People are gathered from every file first, so that a team can name people
+defined in any file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from types import MappingProxyType
+from typing import Literal
+
+import yaml
+
+from astreinte_cli import contacts, holiday_calendar
+from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.handoffs import Grid
+from astreinte_cli.load.nodes import Entries, NodeReader, is_null
+from astreinte_cli.load.windows import WindowReader
+from astreinte_cli.load.yamlfile import read_yaml
+from astreinte_cli.model import (
+    BusinessHours,
+    HolidayCalendar,
+    Leave,
+    Level,
+    MemberChange,
+    NamedWindow,
+    Override,
+    Person,
+    Roster,
+    Rotation,
+    Team,
+    Window,
+    WindowName,
+)
+from astreinte_cli.times import Period, parse_duration
+
+TEAM_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
+PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+TEAM_KEYS = (
+    "name", "timezone", "holidays", "business_hours", "coverage", "on_leave", "fallback",
+    "instructions", "levels", "overrides", "rules", "compensation",
+)  # fmt: skip
+FILE_KEYS = ("team", "people", "leave", "interventions", "phone_region", *TEAM_KEYS)
+PERSON_KEYS = ("name", "phone", "email", "kind")
+LEVEL_KEYS = ("name", "escalate_after", "instructions", "coverage", "rotations")
+ROTATION_KEYS = (
+    "name", "members", "start", "every", "per_turn", "only", "count", "changes", "end",
+)  # fmt: skip
+OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
+# Keys the SPEC reserves for features this version does not implement yet: reading them as if
+# they worked would be a promise the tool does not keep, so they are refused, and said so.
+NOT_YET = {
+    "rules": "team rules for 'check' (notice, rest, fairness)",
+    "compensation": "compensation rates for the monthly report",
+    "interventions": "the intervention log of the monthly report",
+}
+DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
+DEFAULT_EVERY = dt.timedelta(weeks=1)
+
+
+def roster_files(location: Path) -> list[Path]:
+    """The files of a roster: ordinary files by name, then ``*.local.yaml`` by name."""
+    if location.is_file():
+        return [location]
+    files = sorted(
+        (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
+        key=lambda p: p.name,
+    )
+    return [p for p in files if not is_local(p)] + [p for p in files if is_local(p)]
+
+
+def is_local(path: Path) -> bool:
+    return path.name.endswith((".local.yaml", ".local.yml"))
+
+
+def load_roster(location: Path) -> Roster:
+    collector = Collector()
+    if not location.exists():
+        collector.error(Span(str(location), 0, 0), "no roster here: the path does not exist")
+        collector.raise_if_any()
+    files = roster_files(location)
+    if not files:
+        collector.error(
+            Span(str(location), 0, 0),
+            "no roster files here",
+            "a roster is a folder of *.yaml files; 'astreinte init' writes a starter one",
+        )
+        collector.raise_if_any()
+    builder = _RosterBuilder(collector)
+    for path in files:
+        root = read_yaml(path, collector)
+        if root is None:
+            continue
+        reader = NodeReader(str(path), collector)
+        if is_local(path):
+            builder.read_local(reader, root)
+        else:
+            builder.read_file(reader, root)
+    roster = builder.build([str(p) for p in files])
+    collector.raise_if_any()
+    return roster
+
+
+# --------------------------------------------------------------------------- builder
+
+
+@dataclass
+class _TeamSource:
+    reader: NodeReader
+    id: str
+    id_node: yaml.Node
+    root: yaml.Node
+    entries: Entries
+
+
+@dataclass
+class _RosterBuilder:
+    collector: Collector
+    people: dict[str, Person] = field(default_factory=dict)
+    leave_nodes: list[tuple[NodeReader, yaml.Node, yaml.Node]] = field(default_factory=list)
+    teams: list[_TeamSource] = field(default_factory=list)
+    contact_nodes: list[tuple[NodeReader, str, yaml.Node, yaml.Node, str]] = field(
+        default_factory=list
+    )
+
+    def read_file(self, reader: NodeReader, root: yaml.Node) -> None:
+        entries = reader.mapping(root, "a roster file", allowed=FILE_KEYS)
+        if entries is None:
+            return
+        region = self._region(reader, entries)
+        for key, (key_node, _) in entries.items():
+            if key in NOT_YET:
+                reader.error(
+                    key_node,
+                    f"'{key}' ({NOT_YET[key]}) is not supported by this version of astreinte",
+                    "remove it for now; the README lists what is supported",
+                )
+        if "people" in entries:
+            self._read_people(reader, entries["people"][1], region)
+        if "leave" in entries:
+            leave = reader.mapping(entries["leave"][1], "'leave'")
+            for person_node, periods_node in (leave or {}).values():
+                self.leave_nodes.append((reader, person_node, periods_node))
+        team_keys = [k for k in entries if k in TEAM_KEYS and k not in NOT_YET]
+        if "team" in entries:
+            key_node, id_node = entries["team"]
+            team_id = reader.identifier(id_node, "team id", TEAM_ID)
+            if team_id is not None:
+                self.teams.append(_TeamSource(reader, team_id, id_node, root, entries))
+        else:
+            for key in team_keys:
+                reader.error(
+                    entries[key][0],
+                    f"'{key}' is a team key, but this file has no 'team:'",
+                    "add 'team: <id>' to this file, or move the key to the team's file",
+                )
+
+    def _region(self, reader: NodeReader, entries: Entries) -> str:
+        if "phone_region" not in entries:
+            return "FR"
+        node = entries["phone_region"][1]
+        value = reader.text(node, "phone_region")
+        if value is None:
+            return "FR"
+        if not contacts.is_region(value):
+            reader.error(
+                node,
+                f"unknown phone region '{value}'",
+                "use a two-letter country code such as FR, BE, CH",
+            )
+            return "FR"
+        return value.upper()
+
+    def _read_people(self, reader: NodeReader, node: yaml.Node, region: str) -> None:
+        people = reader.mapping(node, "'people'")
+        for person_id, (id_node, value) in (people or {}).items():
+            if not PERSON_ID.fullmatch(person_id):
+                reader.error(
+                    id_node,
+                    f"'{person_id}' is not a valid person id",
+                    "use letters, digits, '.', '-' and '_', starting with a letter or digit",
+                )
+                continue
+            if person_id in self.people:
+                reader.error(
+                    id_node,
+                    f"person '{person_id}' is defined twice; "
+                    f"it is already defined at {self.people[person_id].span}",
+                    "person ids are global: rename one, or remove the copy",
+                )
+                continue
+            entries = reader.mapping(value, f"person '{person_id}'", allowed=PERSON_KEYS)
+            if entries is None:
+                continue
+            name = person_id
+            if "name" in entries:
+                name = reader.text(entries["name"][1], "name") or person_id
+            person_kind: Literal["person", "service"] = "person"
+            if "kind" in entries:
+                chosen = reader.choice(entries["kind"][1], "kind", ("person", "service"))
+                person_kind = "service" if chosen == "service" else "person"
+            phone = self._phone(reader, entries, region)
+            email = self._email(reader, entries)
+            self.people[person_id] = Person(
+                person_id, name, person_kind, phone, email, reader.span(id_node)
+            )
+
+    def _phone(self, reader: NodeReader, entries: Entries, region: str) -> str | None:
+        if "phone" not in entries or is_null(entries["phone"][1]):
+            return None
+        node = entries["phone"][1]
+        value = reader.text(node, "phone")
+        if value is None:
+            return None
+        number = contacts.normalise_phone(value, region)
+        if number is None:
+            reader.error(
+                node,
+                f"'{value}' is not a valid phone number for region {region}",
+                "write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'",
+            )
+        return number
+
+    def _email(self, reader: NodeReader, entries: Entries) -> str | None:
+        if "email" not in entries or is_null(entries["email"][1]):
+            return None
+        node = entries["email"][1]
+        value = reader.text(node, "email")
+        if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
+            reader.error(node, f"'{value}' is not an email address")
+            return None
+        return value
+
+    def read_local(self, reader: NodeReader, root: yaml.Node) -> None:
+        hint = "a *.local.yaml file may only set 'phone' and 'email' of people defined elsewhere"
+        entries = reader.mapping(root, "a *.local.yaml file")
+        if entries is None:
+            return
+        region = "FR"
+        for key, (key_node, _) in entries.items():
+            if key not in ("people", "phone_region"):
+                reader.error(key_node, f"'{key}' is not allowed in a *.local.yaml file", hint)
+        if "phone_region" in entries:
+            region = self._region(reader, entries)
+        if "people" not in entries:
+            return
+        people = reader.mapping(entries["people"][1], "'people'")
+        for person_id, (id_node, value) in (people or {}).items():
+            fields = reader.mapping(value, f"contacts of '{person_id}'")
+            for key, (key_node, _) in (fields or {}).items():
+                if key not in ("phone", "email"):
+                    reader.error(key_node, f"'{key}' cannot be set in a *.local.yaml file", hint)
+            if fields is not None:
+                self.contact_nodes.append((reader, person_id, id_node, value, region))
+
+    # ------------------------------------------------------------------ build
+
+    def build(self, files: list[str]) -> Roster:
+        self._apply_contacts()
+        leave = self._leave()
+        teams: dict[str, Team] = {}
+        for source in self.teams:
+            if source.id in teams:
+                source.reader.error(
+                    source.id_node,
+                    f"team '{source.id}' is defined twice; "
+                    f"it is already defined at {teams[source.id].span}",
+                    "team ids are global: rename one of them",
+                )
+                continue
+            teams[source.id] = _TeamReader(source, self.people).build()
+        return Roster(
+            people=MappingProxyType(dict(self.people)),
+            leave=tuple(leave),
+            teams=tuple(teams.values()),
+            files=tuple(files),
+        )
+
+    def _apply_contacts(self) -> None:
+        for reader, person_id, id_node, value, region in self.contact_nodes:
+            if person_id not in self.people:
+                reader.error(
+                    id_node,
+                    f"unknown person '{person_id}'",
+                    did_you_mean(person_id, self.people)
+                    or "a *.local.yaml file only adds contacts to people defined elsewhere",
+                )
+                continue
+            if not isinstance(value, yaml.MappingNode):
+                continue
+            entries: Entries = {
+                str(k.value): (k, v) for k, v in value.value if isinstance(k, yaml.ScalarNode)
+            }
+            person = self.people[person_id]
+            if "phone" in entries:
+                person = replace(person, phone=self._phone(reader, entries, region))
+            if "email" in entries:
+                person = replace(person, email=self._email(reader, entries))
+            self.people[person_id] = person
+
+    def _leave(self) -> list[Leave]:
+        result: list[Leave] = []
+        for reader, person_node, periods_node in self.leave_nodes:
+            person = person_node.value
+            if person not in self.people:
+                reader.error(
+                    person_node, f"unknown person '{person}'", did_you_mean(person, self.people)
+                )
+                continue
+            for item in reader.sequence(periods_node, f"leave of '{person}'", allow_scalar=True):
+                period = reader.period(item, "leave period")
+                if period is not None:
+                    result.append(Leave(person, period, reader.span(item)))
+        return result
+
+
+# --------------------------------------------------------------------------- one team
+
+
+class _TeamReader:
+    def __init__(self, source: _TeamSource, people: dict[str, Person]) -> None:
+        self.source = source
+        self.r = source.reader
+        self.people = people
+        self.entries = source.entries
+        self.zone: zoneinfo.ZoneInfo | None = None
+
+    def build(self) -> Team:
+        e, r = self.entries, self.r
+        name = self.source.id
+        if "name" in e:
+            name = r.text(e["name"][1], "team name") or name
+        timezone = self._timezone()
+        holidays = self._holidays() if "holidays" in e else None
+        business_hours = self._business_hours() if "business_hours" in e else None
+        windows = WindowReader(r, has_business_hours=business_hours is not None)
+        coverage: Window
+        if "coverage" in e:
+            coverage = windows.read(e["coverage"][1], "coverage") or _always(r, e["coverage"][1])
+        else:
+            default = _default_coverage(business_hours is not None)
+            coverage = NamedWindow(default, r.span(self.source.id_node))
+        on_leave: Literal["flag", "next"] = "flag"
+        if "on_leave" in e and r.choice(e["on_leave"][1], "on_leave", ("flag", "next")) == "next":
+            on_leave = "next"
+        fallback = self._person(e["fallback"][1], "fallback") if "fallback" in e else None
+        instructions = r.text(e["instructions"][1], "instructions") if "instructions" in e else None
+        levels = self._levels(windows)
+        overrides = self._overrides(levels) if "overrides" in e else ()
+        return Team(
+            id=self.source.id,
+            name=name,
+            timezone=timezone,
+            holidays=holidays,
+            business_hours=business_hours,
+            coverage=coverage,
+            on_leave=on_leave,
+            fallback=fallback,
+            instructions=instructions,
+            levels=tuple(levels),
+            overrides=tuple(overrides),
+            path=r.path,
+            span=r.span(self.source.id_node),
+            spans=MappingProxyType({k: r.span(v[0]) for k, v in e.items()}),
+        )
+
+    def _timezone(self) -> str:
+        if "timezone" not in self.entries:
+            self.r.error(
+                self.source.id_node,
+                f"team '{self.source.id}' needs a 'timezone'",
+                "add e.g. 'timezone: Europe/Paris'",
+            )
+            self.zone = zoneinfo.ZoneInfo("UTC")
+            return "UTC"
+        node = self.entries["timezone"][1]
+        value = self.r.text(node, "timezone")
+        if value is not None:
+            try:
+                if value.startswith(("/", ".")) or ".." in value:
+                    raise ValueError(value)
+                self.zone = zoneinfo.ZoneInfo(value)
+                return value
+            except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
+                self.r.error(
+                    node,
+                    f"unknown timezone '{value}'",
+                    did_you_mean(value, zoneinfo.available_timezones())
+                    or "use an IANA name such as Europe/Paris",
+                )
+        self.zone = zoneinfo.ZoneInfo("UTC")
+        return "UTC"
+
+    def _person(self, node: yaml.Node, what: str) -> str | None:
+        value = self.r.text(node, what)
+        if value is None:
+            return None
+        if value not in self.people:
+            self.r.error(
+                node, f"unknown person '{value}' in {what}", did_you_mean(value, self.people)
+            )
+            return None
+        return value
+
+    def _people(self, node: yaml.Node, what: str) -> tuple[str, ...]:
+        items = self.r.sequence(node, what, allow_scalar=True)
+        found = [self._person(item, what) for item in items]
+        return tuple(p for p in found if p is not None)
+
+    # ------------------------------------------------------------------ calendars
+
+    def _holidays(self) -> HolidayCalendar | None:
+        r, node = self.r, self.entries["holidays"][1]
+        if isinstance(node, yaml.ScalarNode):
+            value = r.text(node, "holidays")
+            if value is None or value.lower() == "none":
+                return None
+            return self._calendar(node, value, None, node, (), ())
+        entries = r.mapping(node, "holidays", allowed=("country", "subdiv", "add", "remove"))
+        if entries is None:
+            return None
+        if "country" not in entries:
+            r.error(node, "holidays needs 'country'", "e.g. {country: FR, subdiv: '57'}")
+            return None
+        country_node = entries["country"][1]
+        country = r.text(country_node, "holiday country")
+        subdiv_node = entries["subdiv"][1] if "subdiv" in entries else None
+        subdiv = r.text(subdiv_node, "holiday subdivision") if subdiv_node else None
+        add = self._dates(entries["add"][1], "holidays add") if "add" in entries else ()
+        remove = self._dates(entries["remove"][1], "holidays remove") if "remove" in entries else ()
+        if country is None:
+            return None
+        return self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
+
+    def _calendar(
+        self,
+        country_node: yaml.Node,
+        country: str,
+        subdiv: str | None,
+        subdiv_node: yaml.Node | None,
+        add: tuple[dt.date, ...],
+        remove: tuple[dt.date, ...],
+    ) -> HolidayCalendar | None:
+        problem = holiday_calendar.validate(country, subdiv)
+        if problem is not None:
+            where = subdiv_node if problem.about == "subdiv" and subdiv_node else country_node
+            self.r.error(where, problem.message, problem.hint)
+            return None
+        return HolidayCalendar(
+            country.upper(), holiday_calendar.canonical_subdiv(country, subdiv), add, remove
+        )
+
+    def _dates(self, node: yaml.Node, what: str) -> tuple[dt.date, ...]:
+        result = []
+        for item in self.r.sequence(node, what, allow_scalar=True):
+            value = self.r.scalar(item, what)
+            try:
+                result.append(dt.date.fromisoformat(value or ""))
+            except ValueError:
+                self.r.error(item, f"{what}: '{value}' is not a date", "write YYYY-MM-DD")
+        return tuple(result)
+
+    def _business_hours(self) -> BusinessHours | None:
+        node = self.entries["business_hours"][1]
+        windows = WindowReader(self.r, has_business_hours=False)
+        entries = self.r.mapping(node, "business_hours")
+        if entries is None:
+            return None
+        closed: list[Period] = []
+        if "closed" in entries:
+            for item in self.r.sequence(entries["closed"][1], "closed", allow_scalar=True):
+                period = self.r.period(item, "closed period")
+                if period is not None:
+                    closed.append(period)
+        weekly = windows.weekly(
+            {k: v for k, v in entries.items() if k != "closed"}, node, "business_hours"
+        )
+        if weekly is None:
+            return None
+        return BusinessHours(weekly, tuple(closed))
+
+    # ------------------------------------------------------------------ levels
+
+    def _levels(self, windows: WindowReader) -> list[Level]:
+        r = self.r
+        if "levels" not in self.entries:
+            r.error(
+                self.source.id_node,
+                f"team '{self.source.id}' needs 'levels'",
+                "add at least one level with a rotation",
+            )
+            return []
+        items = r.sequence(self.entries["levels"][1], "levels")
+        if not items and isinstance(self.entries["levels"][1], yaml.SequenceNode):
+            r.error(self.entries["levels"][1], "'levels' is empty", "add at least one level")
+        levels = []
+        for number, node in enumerate(items, start=1):
+            entries = r.mapping(
+                node, f"level {number}", allowed=LEVEL_KEYS, required=("rotations",)
+            )
+            if entries is None:
+                continue
+            name = f"Level {number}"
+            if "name" in entries:
+                name = r.text(entries["name"][1], "level name") or name
+            escalate = DEFAULT_ESCALATE_AFTER
+            if "escalate_after" in entries:
+                escalate = (
+                    r.parsed(entries["escalate_after"][1], "escalate_after", parse_duration)
+                    or escalate
+                )
+            instructions = None
+            if "instructions" in entries:
+                instructions = r.text(entries["instructions"][1], "instructions")
+            coverage = None
+            if "coverage" in entries:
+                coverage = windows.read(entries["coverage"][1], "coverage")
+            rotations = self._rotations(entries, windows) if "rotations" in entries else []
+            levels.append(
+                Level(
+                    number, name, escalate, instructions, coverage, tuple(rotations), r.span(node)
+                )
+            )
+        return levels
+
+    def _rotations(self, level: Entries, windows: WindowReader) -> list[Rotation]:
+        r = self.r
+        items = r.sequence(level["rotations"][1], "rotations")
+        if not items and isinstance(level["rotations"][1], yaml.SequenceNode):
+            r.error(level["rotations"][1], "'rotations' is empty", "add a rotation with members")
+        rotations: list[Rotation] = []
+        names: dict[str, Span] = {}
+        for number, node in enumerate(items, start=1):
+            rotation = self._rotation(node, number, windows)
+            if rotation is None:
+                continue
+            if rotation.name in names:
+                r.error(
+                    node,
+                    f"two rotations of this level are named '{rotation.name}'",
+                    f"the other is at line {names[rotation.name].line}; sources must be unique",
+                )
+            names[rotation.name] = rotation.span
+            rotations.append(rotation)
+        return rotations
+
+    def _rotation(self, node: yaml.Node, number: int, windows: WindowReader) -> Rotation | None:
+        r = self.r
+        what = f"rotation {number}"
+        e = r.mapping(node, what, allowed=ROTATION_KEYS, required=("members",))
+        if e is None or "members" not in e:
+            return None
+        name = what
+        if "name" in e:
+            name = r.text(e["name"][1], "rotation name") or name
+        members = self._people(e["members"][1], "members")
+        if (
+            not members
+            and isinstance(e["members"][1], yaml.SequenceNode)
+            and not e["members"][1].value
+        ):
+            r.error(e["members"][1], "'members' is empty", "name at least one person")
+        start = r.datetime(e["start"][1], "start") if "start" in e else None
+        every = DEFAULT_EVERY
+        if "every" in e:
+            every = r.parsed(e["every"][1], "every", parse_duration) or every
+            if "start" not in e:
+                r.error(
+                    e["every"][0],
+                    "'every' needs a 'start'",
+                    "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                )
+        per_turn = 1
+        if "per_turn" in e:
+            per_turn = r.integer(e["per_turn"][1], "per_turn", 1, max(1, len(members))) or 1
+        only: Window = _always(r, node)
+        if "only" in e:
+            only = windows.read(e["only"][1], "only") or only
+        count: Literal["calendar", "active"] = "calendar"
+        if "count" in e and r.choice(e["count"][1], "count", ("calendar", "active")) == "active":
+            count = "active"
+        end = r.datetime(e["end"][1], "end") if "end" in e else None
+        if "start" not in e:
+            for key in ("changes", "count"):
+                if key in e:
+                    r.error(
+                        e[key][0],
+                        f"'{key}' needs a 'start'",
+                        "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                    )
+            if len(members) > 1:
+                r.error(
+                    e["members"][0],
+                    f"{what} has {len(members)} members but no 'start'",
+                    "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                )
+        grid = Grid(start, every, self.zone) if start is not None and self.zone else None
+        if grid is not None and grid.at(1) <= grid.at(0):
+            r.error(
+                e["start"][1],
+                f"the handoff after {start} would not come after it",
+                "the offset puts 'start' in the repeated hour; write it without an offset",
+            )
+            grid = None
+        changes = self._changes(e["changes"][1], grid, per_turn) if "changes" in e else ()
+        if (
+            end is not None
+            and start is not None
+            and not end.local > start.local
+            and end.offset is None
+            and start.offset is None
+        ):
+            r.error(e["end"][1], f"end {end} is not after start {start}")
+        return Rotation(
+            name=name,
+            members=members,
+            start=start,
+            every=every,
+            per_turn=per_turn,
+            only=only,
+            count=count,
+            changes=changes,
+            end=end,
+            span=r.span(node),
+            spans=MappingProxyType({k: r.span(v[0]) for k, v in e.items()}),
+        )
+
+    def _changes(
+        self, node: yaml.Node, grid: Grid | None, per_turn: int
+    ) -> tuple[MemberChange, ...]:
+        r = self.r
+        changes: list[MemberChange] = []
+        handoffs: list[int] = []
+        for item in r.sequence(node, "changes"):
+            e = r.mapping(
+                item, "a member change", allowed=("from", "members"), required=("from", "members")
+            )
+            if e is None or "from" not in e or "members" not in e:
+                continue
+            start = r.datetime(e["from"][1], "change 'from'")
+            members = self._people(e["members"][1], "members")
+            if start is None:
+                continue
+            if len(members) < per_turn and members:
+                r.error(
+                    e["members"][1],
+                    f"per_turn is {per_turn} but this list has {len(members)} members",
+                )
+            if not members:
+                r.error(e["members"][1], "a member change needs at least one member")
+                continue
+            if grid is not None:
+                k = grid.first_at_or_after(start.instant(grid.zone))
+                if handoffs and k < handoffs[-1]:
+                    r.error(e["from"][1], "member changes must be in increasing order of 'from'")
+                elif handoffs and k == handoffs[-1]:
+                    r.error(
+                        e["from"][1],
+                        "two member changes take effect at the same handoff",
+                        f"both start at the handoff of "
+                        f"{grid.at(k).astimezone(grid.zone):%Y-%m-%d %H:%M}; keep one",
+                    )
+                elif k <= 0:
+                    r.error(
+                        e["from"][1],
+                        "a member change must come after the rotation's start",
+                        "change 'members' instead",
+                    )
+                handoffs.append(k)
+            changes.append(MemberChange(start, members, r.span(item)))
+        return tuple(changes)
+
+    # ------------------------------------------------------------------ overrides
+
+    def _overrides(self, levels: list[Level]) -> list[Override]:
+        r = self.r
+        result = []
+        for index, node in enumerate(
+            r.sequence(self.entries["overrides"][1], "overrides"), start=1
+        ):
+            e = r.mapping(
+                node,
+                f"override {index}",
+                allowed=OVERRIDE_KEYS,
+                required=("level", "who", "from", "to"),
+            )
+            if e is None or not all(k in e for k in ("level", "who", "from", "to")):
+                continue
+            level = self._level_ref(e["level"][1], levels)
+            who = self._people(e["who"][1], "who")
+            if not who and isinstance(e["who"][1], yaml.SequenceNode):
+                r.error(e["who"][1], "'who' is empty", "name who is on call, e.g. 'who: bob'")
+            start = r.datetime(e["from"][1], "override 'from'")
+            period = None
+            if start is not None:
+                period = r.period(_period_node(e), "override")
+            replaces = None
+            if "replaces" in e:
+                replaces = self._person(e["replaces"][1], "replaces")
+                if replaces is not None and level is not None:
+                    everyone = {p for rot in levels[level - 1].rotations for p in rot.everyone}
+                    if replaces not in everyone:
+                        r.error(
+                            e["replaces"][1],
+                            f"'{replaces}' is in none of the rotations of level {level}",
+                            did_you_mean(replaces, everyone)
+                            or "'replaces' names someone the level's rotations put on call",
+                        )
+                        replaces = None
+            reason = r.text(e["reason"][1], "reason") if "reason" in e else None
+            exceptional = (
+                bool(r.boolean(e["exceptional"][1], "exceptional")) if "exceptional" in e else False
+            )
+            if level is None or period is None:
+                continue
+            result.append(
+                Override(index, level, who, period, replaces, reason, exceptional, r.span(node))
+            )
+        return result
+
+    def _level_ref(self, node: yaml.Node, levels: list[Level]) -> int | None:
+        value = self.r.scalar(node, "level")
+        if value is None:
+            return None
+        if value.strip().isdigit():
+            number = int(value)
+            if 1 <= number <= len(levels):
+                return number
+            self.r.error(
+                node, f"level {number} does not exist", f"this team has levels 1 to {len(levels)}"
+            )
+            return None
+        for level in levels:
+            if level.name == value:
+                return level.number
+        self.r.error(
+            node,
+            f"no level is named '{value}'",
+            did_you_mean(value, [lv.name for lv in levels])
+            or "give the level's number (from 1) or its exact name",
+        )
+        return None
+
+
+def _period_node(entries: Entries) -> yaml.Node:
+    """A synthetic ``{from, to}`` mapping so overrides share the period reader."""
+    keys = [entries["from"], entries["to"]]
+    first = keys[0][0]
+    return yaml.MappingNode(
+        "tag:yaml.org,2002:map", [(k, v) for k, v in keys], first.start_mark, keys[1][1].end_mark
+    )
+
+
+def _always(reader: NodeReader, node: yaml.Node) -> Window:
+    return NamedWindow("always", reader.span(node))
+
+
+def _default_coverage(has_business_hours: bool) -> WindowName:
+    return "outside business hours" if has_business_hours else "always"

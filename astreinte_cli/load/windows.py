@@ -1,0 +1,146 @@
+"""Windows (SPEC §4) as written in YAML: weekly maps, names, lists, ``except``."""
+
+from __future__ import annotations
+
+from typing import cast
+
+import yaml
+
+from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.load.nodes import Entries, NodeReader, is_null
+from astreinte_cli.model import (
+    ExceptWindow,
+    NamedWindow,
+    UnionWindow,
+    WeeklyMap,
+    Window,
+    WindowName,
+)
+from astreinte_cli.times import TimeRange, parse_time_range
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+NAMES: tuple[WindowName, ...] = (
+    "always", "business hours", "outside business hours", "holidays", "weekends", "weekdays",
+)  # fmt: skip
+_DAY_HINT = "day keys are mon…sun, ranges like mon-fri, lists like 'mon,wed,fri', or daily"
+
+
+class WindowReader:
+    def __init__(self, reader: NodeReader, *, has_business_hours: bool) -> None:
+        self.r = reader
+        self.has_business_hours = has_business_hours
+
+    def read(self, node: yaml.Node, what: str) -> Window | None:
+        if isinstance(node, yaml.SequenceNode):
+            if not node.value:
+                self.r.error(node, f"{what} is an empty list", "name at least one window")
+                return None
+            parts = [self.read(item, what) for item in node.value]
+            if any(p is None for p in parts):
+                return None
+            return UnionWindow(tuple(cast(list[Window], parts)))
+        if isinstance(node, yaml.MappingNode):
+            entries = self.r.mapping(node, what)
+            if entries is None:
+                return None
+            minus = None
+            if "except" in entries:
+                minus = self.read(entries["except"][1], f"{what} 'except'")
+                if minus is None:
+                    return None
+            days = {k: v for k, v in entries.items() if k != "except"}
+            if not days:
+                self.r.error(node, f"{what} needs day keys beside 'except'", _DAY_HINT)
+                return None
+            weekly = self.weekly(days, node, what)
+            if weekly is None:
+                return None
+            return ExceptWindow(weekly, minus) if minus is not None else weekly
+        value = self.r.text(node, what)
+        if value is None:
+            return None
+        name = value.strip().lower().replace("_", " ")
+        if name not in NAMES:
+            self.r.error(
+                node,
+                f"unknown window '{value}' in {what}",
+                did_you_mean(name, NAMES)
+                or "a window is a name ("
+                + ", ".join(NAMES)
+                + "), a weekly map such as {mon-fri: 09:00-18:00}, or a list of them",
+            )
+            return None
+        if "business" in name and not self.has_business_hours:
+            self.r.error(
+                node,
+                f"'{value}' needs the team's 'business_hours'",
+                "define business_hours in the team, or use another window",
+            )
+            return None
+        return NamedWindow(name, self.r.span(node))
+
+    def weekly(self, entries: Entries, node: yaml.Node, what: str) -> WeeklyMap | None:
+        days: list[tuple[int, TimeRange]] = []
+        ok = True
+        for key, (key_node, value_node) in entries.items():
+            weekdays = self._days(key, key_node)
+            ranges = self._ranges(value_node, key)
+            if weekdays is None or ranges is None:
+                ok = False
+                continue
+            days.extend((day, time_range) for day in weekdays for time_range in ranges)
+        if not days and ok:
+            self.r.error(node, f"{what} has no day", _DAY_HINT)
+            return None
+        return WeeklyMap(tuple(sorted(days, key=lambda d: (d[0], d[1].start)))) if ok else None
+
+    def _days(self, key: str, node: yaml.Node) -> list[int] | None:
+        text = key.strip().lower()
+        if text == "daily":
+            return list(range(7))
+        result: list[int] = []
+        for part in text.split(","):
+            piece = part.strip()
+            if "-" in piece:
+                first, _, last = piece.partition("-")
+                a, b = self._day(first.strip(), node, key), self._day(last.strip(), node, key)
+                if a is None or b is None:
+                    return None
+                if a == b:
+                    self.r.error(
+                        node,
+                        f"day range '{piece}' runs from a day to itself",
+                        f"write '{first.strip()}' for one day, or 'daily' for the whole week",
+                    )
+                    return None
+                result.extend((a + i) % 7 for i in range((b - a) % 7 + 1))
+            else:
+                day = self._day(piece, node, key)
+                if day is None:
+                    return None
+                result.append(day)
+        return sorted(set(result))
+
+    def _day(self, text: str, node: yaml.Node, key: str) -> int | None:
+        if text in DAYS:
+            return DAYS.index(text)
+        hint = did_you_mean(text, DAYS)
+        if key.strip().lower() in ("except", "closed"):
+            hint = None
+        self.r.error(node, f"'{key}' is not a day key", hint or _DAY_HINT)
+        return None
+
+    def _ranges(self, node: yaml.Node, key: str) -> list[TimeRange] | None:
+        if is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
+            self.r.error(
+                node,
+                f"day key '{key}' has no time range",
+                "give it one, e.g. 'mon: 09:00-18:00'; in flow style quote a list of days: "
+                '{"mon,wed,fri": 09:00-12:00}',
+            )
+            return None
+        items = self.r.sequence(node, f"the time ranges of '{key}'", allow_scalar=True)
+        ranges = [self.r.parsed(item, f"time range of '{key}'", parse_time_range) for item in items]
+        if not items or any(r is None for r in ranges):
+            return None
+        return cast(list[TimeRange], ranges)

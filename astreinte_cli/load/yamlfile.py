@@ -1,0 +1,165 @@
+"""Read one roster file into a YAML node tree, refusing anything unsafe or malformed.
+
+Nodes, not values: ``yaml.safe_load`` would turn ``17:30`` into 1050 and ``no`` into False and
+silently keep the last of two duplicate keys. The loader converts every scalar itself.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from astreinte_cli.diagnostics import Collector, Span
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
+MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
+
+_Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STANDARD_TAGS = {
+    f"tag:yaml.org,2002:{name}"
+    for name in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp", "binary")
+}
+
+
+def node_span(path: str, node: yaml.Node) -> Span:
+    start, end = node.start_mark, node.end_mark
+    width = end.column - start.column if end.line == start.line else 1
+    return Span(path, start.line + 1, start.column + 1, max(1, width))
+
+
+def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
+    """The root node of ``path``, or None after reporting why it cannot be read."""
+    name = str(path)
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        collector.error(Span(name, 1, 1), f"cannot read the file: {exc.strerror or exc}")
+        return None
+    if len(raw) > MAX_FILE_BYTES:
+        collector.error(
+            Span(name, 1, 1),
+            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
+            "a roster file is a few kilobytes; split it, or check that this is a roster",
+        )
+        return None
+    if b"\x00" in raw:
+        line, column = _position(raw, raw.index(b"\x00"))
+        collector.error(
+            Span(name, line, column),
+            "the file is binary, not YAML text (it contains a NUL byte)",
+            "only UTF-8 text files ending in .yaml or .yml belong in a roster folder",
+        )
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line, column = _position(raw, exc.start)
+        collector.error(
+            Span(name, line, column),
+            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+            "save the file as UTF-8",
+        )
+        return None
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = exc.problem or exc.context or "invalid YAML"
+        collector.error(Span(name, line, column), f"invalid YAML: {problem}", _yaml_hint(problem))
+        return None
+    except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
+        position = getattr(exc, "position", 0)
+        line, column = _text_position(text, position)
+        collector.error(Span(name, line, column), f"invalid YAML: {_reason(exc)}")
+        return None
+    if root is None:
+        empty = "the file is empty" if not text.strip() else "the file holds only comments"
+        collector.error(
+            Span(name, 1, 1),
+            empty,
+            "give it 'people:' or a 'team:', or remove it from the roster folder",
+        )
+        return None
+    if not _check_tree(name, root, collector):
+        return None
+    return root
+
+
+def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
+    """Refuse object-building tags, recursive aliases and alias bombs, without expanding."""
+    sizes: dict[int, int] = {}
+    active: set[int] = set()
+    ok = True
+
+    def size(node: yaml.Node) -> int:
+        nonlocal ok
+        key = id(node)
+        if key in sizes:
+            return sizes[key]
+        if key in active:
+            ok = False
+            collector.error(node_span(path, node), "a YAML alias refers to itself")
+            return 1
+        if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:merge"):
+            ok = False
+            collector.error(
+                node_span(path, node),
+                f"YAML tag '{node.tag.removeprefix('tag:yaml.org,2002:')}' is not allowed",
+                "rosters are plain data: remove the '!' tag",
+            )
+        active.add(key)
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            for child in node.value:
+                total += size(child)
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                total += size(key_node) + size(value_node)
+        active.discard(key)
+        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
+        return sizes[key]
+
+    if size(root) > MAX_EXPANDED_NODES:
+        collector.error(
+            node_span(path, root),
+            f"YAML aliases expand this file to more than {MAX_EXPANDED_NODES:,} values",
+            "this looks like an alias bomb; write the values out",
+        )
+        return False
+    return ok
+
+
+def _position(raw: bytes, offset: int) -> tuple[int, int]:
+    before = raw[:offset]
+    line = before.count(b"\n") + 1
+    last = before.rfind(b"\n")
+    column = len(before[last + 1 :].decode("utf-8", errors="replace")) + 1
+    return line, column
+
+
+def _text_position(text: str, offset: int) -> tuple[int, int]:
+    before = text[:offset]
+    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+
+
+def _reason(exc: yaml.YAMLError) -> str:
+    reason = getattr(exc, "reason", None)
+    character = getattr(exc, "character", None)
+    if isinstance(character, str):
+        return f"{reason or 'unacceptable character'} #x{ord(character):04x}"
+    return str(reason or exc).splitlines()[0]
+
+
+def _yaml_hint(problem: str) -> str | None:
+    if "tab" in problem:
+        return "indent with spaces, never tabs"
+    if "mapping values are not allowed" in problem:
+        return "a value containing ': ' must be quoted"
+    if "expected a single document" in problem:
+        return "a roster file holds one YAML document: remove the extra '---'"
+    if "found undefined alias" in problem:
+        return "define the anchor with '&name' before using '*name'"
+    return None

@@ -1,0 +1,106 @@
+"""Questions asked of the timeline: who is on call at an instant, since and until when, and who
+comes next. Compiles only the range the answer needs, widening it while the answer is unknown."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from astreinte_cli.compile import compile_level
+from astreinte_cli.model import Level, Roster, Team
+from astreinte_cli.timeline import LevelTimeline, Stretch
+from astreinte_cli.windows import TeamCalendar
+
+HORIZON = dt.timedelta(days=400)  # SPEC §7: since/until are null past 400 days
+_FIRST_REACH = dt.timedelta(days=3)
+
+
+@dataclass(frozen=True, slots=True)
+class LevelNow:
+    """The state of one level at an instant, with the stretch of constant state around it."""
+
+    team: Team
+    level: Level
+    at: dt.datetime
+    current: Stretch  # who and source at the instant
+    since: dt.datetime | None
+    until: dt.datetime | None
+    next: Stretch | None  # the state that begins at ``until``
+
+    @property
+    def active(self) -> bool:
+        return self.current.active
+
+    @property
+    def is_gap(self) -> bool:
+        return self.current.is_gap
+
+
+def level_now(
+    roster: Roster,
+    team: Team,
+    level: Level,
+    at: dt.datetime,
+    calendar: TeamCalendar | None = None,
+) -> LevelNow:
+    calendar = calendar or TeamCalendar(team)
+    reach = _FIRST_REACH
+    while True:
+        start, end = at - min(reach, HORIZON), at + min(reach, HORIZON) + dt.timedelta(seconds=1)
+        timeline = compile_level(roster, team, level, start, end, calendar)
+        answer = _answer(timeline, at, start, end, final=reach >= HORIZON)
+        if answer is not None:
+            return answer
+        reach *= 4
+
+
+def _answer(
+    timeline: LevelTimeline, at: dt.datetime, start: dt.datetime, end: dt.datetime, *, final: bool
+) -> LevelNow | None:
+    runs = list(timeline.merged(lambda s: s.state))
+    index = next(i for i, run in enumerate(runs) if run.start <= at < run.end)
+    run = runs[index]
+    since: dt.datetime | None = run.start
+    until: dt.datetime | None = run.end
+    if run.start <= start:
+        if not final:
+            return None
+        since = None
+    if run.end >= end:
+        if not final:
+            return None
+        until = None
+    following = runs[index + 1] if index + 1 < len(runs) else None
+    return LevelNow(timeline.team, timeline.level, at, timeline.at(at), since, until, following)
+
+
+def team_now(roster: Roster, team: Team, at: dt.datetime) -> list[LevelNow]:
+    calendar = TeamCalendar(team)
+    return [level_now(roster, team, level, at, calendar) for level in team.levels]
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of the escalation chain: whom to call, and how long after the first call."""
+
+    label: str
+    who: tuple[str, ...]
+    after: dt.timedelta
+
+
+def escalation_chain(team: Team, levels: list[LevelNow]) -> list[Step]:
+    """The levels that have someone on call, then the fallback, with cumulative delays.
+
+    A level that is off or empty at the instant is skipped, as a switchboard would skip it;
+    its delay does not count.
+    """
+    steps: list[Step] = []
+    elapsed = dt.timedelta(0)
+    for state in levels:
+        if not state.current.who:
+            continue
+        steps.append(Step(f"level {state.level.number}", state.current.who, elapsed))
+        elapsed += state.level.escalate_after
+    if team.fallback is not None:
+        steps.append(Step("fallback", (team.fallback,), elapsed))
+    return steps

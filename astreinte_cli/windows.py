@@ -1,0 +1,120 @@
+"""Windows (SPEC §4) evaluated to instants: weekly maps on local weekdays and clock readings,
+public holidays as whole local days, business hours minus holidays minus closures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from astreinte_cli import holiday_calendar
+from astreinte_cli.intervals import Intervals, complement, intersect, subtract, union
+from astreinte_cli.model import (
+    ExceptWindow,
+    NamedWindow,
+    Team,
+    UnionWindow,
+    WeeklyMap,
+    Window,
+)
+from astreinte_cli.times import TimeRange, local_reading, midnight, place
+
+_WHOLE_DAY = TimeRange(0, 24 * 60)
+WEEKENDS = WeeklyMap(((5, _WHOLE_DAY), (6, _WHOLE_DAY)))
+WEEKDAYS = WeeklyMap(tuple((day, _WHOLE_DAY) for day in range(5)))
+
+
+class TeamCalendar:
+    """Evaluates a team's windows over ranges of instants."""
+
+    def __init__(self, team: Team) -> None:
+        self.team = team
+        self.zone = team.zone
+        self._holidays: dict[int, dict[dt.date, str]] = {}
+
+    # ------------------------------------------------------------------ days
+
+    def local_dates(self, start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:
+        """Every local date that a range starting on it (even crossing midnight) may reach
+        ``[start, end)`` from: one day of margin on each side."""
+        day = local_reading(start, self.zone).date() - dt.timedelta(days=1)
+        last = local_reading(end, self.zone).date() + dt.timedelta(days=1)
+        while day <= last:
+            yield day
+            day += dt.timedelta(days=1)
+
+    def holiday_names(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
+        """Public holidays from ``first`` to ``last`` inclusive: date → name."""
+        calendar = self.team.holidays
+        if calendar is None:
+            return {}
+        found: dict[dt.date, str] = {}
+        for year in range(first.year, last.year + 1):
+            if year not in self._holidays:
+                self._holidays[year] = holiday_calendar.holidays_in(calendar, range(year, year + 1))
+            found.update(
+                (day, name) for day, name in self._holidays[year].items() if first <= day <= last
+            )
+        return found
+
+    def day_bounds(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """A local calendar day as instants: 00:00 to 24:00, 23 or 25 hours on DST days."""
+        return place(midnight(day), self.zone), place(
+            midnight(day + dt.timedelta(days=1)), self.zone
+        )
+
+    # ------------------------------------------------------------------ windows
+
+    def evaluate(self, window: Window, start: dt.datetime, end: dt.datetime) -> Intervals:
+        """The instants of ``window`` within ``[start, end)``."""
+        if start >= end:
+            return []
+        if isinstance(window, WeeklyMap):
+            return self.weekly(window, start, end)
+        if isinstance(window, UnionWindow):
+            return union(i for part in window.parts for i in self.evaluate(part, start, end))
+        if isinstance(window, ExceptWindow):
+            return subtract(
+                self.evaluate(window.base, start, end), self.evaluate(window.minus, start, end)
+            )
+        return self.named(window, start, end)
+
+    def named(self, window: NamedWindow, start: dt.datetime, end: dt.datetime) -> Intervals:
+        name = window.name
+        if name == "always":
+            return [(start, end)]
+        if name == "holidays":
+            return self.holidays(start, end)
+        if name == "weekends":
+            return self.weekly(WEEKENDS, start, end)
+        if name == "weekdays":
+            return self.weekly(WEEKDAYS, start, end)
+        if name == "business hours":
+            return self.business_hours(start, end)
+        return complement(self.business_hours(start, end), start, end)
+
+    def weekly(self, weekly: WeeklyMap, start: dt.datetime, end: dt.datetime) -> Intervals:
+        by_day: dict[int, list[TimeRange]] = {}
+        for weekday, time_range in weekly.days:
+            by_day.setdefault(weekday, []).append(time_range)
+        found: Intervals = []
+        for day in self.local_dates(start, end):
+            for time_range in by_day.get(day.weekday(), ()):
+                first, last = time_range.on(day)
+                found.append((place(first, self.zone), place(last, self.zone)))
+        return intersect(union(found), [(start, end)])
+
+    def holidays(self, start: dt.datetime, end: dt.datetime) -> Intervals:
+        dates = list(self.local_dates(start, end))
+        names = self.holiday_names(dates[0], dates[-1])
+        return intersect(union(self.day_bounds(day) for day in names), [(start, end)])
+
+    def business_hours(self, start: dt.datetime, end: dt.datetime) -> Intervals:
+        hours = self.team.business_hours
+        if hours is None:
+            return []
+        closed = union(period.instants(self.zone) for period in hours.closed)
+        open_hours = subtract(self.weekly(hours.weekly, start, end), self.holidays(start, end))
+        return subtract(open_hours, closed)
+
+    def coverage(self, window: Window | None, start: dt.datetime, end: dt.datetime) -> Intervals:
+        return self.evaluate(window if window is not None else self.team.coverage, start, end)
