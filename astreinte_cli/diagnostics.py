@@ -8,6 +8,7 @@ reports every mistake at once, the way a compiler does.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,6 +79,10 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     return f"did you mean '{close[0]}'?" if close else None
 
 
+# The line breaks of YAML, by which the parser numbers lines (str.splitlines knows more).
+LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+
+
 class SourceLines:
     """Reads the source line a diagnostic points at, once per file."""
 
@@ -90,10 +95,15 @@ class SourceLines:
                 raw = Path(path).read_bytes()[: 1 << 21]
             except OSError:
                 raw = b""
-            text = raw.decode("utf-8", errors="replace")
-            self._cache[path] = text.splitlines()
+            text = raw.decode("utf-8-sig", errors="replace")  # as the loader reads it
+            lines = LINE_BREAK.split(text)
+            self._cache[path] = lines[:-1] if lines[-1] == "" else lines  # no line after the last
         lines = self._cache[path]
         return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+_SHOWN = 200  # characters of a source line shown under a diagnostic
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None) -> str:
@@ -102,13 +112,20 @@ def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None
     out = [f"{span}: {diagnostic.severity}: {diagnostic.message}"]
     source = (sources or SourceLines()).line(span.path, span.line)
     if source is not None and "\x00" not in source:
-        shown = source.expandtabs(1).rstrip()
-        if len(shown) > 200:
-            shown = shown[:200] + "…"
+        # One character per column, so that the caret stays under the token; control
+        # characters would act on the terminal, so they are shown as U+FFFD.
+        shown = _CONTROL.sub("\ufffd", source.expandtabs(1).rstrip())
+        column = span.column
+        if len(shown) > _SHOWN:  # show the part of a long line around the column
+            first = min(max(0, column - 1 - _SHOWN // 2), len(shown) - _SHOWN)
+            before = "…" if first else ""
+            after = "…" if first + _SHOWN < len(shown) else ""
+            shown = before + shown[first : first + _SHOWN] + after
+            column += len(before) - first
         gutter = f"{span.line:>5} | "
         out.append(gutter + shown)
-        width = max(1, min(span.width, max(1, len(shown) - span.column + 1)))
-        out.append(" " * 6 + "| " + " " * (span.column - 1) + "^" * width)
+        width = max(1, min(span.width, max(1, len(shown) - column + 1)))
+        out.append(" " * 6 + "| " + " " * (column - 1) + "^" * width)
     if diagnostic.hint:
         out.append(f"hint: {diagnostic.hint}")
     return "\n".join(out)

@@ -40,7 +40,10 @@ def validate(country: str, subdiv: str | None) -> Problem | None:
         return Problem(
             "country",
             f"unknown holiday country '{country}'",
-            did_you_mean(code, supported) or "use a country code such as FR, BE, CH, or 'none'",
+            # Two-letter codes only: the package also takes ISO alpha-3 ('FRA'), which the SPEC
+            # does not promise and which would be an odd suggestion.
+            did_you_mean(code, (c for c in supported if len(c) == 2))
+            or "use a two-letter country code such as FR, BE, CH, or 'none'",
         )
     wanted = canonical_subdiv(code, subdiv)
     if wanted is None:

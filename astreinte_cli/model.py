@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from types import MappingProxyType
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -153,6 +154,118 @@ class BusinessHours:
 
 
 @dataclass(frozen=True, slots=True)
+class MaxShare:
+    """Fairness limits: the largest allowed spread between the most and the least loaded
+    members of a rotation over the checked horizon. None: that measure is not checked."""
+
+    hours: float | None = None
+    nights: int | None = None
+    weekends: int | None = None
+    holidays: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    """The team's limits that ``check`` enforces (``rules:``); None turns a rule off.
+
+    ``notice_days`` defaults to 15 (Code du travail L3121-12); the others are off unless set.
+    ``spans`` locates each key that the roster wrote, for findings to point at.
+    """
+
+    notice_days: int | None = 15
+    max_consecutive_turns: int | None = None
+    min_rest_hours: float | None = None
+    max_share: MaxShare | None = None
+    spans: Mapping[str, Span] = field(default_factory=_empty_spans)
+
+
+# --------------------------------------------------------------------------- compensation
+
+
+PortionKind = Literal["weeknight", "saturday", "sunday", "holiday"]
+BundleKind = Literal["week", "weekend"]
+
+
+@dataclass(frozen=True, slots=True)
+class Uplifts:
+    """Fractions added to an hourly rate (0.25 for +25 %) on night, Sunday, holiday, 1 May."""
+
+    night: Decimal = Decimal(0)
+    sunday: Decimal = Decimal(0)
+    holiday: Decimal = Decimal(0)
+    may_1: Decimal = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class HourlyRate:
+    """An hourly rate with its uplifts: intervention pay, or the price billed to a client."""
+
+    hourly: Decimal
+    uplifts: Uplifts
+
+
+@dataclass(frozen=True, slots=True)
+class RateSet:
+    """The amounts in force from ``start`` (a local date; None: from the beginning)."""
+
+    start: dt.date | None
+    portions: Mapping[str, Decimal]  # PortionKind → flat amount per held portion
+    bundles: Mapping[str, Decimal]  # BundleKind → flat amount per wholly held bundle
+    per_hour: Decimal | None
+    intervention: HourlyRate | None
+    billing: HourlyRate | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Compensation:
+    """A team's ``compensation:``: how astreinte and interventions are compensated.
+
+    ``rest_share`` is the part of every amount given as rest (0 for ``money``, 1 for ``rest``);
+    ``rest_hour_value`` converts an amount into hours of rest."""
+
+    mode: Literal["money", "rest", "mixed"]
+    rest_share: Decimal
+    rest_hour_value: Decimal | None
+    night: TimeRange
+    stack: bool
+    min_billed: dt.timedelta
+    travel_counts: bool
+    rates: tuple[RateSet, ...]  # in increasing order of start
+    span: Span
+
+    def rates_on(self, day: dt.date) -> RateSet | None:
+        """The rate set in force on the local date ``day``, or None before the first."""
+        found = None
+        for rates in self.rates:
+            if rates.start is None or rates.start <= day:
+                found = rates
+        return found
+
+
+# --------------------------------------------------------------------------- interventions
+
+
+@dataclass(frozen=True, slots=True)
+class Intervention:
+    """A call-out from the ``interventions:`` log; instants in UTC, read in the team's zone."""
+
+    person: str
+    team: str
+    start: dt.datetime
+    end: dt.datetime
+    travel: dt.timedelta
+    client: str | None
+    note: str | None
+    span: Span
+
+    @property
+    def worked(self) -> dt.timedelta:
+        """Working time: the call-out itself, travel excluded."""
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
 class Team:
     id: str
     name: str
@@ -168,6 +281,8 @@ class Team:
     path: str
     span: Span
     spans: Mapping[str, Span] = field(default_factory=_empty_spans)
+    rules: Rules = field(default_factory=Rules)
+    compensation: Compensation | None = None
 
     @property
     def zone(self) -> ZoneInfo:
@@ -183,6 +298,7 @@ class Roster:
     leave: tuple[Leave, ...]
     teams: tuple[Team, ...]
     files: tuple[str, ...]
+    interventions: tuple[Intervention, ...] = ()
 
     def team(self, team_id: str) -> Team:
         for team in self.teams:

@@ -15,6 +15,11 @@ from zoneinfo import ZoneInfo
 
 UTC = dt.UTC
 MINUTES_PER_DAY = 24 * 60
+# Dates and durations a roster may hold: wide enough for any roster, narrow enough that
+# arithmetic on them (a handoff after the start, an offset, the day after an END date) stays
+# inside datetime's years 1 to 9999.
+YEARS = range(1900, 3000)
+MAX_DURATION = dt.timedelta(weeks=520)
 
 
 class TimeSyntaxError(ValueError):
@@ -146,6 +151,11 @@ def parse_datetime(text: str) -> tuple[WallTime, bool]:
         date = dt.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise TimeSyntaxError(f"'{text}' is not a valid date: {exc}") from None
+    if date.year not in YEARS:
+        raise TimeSyntaxError(
+            f"'{text}': the year {date.year} is out of range",
+            f"years go from {YEARS[0]} to {YEARS[-1]}",
+        )
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
         raise TimeSyntaxError(
             f"'{text}' is not a valid time of day", "hours go from 00 to 23, minutes to 59"
@@ -211,15 +221,20 @@ def parse_duration(text: str) -> dt.timedelta:
     raw = text.strip()
     hint = "write e.g. 30m, 12h, 1d, 1w, 1d12h or ISO 8601 (P1W, PT12H); there is no month unit"
     match = _SHORT_DURATION_RE.match(raw) if raw else None
-    if match and any(match.groups()):
-        weeks, days, hours, minutes = (int(g or 0) for g in match.groups())
-        value = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes)
-    else:
+    units: tuple[str, ...] = ("weeks", "days", "hours", "minutes")
+    if not (match and any(match.groups())):
         match = _ISO_DURATION_RE.match(raw.upper()) if raw.upper() != "P" else None
         if not match or not any(match.groups()) or raw.upper().endswith("T"):
             raise TimeSyntaxError(f"'{text}' is not a duration", hint)
-        weeks, days, hours, minutes, seconds = (int(g or 0) for g in match.groups())
-        value = dt.timedelta(weeks=weeks, days=days, hours=hours, minutes=minutes, seconds=seconds)
+        units = ("weeks", "days", "hours", "minutes", "seconds")
+    try:
+        value = dt.timedelta(**{u: int(g or 0) for u, g in zip(units, match.groups(), strict=True)})
+    except (OverflowError, ValueError):  # more days than timedelta holds, digits than int reads
+        value = dt.timedelta.max
     if value <= dt.timedelta(0):
         raise TimeSyntaxError(f"'{text}': a duration must be positive", hint)
+    if value > MAX_DURATION:
+        raise TimeSyntaxError(
+            f"'{text}' is too long", f"a duration is at most {MAX_DURATION.days // 7}w"
+        )
     return value

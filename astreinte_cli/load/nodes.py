@@ -136,16 +136,19 @@ class NodeReader:
         self.error(node, f"{what} must be true or false, not '{value}'")
         return None
 
-    def integer(self, node: yaml.Node, what: str, low: int, high: int) -> int | None:
+    def integer(
+        self, node: yaml.Node, what: str, low: int, high: int, hint: str | None = None
+    ) -> int | None:
         value = self.scalar(node, what)
         if value is None:
             return None
         if not re.fullmatch(r"\d{1,6}", value.strip()):
-            self.error(node, f"{what} must be a whole number, not '{value}'")
+            self.error(node, f"{what} must be a whole number, not '{value}'", hint)
             return None
         number = int(value)
         if not low <= number <= high:
-            self.error(node, f"{what} must be between {low} and {high}, not {number}")
+            allowed = f"be {low}" if low == high else f"be between {low} and {high}"
+            self.error(node, f"{what} must {allowed}, not {number}", hint)
             return None
         return number
 
@@ -168,7 +171,8 @@ class NodeReader:
         try:
             return parse(value)
         except TimeSyntaxError as exc:
-            self.error(node, f"{what}: {exc.message}", exc.hint)
+            message = f"{what} is empty" if not value.strip() else f"{what}: {exc.message}"
+            self.error(node, message, exc.hint)
             return None
 
     def datetime(self, node: yaml.Node, what: str) -> WallTime | None:
@@ -184,6 +188,7 @@ class NodeReader:
             start = self.datetime(entries["from"][1], f"{what} start")
             end = self.parsed(entries["to"][1], f"{what} end", parse_period_end)
             end_node = entries["to"][1]
+            written = (str(entries["from"][1].value), str(entries["to"][1].value))
         else:
             value = self.scalar(node, what)
             if value is None:
@@ -199,10 +204,20 @@ class NodeReader:
             start = self.parsed(node, what, lambda _: parse_datetime(first)[0])
             end = self.parsed(node, what, lambda _: parse_period_end(second))
             end_node = node
+            written = (first, second)
         if start is None or end is None:
             return None
         if not ends_after(start, end):
-            self.error(end_node, f"{what} ends at {end}, which is not after its start {start}")
+            # As written: a bare end date has become the next midnight, which would puzzle.
+            bare_end = parse_datetime(written[1])[1]
+            self.error(
+                end_node,
+                f"{what} ends at '{written[1].strip()}', "
+                f"which is not after its start '{written[0].strip()}'",
+                "a bare end date covers that whole day, so it may be the start's date"
+                if bare_end
+                else None,
+            )
             return None
         return Period(start, end)
 
@@ -220,11 +235,8 @@ def ends_after(start: WallTime, end: WallTime) -> bool:
 
 
 def is_null(node: yaml.Node) -> bool:
-    return (
-        isinstance(node, yaml.ScalarNode)
-        and node.style is None
-        and str(node.value).lower() in _NULL
-    )
+    # A plain scalar has style None from the Python parser but '' from libyaml's.
+    return isinstance(node, yaml.ScalarNode) and not node.style and str(node.value).lower() in _NULL
 
 
 def kind(node: yaml.Node) -> str:

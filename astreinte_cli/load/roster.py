@@ -20,7 +20,10 @@ import yaml
 from astreinte_cli import contacts, holiday_calendar
 from astreinte_cli.diagnostics import Collector, Span, did_you_mean
 from astreinte_cli.handoffs import Grid
+from astreinte_cli.load.compensation import read_compensation
+from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
+from astreinte_cli.load.rules import read_rules
 from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
 from astreinte_cli.model import (
@@ -34,6 +37,7 @@ from astreinte_cli.model import (
     Person,
     Roster,
     Rotation,
+    Rules,
     Team,
     Window,
     WindowName,
@@ -56,11 +60,7 @@ ROTATION_KEYS = (
 OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
 # Keys the SPEC reserves for features this version does not implement yet: reading them as if
 # they worked would be a promise the tool does not keep, so they are refused, and said so.
-NOT_YET = {
-    "rules": "team rules for 'check' (notice, rest, fairness)",
-    "compensation": "compensation rates for the monthly report",
-    "interventions": "the intervention log of the monthly report",
-}
+NOT_YET: dict[str, str] = {}
 DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
 DEFAULT_EVERY = dt.timedelta(weeks=1)
 
@@ -125,6 +125,7 @@ class _RosterBuilder:
     collector: Collector
     people: dict[str, Person] = field(default_factory=dict)
     leave_nodes: list[tuple[NodeReader, yaml.Node, yaml.Node]] = field(default_factory=list)
+    intervention_nodes: list[tuple[NodeReader, yaml.Node]] = field(default_factory=list)
     teams: list[_TeamSource] = field(default_factory=list)
     contact_nodes: list[tuple[NodeReader, str, yaml.Node, yaml.Node, str]] = field(
         default_factory=list
@@ -139,8 +140,9 @@ class _RosterBuilder:
             if key in NOT_YET:
                 reader.error(
                     key_node,
-                    f"'{key}' ({NOT_YET[key]}) is not supported by this version of astreinte",
-                    "remove it for now; the README lists what is supported",
+                    f"'{key}' is not supported by this version of astreinte",
+                    f"'{key}' will hold {NOT_YET[key]}; remove it for now: "
+                    "the README lists what is supported",
                 )
         if "people" in entries:
             self._read_people(reader, entries["people"][1], region)
@@ -148,6 +150,8 @@ class _RosterBuilder:
             leave = reader.mapping(entries["leave"][1], "'leave'")
             for person_node, periods_node in (leave or {}).values():
                 self.leave_nodes.append((reader, person_node, periods_node))
+        if "interventions" in entries:
+            self.intervention_nodes.append((reader, entries["interventions"][1]))
         team_keys = [k for k in entries if k in TEAM_KEYS and k not in NOT_YET]
         if "team" in entries:
             key_node, id_node = entries["team"]
@@ -245,7 +249,11 @@ class _RosterBuilder:
             return
         region = "FR"
         for key, (key_node, _) in entries.items():
-            if key not in ("people", "phone_region"):
+            if key in ("people", "phone_region"):
+                continue
+            if key == "team":
+                reader.error(key_node, "a *.local.yaml file cannot define a team", hint)
+            elif "team" not in entries or key not in TEAM_KEYS:  # a team's keys: said once
                 reader.error(key_node, f"'{key}' is not allowed in a *.local.yaml file", hint)
         if "phone_region" in entries:
             region = self._region(reader, entries)
@@ -276,11 +284,13 @@ class _RosterBuilder:
                 )
                 continue
             teams[source.id] = _TeamReader(source, self.people).build()
+        interventions = read_interventions(self.intervention_nodes, self.people, teams)
         return Roster(
             people=MappingProxyType(dict(self.people)),
             leave=tuple(leave),
             teams=tuple(teams.values()),
             files=tuple(files),
+            interventions=tuple(interventions),
         )
 
     def _apply_contacts(self) -> None:
@@ -369,6 +379,10 @@ class _TeamReader:
             path=r.path,
             span=r.span(self.source.id_node),
             spans=MappingProxyType({k: r.span(v[0]) for k, v in e.items()}),
+            rules=read_rules(r, e["rules"][1]) if "rules" in e else Rules(),
+            compensation=(
+                read_compensation(r, e["compensation"][1]) if "compensation" in e else None
+            ),
         )
 
     def _timezone(self) -> str:
@@ -542,10 +556,12 @@ class _TeamReader:
             if rotation is None:
                 continue
             if rotation.name in names:
+                name_node = _value_of(node, "name") or node
                 r.error(
-                    node,
+                    name_node,
                     f"two rotations of this level are named '{rotation.name}'",
-                    f"the other is at line {names[rotation.name].line}; sources must be unique",
+                    f"the other is at line {names[rotation.name].line}; "
+                    "give each rotation of a level its own name",
                 )
             names[rotation.name] = rotation.span
             rotations.append(rotation)
@@ -579,7 +595,20 @@ class _TeamReader:
                 )
         per_turn = 1
         if "per_turn" in e:
-            per_turn = r.integer(e["per_turn"][1], "per_turn", 1, max(1, len(members))) or 1
+            # Bounded by the members as written, so that an unknown id is reported only once.
+            listed = e["members"][1]
+            count_listed = len(listed.value) if isinstance(listed, yaml.SequenceNode) else 1
+            per_turn = (
+                r.integer(
+                    e["per_turn"][1],
+                    "per_turn",
+                    1,
+                    max(1, count_listed),
+                    "per_turn is how many members are on call together: "
+                    "at least 1, at most the number of members",
+                )
+                or 1
+            )
         only: Window = _always(r, node)
         if "only" in e:
             only = windows.read(e["only"][1], "only") or only
@@ -603,9 +632,11 @@ class _TeamReader:
                 )
         grid = Grid(start, every, self.zone) if start is not None and self.zone else None
         if grid is not None and grid.at(1) <= grid.at(0):
+            following = grid.at(1).astimezone(grid.zone)
             r.error(
                 e["start"][1],
-                f"the handoff after {start} would not come after it",
+                f"the handoff after start {start} would be at {following:%Y-%m-%d %H:%M%z}, "
+                "which is not after it",
                 "the offset puts 'start' in the repeated hour; write it without an offset",
             )
             grid = None
@@ -659,7 +690,11 @@ class _TeamReader:
             if grid is not None:
                 k = grid.first_at_or_after(start.instant(grid.zone))
                 if handoffs and k < handoffs[-1]:
-                    r.error(e["from"][1], "member changes must be in increasing order of 'from'")
+                    r.error(
+                        e["from"][1],
+                        "member changes must be in increasing order of 'from'",
+                        "list the changes from the earliest to the latest",
+                    )
                 elif handoffs and k == handoffs[-1]:
                     r.error(
                         e["from"][1],
@@ -695,7 +730,7 @@ class _TeamReader:
                 continue
             level = self._level_ref(e["level"][1], levels)
             who = self._people(e["who"][1], "who")
-            if not who and isinstance(e["who"][1], yaml.SequenceNode):
+            if isinstance(e["who"][1], yaml.SequenceNode) and not e["who"][1].value:
                 r.error(e["who"][1], "'who' is empty", "name who is on call, e.g. 'who: bob'")
             start = r.datetime(e["from"][1], "override 'from'")
             period = None
@@ -729,12 +764,15 @@ class _TeamReader:
         value = self.r.scalar(node, "level")
         if value is None:
             return None
-        if value.strip().isdigit():
+        if re.fullmatch(r"[0-9]{1,9}", value.strip()):
             number = int(value)
             if 1 <= number <= len(levels):
                 return number
+            known = {0: "this team has no level", 1: "this team has only level 1"}
             self.r.error(
-                node, f"level {number} does not exist", f"this team has levels 1 to {len(levels)}"
+                node,
+                f"level {number} does not exist",
+                known.get(len(levels), f"this team has levels 1 to {len(levels)}"),
             )
             return None
         for level in levels:
@@ -756,6 +794,16 @@ def _period_node(entries: Entries) -> yaml.Node:
     return yaml.MappingNode(
         "tag:yaml.org,2002:map", [(k, v) for k, v in keys], first.start_mark, keys[1][1].end_mark
     )
+
+
+def _value_of(node: yaml.Node, key: str) -> yaml.Node | None:
+    """The value of ``key`` in a mapping node, to point a diagnostic at it."""
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
+                found: yaml.Node = value_node
+                return found
+    return None
 
 
 def _always(reader: NodeReader, node: yaml.Node) -> Window:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from typing import cast
 
 import yaml
@@ -84,7 +85,7 @@ class WindowReader:
         ok = True
         for key, (key_node, value_node) in entries.items():
             weekdays = self._days(key, key_node)
-            ranges = self._ranges(value_node, key)
+            ranges = self._ranges(value_node, key, key_node)
             if weekdays is None or ranges is None:
                 ok = False
                 continue
@@ -103,7 +104,8 @@ class WindowReader:
             piece = part.strip()
             if "-" in piece:
                 first, _, last = piece.partition("-")
-                a, b = self._day(first.strip(), node, key), self._day(last.strip(), node, key)
+                a = self._day(first.strip(), node, key)
+                b = self._day(last.strip(), node, key) if a is not None else None  # report once
                 if a is None or b is None:
                     return None
                 if a == b:
@@ -124,16 +126,19 @@ class WindowReader:
     def _day(self, text: str, node: yaml.Node, key: str) -> int | None:
         if text in DAYS:
             return DAYS.index(text)
-        hint = did_you_mean(text, DAYS)
+        close = difflib.get_close_matches(text, DAYS, n=1, cutoff=0.6) if text else []
+        hint = (
+            f"did you mean '{key.strip().lower().replace(text, close[0], 1)}'?" if close else None
+        )
         if key.strip().lower() in ("except", "closed"):
             hint = None
         self.r.error(node, f"'{key}' is not a day key", hint or _DAY_HINT)
         return None
 
-    def _ranges(self, node: yaml.Node, key: str) -> list[TimeRange] | None:
+    def _ranges(self, node: yaml.Node, key: str, key_node: yaml.Node) -> list[TimeRange] | None:
         if is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
             self.r.error(
-                node,
+                key_node if is_null(node) else node,  # an empty value has no text to point at
                 f"day key '{key}' has no time range",
                 "give it one, e.g. 'mon: 09:00-18:00'; in flow style quote a list of days: "
                 '{"mon,wed,fri": 09:00-12:00}',

@@ -10,10 +10,11 @@ from pathlib import Path
 
 import yaml
 
-from astreinte_cli.diagnostics import Collector, Span
+from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
+MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
@@ -65,10 +66,11 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = exc.problem or exc.context or "invalid YAML"
+        line, column, problem = _syntax_error(exc, text)
         collector.error(Span(name, line, column), f"invalid YAML: {problem}", _yaml_hint(problem))
+        return None
+    except RecursionError:  # only the pure-Python parser recurses; libyaml stops at depth 1000
+        collector.error(Span(name, 1, 1), "invalid YAML: the file is nested too deeply")
         return None
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         position = getattr(exc, "position", 0)
@@ -89,19 +91,33 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
 
 
 def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
-    """Refuse object-building tags, recursive aliases and alias bombs, without expanding."""
+    """Refuse object-building tags, recursive aliases, alias bombs and deep nesting, without
+    expanding."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
-    ok = True
+    ok = too_deep = True
 
-    def size(node: yaml.Node) -> int:
-        nonlocal ok
+    def size(node: yaml.Node, depth: int) -> int:
+        nonlocal ok, too_deep
         key = id(node)
         if key in sizes:
             return sizes[key]
+        if depth > MAX_DEPTH and isinstance(node, yaml.CollectionNode):
+            if too_deep:  # said once, at the first place that is too deep
+                collector.error(
+                    node_span(path, node),
+                    f"the file is nested more than {MAX_DEPTH} levels deep",
+                    "a roster is a few levels of mappings and lists: check the brackets",
+                )
+            ok = too_deep = False
+            return 1
         if key in active:
             ok = False
-            collector.error(node_span(path, node), "a YAML alias refers to itself")
+            collector.error(
+                node_span(path, node),
+                "a YAML alias refers to itself",
+                "this '&anchor' is used by a '*alias' inside its own value; write the values out",
+            )
             return 1
         if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:merge"):
             ok = False
@@ -114,15 +130,15 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
         total = 1
         if isinstance(node, yaml.SequenceNode):
             for child in node.value:
-                total += size(child)
+                total += size(child, depth + 1)
         elif isinstance(node, yaml.MappingNode):
             for key_node, value_node in node.value:
-                total += size(key_node) + size(value_node)
+                total += size(key_node, depth + 1) + size(value_node, depth + 1)
         active.discard(key)
         sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
         return sizes[key]
 
-    if size(root) > MAX_EXPANDED_NODES:
+    if size(root, 1) > MAX_EXPANDED_NODES:
         collector.error(
             node_span(path, root),
             f"YAML aliases expand this file to more than {MAX_EXPANDED_NODES:,} values",
@@ -133,24 +149,62 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
 
 
 def _position(raw: bytes, offset: int) -> tuple[int, int]:
-    before = raw[:offset]
-    line = before.count(b"\n") + 1
-    last = before.rfind(b"\n")
-    column = len(before[last + 1 :].decode("utf-8", errors="replace")) + 1
-    return line, column
+    before = raw[:offset].decode("utf-8-sig", errors="replace")
+    return _text_position(before, len(before))
 
 
 def _text_position(text: str, offset: int) -> tuple[int, int]:
-    before = text[:offset]
-    return before.count("\n") + 1, offset - (before.rfind("\n") + 1) + 1
+    lines = LINE_BREAK.split(text[:offset])
+    return len(lines), len(lines[-1]) + 1
 
 
 def _reason(exc: yaml.YAMLError) -> str:
     reason = getattr(exc, "reason", None)
     character = getattr(exc, "character", None)
-    if isinstance(character, str):
-        return f"{reason or 'unacceptable character'} #x{ord(character):04x}"
+    if isinstance(character, str):  # the pure-Python reader gives the character, libyaml its code
+        character = ord(character)
+    if isinstance(character, int):
+        return f"{reason or 'unacceptable character'} (U+{character:04X})"
     return str(reason or exc).splitlines()[0]
+
+
+def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> tuple[int, int, str]:
+    """Where a syntax error is and what it is, with the construct it interrupts."""
+    problem, context = exc.problem, exc.context
+    mark, context_mark = exc.problem_mark or exc.context_mark, exc.context_mark
+    line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+    if _character_at(source, line, column) == "\t":
+        # libyaml does not name the character; a tab is the usual culprit, and the context
+        # ("while scanning a plain scalar") only confuses.
+        text = (problem or "").replace("found character", "found a tab character", 1)
+    elif problem is None or context is None:
+        text = problem or context or "the file cannot be parsed"
+    elif problem.startswith("but "):  # "expected a single document in the stream, but found …"
+        text = f"{context}, {problem}"
+    elif (
+        not context.startswith("while ")
+        or context == "while scanning for the next token"
+        or context_mark is None
+        or (context_mark.line, context_mark.column) == (line - 1, column - 1)
+    ):
+        text = problem
+    elif "end of stream" in problem:
+        # The end of the file is no place to look at: point at what was left open instead.
+        mark = context_mark
+        text = f"{problem} {context} that starts here"
+    else:
+        where = f"line {context_mark.line + 1}, column {context_mark.column + 1}"
+        text = f"{problem} {context} that starts at {where}"
+    if mark is not None:
+        line, column = mark.line + 1, mark.column + 1
+    return line, column, text
+
+
+def _character_at(text: str, line: int, column: int) -> str:
+    lines = LINE_BREAK.split(text)
+    if 0 < line <= len(lines) and 0 < column <= len(lines[line - 1]):
+        return lines[line - 1][column - 1]
+    return ""
 
 
 def _yaml_hint(problem: str) -> str | None:
@@ -162,4 +216,10 @@ def _yaml_hint(problem: str) -> str | None:
         return "a roster file holds one YAML document: remove the extra '---'"
     if "found undefined alias" in problem:
         return "define the anchor with '&name' before using '*name'"
+    if "quoted scalar" in problem and "end of stream" in problem:
+        return "this quote is never closed"
+    if "expected ','" in problem:
+        return "a closing bracket or a ',' between two items is missing"
+    if "expected '-' indicator" in problem:
+        return "a 'key: value' line where a list item ('- …') was expected: check the indentation"
     return None

@@ -1,0 +1,172 @@
+"""Every invalid roster of ``tests/data/invalid`` gives exactly the diagnostics it expects.
+
+One case is ``NAME.yaml`` (a one-file roster) or ``NAME/`` (a folder), with ``NAME.expected``:
+the text ``format_diagnostic`` renders for every diagnostic, paths relative to
+``tests/data/invalid``. ``ASTREINTE_REWRITE_GOLDEN=1 pytest tests/test_invalid_rosters.py``
+rewrites the ``.expected`` files from the loader's output: read the diff before keeping it.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from conftest import Cli
+
+from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
+from astreinte_cli.load import load_roster
+from astreinte_cli.load.yamlfile import MAX_FILE_BYTES
+
+INVALID = Path(__file__).parent / "data" / "invalid"
+REWRITE = os.environ.get("ASTREINTE_REWRITE_GOLDEN") == "1"
+
+
+def _cases() -> list[str]:
+    names = {p.stem for p in INVALID.glob("*.yaml")}
+    names |= {p.name for p in INVALID.iterdir() if p.is_dir()}
+    return sorted(names)
+
+
+CASES = _cases()
+
+
+def _location(name: str) -> str:
+    return f"{name}.yaml" if (INVALID / f"{name}.yaml").is_file() else name
+
+
+def _diagnostics_text(location: str) -> str:
+    """What the loader reports for ``location``, rendered as the CLI renders it."""
+    try:
+        load_roster(Path(location))
+    except RosterError as exc:
+        sources = SourceLines()
+        return "".join(format_diagnostic(d, sources) + "\n" for d in exc.diagnostics)
+    pytest.fail(f"{location} loaded without a diagnostic")
+
+
+@pytest.fixture
+def in_corpus(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(INVALID)
+
+
+@pytest.mark.usefixtures("in_corpus")
+@pytest.mark.parametrize("name", CASES)
+def test_invalid_roster(name: str) -> None:
+    actual = _diagnostics_text(_location(name))
+    expected = INVALID / f"{name}.expected"
+    if REWRITE:
+        expected.write_text(actual, encoding="utf-8", newline="\n")
+    assert expected.is_file(), f"{name} has no {expected.name}"
+    assert actual == expected.read_text(encoding="utf-8")
+
+
+def test_corpus_is_complete() -> None:
+    """Enough cases, and no .expected left behind by a renamed or deleted case."""
+    assert len(CASES) >= 45
+    orphans = sorted({p.stem for p in INVALID.glob("*.expected")} - set(CASES))
+    assert not orphans
+
+
+# SEVERAL errors in one file: all are reported in one run, in file order.
+@pytest.mark.usefixtures("in_corpus")
+def test_several_errors_are_all_reported() -> None:
+    with pytest.raises(RosterError) as caught:
+        load_roster(Path("several_errors.yaml"))
+    lines = [d.span.line for d in caught.value.diagnostics]
+    assert len(lines) >= 6
+    assert lines == sorted(lines)
+
+
+@pytest.mark.usefixtures("in_corpus")
+def test_alias_bomb_fails_fast() -> None:
+    start = time.perf_counter()
+    with pytest.raises(RosterError):
+        load_roster(Path("alias_bomb.yaml"))
+    assert time.perf_counter() - start < 1.0
+
+
+def test_bigger_alias_bomb_fails_fast(tmp_path: Path) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 40)]
+    path = tmp_path / "bomb.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    start = time.perf_counter()
+    with pytest.raises(RosterError) as caught:
+        load_roster(path)
+    assert time.perf_counter() - start < 1.0
+    assert "alias bomb" in (caught.value.diagnostics[0].hint or "")
+
+
+def test_file_larger_than_the_limit(tmp_path: Path) -> None:
+    path = tmp_path / "huge.yaml"
+    body = b"people:\n  alice: {name: Alice Martin}\n"
+    path.write_bytes(body + b"#" * (MAX_FILE_BYTES + 1 - len(body)))
+    with pytest.raises(RosterError) as caught:
+        load_roster(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert format_diagnostic(diagnostic) == (
+        f"{path}:1:1: error: the file is larger than 1024 KiB\n"
+        "    1 | people:\n"
+        "      | ^\n"
+        "hint: a roster file is a few kilobytes; split it, or check that this is a roster"
+    )
+
+
+def test_file_at_the_limit_loads(tmp_path: Path) -> None:
+    path = tmp_path / "padded.yaml"
+    body = b"people:\n  alice: {name: Alice Martin}\n"
+    padding = b"# padding\n" * ((MAX_FILE_BYTES - len(body)) // 10)
+    path.write_bytes(body + padding + b"#" * (MAX_FILE_BYTES - len(body) - len(padding)))
+    assert path.stat().st_size == MAX_FILE_BYTES
+    assert set(load_roster(path).people) == {"alice"}
+
+
+def test_missing_path(tmp_path: Path) -> None:
+    with pytest.raises(RosterError) as caught:
+        load_roster(tmp_path / "nowhere")
+    (diagnostic,) = caught.value.diagnostics
+    assert (diagnostic.span.line, diagnostic.span.column) == (0, 0)
+    assert format_diagnostic(diagnostic) == (
+        f"{tmp_path / 'nowhere'}:0:0: error: no roster here: the path does not exist"
+    )
+
+
+def test_folder_without_roster_files(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("not a roster\n", encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(tmp_path)
+    assert [d.message for d in caught.value.diagnostics] == ["no roster files here"]
+
+
+def test_long_line_is_shown_around_the_column(tmp_path: Path) -> None:
+    path = tmp_path / "long.yaml"
+    path.write_text("people:\n  alice: {name: " + "A" * 300 + ", phon: x}\n", encoding="utf-8")
+    with pytest.raises(RosterError) as caught:
+        load_roster(path)
+    (diagnostic,) = caught.value.diagnostics
+    _, source, caret, _ = format_diagnostic(diagnostic).split("\n")
+    assert source.startswith("    2 | …")
+    assert len(source) < 220
+    column = caret.index("^")
+    assert source[column : column + 4] == "phon"
+    assert caret.endswith("^^^^")
+
+
+# --------------------------------------------------------------------------- the CLI
+
+CLI_CASES = ["yaml_syntax", "binary_nul", "python_tag", "duplicate_person_files", "several_errors"]
+
+
+@pytest.mark.usefixtures("in_corpus")
+@pytest.mark.parametrize("name", CLI_CASES)
+def test_check_prints_the_diagnostics(name: str, cli: Cli) -> None:
+    expected = (INVALID / f"{name}.expected").read_text(encoding="utf-8")
+    count = expected.count(": error: ")
+    result = cli("check", "--rosters", _location(name))
+    assert result.code == 1
+    assert result.stdout == ""
+    summary = f"{count} error{'s' if count != 1 else ''}: the roster was not used\n"
+    assert result.stderr == expected + summary
+    assert "Traceback" not in result.stdout + result.stderr
