@@ -3,11 +3,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.times import (
+    YEARS,
     TimeSyntaxError,
     local_reading,
     parse_datetime,
@@ -25,14 +27,29 @@ _HINT = (
 
 def parse_when(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
     """The UTC instant WHEN names; local readings are read in ``zone`` and placed by SPEC §2."""
+    # The roster's years: `now` compiles a year of timeline on either side of WHEN, which must
+    # stay within what datetime can represent.
+    try:
+        instant = _parse(text, zone, now)
+        in_range = local_reading(instant, zone).year in YEARS
+    except OverflowError:
+        in_range = False
+    if not in_range:
+        raise TimeSyntaxError(
+            f"'{text}' is out of range", f"years go from {YEARS[0]} to {YEARS[-1]}"
+        )
+    return instant
+
+
+def _parse(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
     value = text.strip().lower()
     if value == "now":
         return now.astimezone(dt.UTC)
     if value[:1] in "+-" and len(value) > 1:
         try:
             delta = parse_duration(value[1:])
-        except TimeSyntaxError:
-            raise TimeSyntaxError(f"'{text}' is not a time", _HINT) from None
+        except TimeSyntaxError as exc:
+            raise TimeSyntaxError(f"'{text}' is not a time: {exc.message}", exc.hint) from None
         return now.astimezone(dt.UTC) + (delta if value[0] == "+" else -delta)
     words = value.split()
     if words and words[0] in _RELATIVE_DAYS and len(words) <= 2:
@@ -41,9 +58,26 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
         reading = dt.datetime.combine(day, dt.time()) + dt.timedelta(minutes=minutes)
         return place(reading, zone)
     if re.fullmatch(r"\d{1,2}:\d{2}", value):
-        return parse_when(f"today {value}", zone, now)
+        return _parse(f"today {value}", zone, now)
     try:
-        wall, _ = parse_datetime(text.strip().upper().replace("T", " ", 1))
-    except TimeSyntaxError:
-        raise TimeSyntaxError(f"'{text}' is not a time", _HINT) from None
+        wall, _ = parse_datetime(text.strip().upper())
+    except TimeSyntaxError as exc:
+        return _iso_8601(text, zone, exc)
     return wall.instant(zone)
+
+
+def _iso_8601(text: str, zone: ZoneInfo, error: TimeSyntaxError) -> dt.datetime:
+    """The other ISO 8601 date-times scripts write (fractional seconds, basic format); when none
+    fits, the roster parser's own complaint if WHEN looked like a date."""
+    value = text.strip()
+    parsed = None
+    if re.search(r"\d[T ]\d", value, re.IGNORECASE):  # a date and a time, not a bare date
+        with contextlib.suppress(ValueError):
+            parsed = dt.datetime.fromisoformat(value)
+    if parsed is None:
+        if re.match(r"\d{4}-\d{2}-\d{2}", value):
+            raise TimeSyntaxError(error.message, error.hint or _HINT)
+        raise TimeSyntaxError(f"'{text}' is not a time", _HINT)
+    if parsed.tzinfo is not None:
+        return parsed.astimezone(dt.UTC)
+    return place(parsed, zone)

@@ -84,11 +84,11 @@ def render_now(
 def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> RenderableType:
     title = Text(f"Level {state.level.number} · {state.level.name}", style="bold cyan")
     lines: list[RenderableType] = [title]
-    until = ""
     if state.until is not None:
         until = f"until {when(state.until, team)} (in {span_text(state.until - at)})"
     else:
         until = "with no change in the next 400 days"
+    since = f"since {when(state.since, team)}" if state.since else "since more than 400 days"
     if state.is_gap:
         lines.append(
             Text(
@@ -96,7 +96,7 @@ def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> 
                 style="bold white on red",
             )
         )
-        lines.append(Text(f"  gap {until}", style="red"))
+        lines.append(Text(f"  gap {since} · {until}", style="red"))
     elif not state.active:
         resume = (
             f"resumes {when(state.until, team)}"
@@ -109,8 +109,8 @@ def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> 
     else:
         for person in state.current.who:
             lines.append(Text("  ● ").append(person_label(roster, person)))
-        since = f"since {when(state.since, team)}" if state.since else "since more than 400 days"
-        lines.append(Text(f"  {since} · {until} · {state.current.source}", style="dim"))
+        lines.append(Text(f"  {since} · {until}", style="dim"))
+        lines.append(Text(f"  source: {state.current.source}", style="dim"))
     if state.next is not None and state.until is not None:
         lines.append(Text("  next: ", style="dim").append(_describe(roster, state.next)))
     if state.level.instructions and state.active:
@@ -126,21 +126,23 @@ def _describe(roster: Roster, stretch: Stretch) -> Text:
     return Text(_names(roster, stretch.who))
 
 
-def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> Text:
-    text = Text("Escalation: ", style="bold")
+def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> RenderableType:
+    """One step per line, so that a phone number never breaks across two."""
+    text = Text("Escalation:", style="bold")
     steps = escalation_chain(team, levels)
     if not steps:
-        return text.append("nobody to call", style="red")
-    for index, step in enumerate(steps):
-        if index:
-            text.append(f" → after {span_text(step.after)}: ")
-        text.append(f"{step.label} ", style="cyan")
-        text.append(_names(roster, step.who))
-        if step.label == "fallback":
-            phone = roster.people[step.who[0]].phone
-            if phone:
-                text.append(f" {display_phone(phone)}")
-    return text
+        return text.append(" nobody to call", style="red")
+    delays = ["first"] + [f"after {span_text(step.after)}" for step in steps[1:]]
+    width = max(len(delay) for delay in delays)
+    lines: list[RenderableType] = [text]
+    for delay, step in zip(delays, steps, strict=True):
+        line = Text(f"  {delay:<{width}}  ").append(f"{step.label}: ", style="cyan")
+        for position, person in enumerate(step.who):
+            if position:
+                line.append(", ")
+            line.append(person_label(roster, person))
+        lines.append(line)
+    return Group(*lines)
 
 
 # --------------------------------------------------------------------------- show
@@ -216,7 +218,16 @@ def render_grid(
     blocks: list[RenderableType] = []
     for timeline in timelines:
         team = timeline.team
-        blocks.append(Text(f"{team.name} ({team.id}) · {team.timezone}", style="bold underline"))
+        first = start.astimezone(team.zone).date()
+        last = (end - dt.timedelta(microseconds=1)).astimezone(team.zone).date()
+        # Rows are labelled "Wed 23" so that 24 three-column hours fit in 80 columns; the
+        # header carries the months.
+        blocks.append(
+            Text(
+                f"{team.name} ({team.id}) · {team.timezone} · {first:%d %b %Y} – {last:%d %b %Y}",
+                style="bold underline",
+            )
+        )
         for level in timeline.levels:
             table = Table(
                 box=None,
@@ -226,13 +237,12 @@ def render_grid(
                 title=f"N{level.level.number} · {level.level.name}",
                 title_style="cyan",
             )
-            table.add_column("", no_wrap=True, min_width=10)
+            table.add_column("", no_wrap=True, min_width=7)
             for hour in range(24):
                 table.add_column(f"{hour:02d}" if hour % 3 == 0 else "", no_wrap=True, width=3)
-            day = start.astimezone(team.zone).date()
-            last = (end - dt.timedelta(microseconds=1)).astimezone(team.zone).date()
+            day = first
             while day <= last:
-                cells: list[RenderableType] = [Text(day.strftime("%a %d %b "))]
+                cells: list[RenderableType] = [Text(day.strftime("%a %d "))]
                 for hour in range(24):
                     slot = place(dt.datetime.combine(day, dt.time(hour)), team.zone)
                     if slot < level.start or slot >= level.end:
