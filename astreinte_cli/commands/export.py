@@ -1,0 +1,376 @@
+"""`astreinte export ics|json|csv` and `astreinte publish DIR`: options in, core call, bytes out.
+
+Registered on the main app by :func:`register`, from the last lines of ``cli.py``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
+
+import typer
+
+from astreinte_cli.cli import (
+    RostersOption,
+    TeamOption,
+    TzOption,
+    _boundary,
+    _fail_usage,
+    _load,
+    _select,
+    _zone,
+)
+from astreinte_cli.model import Roster, Team
+from astreinte_cli.times import TimeSyntaxError
+
+if TYPE_CHECKING:
+    from astreinte_cli.export.publish import Publication, PublishOptions
+
+OutputOption = Annotated[
+    str,
+    typer.Option("--output", "-o", help="File to write, or '-' for stdout.", show_default=False),
+]
+FromOption = Annotated[
+    str | None,
+    typer.Option("--from", help="WHEN (default: 30 days before --at).", show_default=False),
+]
+ToOption = Annotated[
+    str | None,
+    typer.Option("--to", help="WHEN (default: 365 days after --at).", show_default=False),
+]
+AtOption = Annotated[
+    str,
+    typer.Option(
+        "--at",
+        help="WHEN the export is made: the default range is around it, and feeds are stamped "
+        "with it (DTSTAMP), so the same --at gives the same bytes.",
+    ),
+]
+PersonOption = Annotated[
+    str | None,
+    typer.Option("--person", help="Only this person's shifts, across teams.", show_default=False),
+]
+PrivateOption = Annotated[
+    bool, typer.Option("--private", help="Mark events CLASS:PRIVATE (others see only 'busy').")
+]
+RemindOption = Annotated[
+    str | None,
+    typer.Option(
+        "--remind", help="A reminder this long before each event, e.g. 1h.", show_default=False
+    ),
+]
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _when_at(text: str, zone: ZoneInfo, now: dt.datetime, option: str) -> dt.datetime:
+    """WHEN, with `now`, `today`, `+2h`… relative to ``now`` (which is --at)."""
+    from astreinte_cli.when import parse_when
+
+    try:
+        return parse_when(text, zone, now)
+    except TimeSyntaxError as exc:
+        _fail_usage(f"{option}: {exc.message}", exc.hint)
+
+
+def _instant(at: str, zone: ZoneInfo) -> dt.datetime:
+    return _when_at(at, zone, dt.datetime.now(dt.UTC), "--at").replace(microsecond=0)
+
+
+def _range(
+    start: str | None, end: str | None, at: dt.datetime, zone: ZoneInfo
+) -> tuple[dt.datetime, dt.datetime]:
+    from astreinte_cli.export.publish import default_range
+
+    default_first, default_last = default_range(at, zone)
+    first = _when_at(start, zone, at, "--from") if start else default_first
+    last = _when_at(end, zone, at, "--to") if end else default_last
+    if last <= first:
+        _fail_usage("--to must be after --from")
+    return first, last
+
+
+def _check_person(roster: Roster, person: str | None) -> None:
+    if person is not None and person not in roster.people:
+        from astreinte_cli.diagnostics import did_you_mean
+
+        _fail_usage(f"no person '{person}' in the roster", did_you_mean(person, roster.people))
+
+
+def _remind(text: str | None) -> dt.timedelta | None:
+    if text is None:
+        return None
+    from astreinte_cli.times import parse_duration
+
+    try:
+        return parse_duration(text)
+    except TimeSyntaxError as exc:
+        _fail_usage(f"--remind: {exc.message}", exc.hint)
+
+
+def _write_output(output: str, data: bytes) -> None:
+    """stdout for '-', else the file, replaced atomically (a reader never sees half of it)."""
+    if output == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return
+    path = Path(output)
+    if path.is_dir():
+        _fail_usage(f"-o {output}: is a folder", "give a file name")
+    folder = path.parent if str(path.parent) else Path()
+    try:
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        Path(temporary).chmod(0o644)
+        Path(temporary).replace(path)
+    except OSError as exc:
+        _fail_usage(f"-o {output}: {exc.strerror or exc}")
+
+
+# --------------------------------------------------------------------------- export
+
+
+def export_ics(
+    output: OutputOption,
+    rosters: RostersOption = Path("rosters"),
+    team: TeamOption = None,
+    level: Annotated[
+        int | None,
+        typer.Option("--level", help="Only this level (1-based); needs one team.", min=1),
+    ] = None,
+    person: PersonOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    at: AtOption = "now",
+    tz: TzOption = None,
+    private: PrivateOption = False,
+    remind: RemindOption = None,
+    whole_turns: Annotated[
+        bool,
+        typer.Option(
+            "--whole-turns",
+            help="One event per rotation turn: a person's shifts of one turn joined across the "
+            "time the level is off (e.g. a week's nights as one event).",
+        ),
+    ] = False,
+) -> None:
+    """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
+
+    Never carries a phone number. Shifts overlapping the range are given whole."""
+    from astreinte_cli.export import ics
+
+    with _boundary():
+        roster = _load(rosters)
+        teams = _select(roster, team)
+        zone = _zone(tz, teams)
+        instant = _instant(at, zone)
+        first, last = _range(start, end, instant, zone)
+        _check_person(roster, person)
+        if level is not None:
+            if len(teams) != 1:
+                _fail_usage("--level needs exactly one team", "add --team ID")
+            if level > len(teams[0].levels):
+                count = len(teams[0].levels)
+                _fail_usage(f"team '{teams[0].id}' has {count} level(s), not {level}")
+        timelines = ics.compile_for_feeds(roster, teams, first, last)
+        events = ics.feed_events(
+            timelines, first, last, level=level, person=person, whole_turns=whole_turns
+        )
+        only: Team | None = teams[0] if len(teams) == 1 else None
+        options = ics.FeedOptions(
+            name=ics.feed_name(roster, only, level, person),
+            stamp=instant,
+            private=private,
+            remind=_remind(remind),
+        )
+        _write_output(output, ics.feed_bytes(roster, events, options))
+
+
+def _show(
+    rosters: Path, team: list[str] | None, person: str | None, start: str | None,
+    end: str | None, at: str, tz: str | None,
+) -> tuple[Roster, dict[str, Any]]:  # fmt: skip
+    from astreinte_cli.compile import compile_team
+    from astreinte_cli.export.documents import show_document
+
+    roster = _load(rosters)
+    teams = _select(roster, team)
+    zone = _zone(tz, teams)
+    first, last = _range(start, end, _instant(at, zone), zone)
+    _check_person(roster, person)
+    timelines = [compile_team(roster, t, first, last) for t in teams]
+    return roster, show_document(timelines, first, last, zone, person)
+
+
+def export_json(
+    output: OutputOption,
+    rosters: RostersOption = Path("rosters"),
+    team: TeamOption = None,
+    person: PersonOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    at: AtOption = "now",
+    tz: TzOption = None,
+) -> None:
+    """The `show --json` document (shifts and gaps) over a range."""
+    with _boundary():
+        _, document = _show(rosters, team, person, start, end, at, tz)
+        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+        _write_output(output, text.encode())
+
+
+def export_csv(
+    output: OutputOption,
+    rosters: RostersOption = Path("rosters"),
+    team: TeamOption = None,
+    person: PersonOption = None,
+    start: FromOption = None,
+    end: ToOption = None,
+    at: AtOption = "now",
+    tz: TzOption = None,
+) -> None:
+    """One row per shift: team, level, level_name, who, names, start, end, source.
+
+    Cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
+    from astreinte_cli.export.table import shifts_csv
+
+    with _boundary():
+        roster, document = _show(rosters, team, person, start, end, at, tz)
+        _write_output(output, shifts_csv(roster, document["shifts"]).encode())
+
+
+# --------------------------------------------------------------------------- publish
+
+
+def publish(
+    directory: Annotated[
+        Path, typer.Argument(help="Folder to (re)place the publication in.", show_default=False)
+    ],
+    rosters: RostersOption = Path("rosters"),
+    team: TeamOption = None,
+    at: AtOption = "now",
+    tz: TzOption = None,
+    secret: Annotated[
+        str | None,
+        typer.Option(
+            "--secret",
+            envvar="ASTREINTE_FEED_SECRET",
+            help="Secret the person feeds' file names derive from (HMAC-SHA256); the same "
+            "secret keeps the same addresses.",
+            show_default=False,
+        ),
+    ] = None,
+    no_person_feeds: Annotated[
+        bool, typer.Option("--no-person-feeds", help="Publish no person feeds (needs no secret).")
+    ] = False,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            "--base-url",
+            help="Address the folder is served at, for absolute https:// and webcal:// links.",
+            show_default=False,
+        ),
+    ] = None,
+    person_links: Annotated[
+        Path | None,
+        typer.Option(
+            "--person-links",
+            help="Write person id → feed address (JSON) to this file, outside DIR, to hand out "
+            "privately.",
+            show_default=False,
+        ),
+    ] = None,
+    private: PrivateOption = False,
+    remind: RemindOption = None,
+) -> None:
+    """Every feed (per team, level and person), timeline.json and index.html, for static hosting.
+
+    The folder is replaced as a whole and atomically; the same input and --at give the same
+    bytes."""
+    from astreinte_cli.export import publish as publishing
+
+    with _boundary():
+        if secret is None and not no_person_feeds:
+            _fail_usage(
+                "person feeds need a secret, so that their addresses cannot be guessed",
+                "give --secret or set ASTREINTE_FEED_SECRET, or publish --no-person-feeds",
+            )
+        if base_url is not None and not base_url.startswith(("https://", "http://")):
+            _fail_usage(f"--base-url must start with https:// (got '{base_url}')")
+        target = directory.absolute()
+        if person_links is not None and person_links.absolute().is_relative_to(target):
+            _fail_usage("--person-links must be outside DIR: person feed addresses are secret")
+        roster = _load(rosters)
+        teams = _select(roster, team)
+        zone = _zone(tz, teams)
+        instant = _instant(at, zone)
+        first, last = publishing.default_range(instant, zone)
+        options = publishing.PublishOptions(
+            at=instant,
+            start=first,
+            end=last,
+            secret=None if no_person_feeds else secret,
+            base_url=base_url,
+            private=private,
+            remind=_remind(remind),
+        )
+        try:
+            publishing.check_target(target)
+            publication = _build(roster, teams, options, progress=sys.stdout.isatty())
+            publishing.write_publication(target, publication.files)
+        except publishing.PublishError as exc:
+            _fail_usage(exc.message, exc.hint)
+        except OSError as exc:
+            _fail_usage(f"cannot write {directory}: {exc.strerror or exc}")
+        if person_links is not None:
+            links = publishing.person_links(publication, base_url)
+            text = json.dumps(links, ensure_ascii=False, indent=2) + "\n"
+            _write_output(str(person_links), text.encode())
+        feeds = sum(1 for name in publication.files if name.endswith(".ics"))
+        people = len(publication.person_feeds)
+        typer.echo(
+            f"published {feeds} feeds ({people} personal), timeline.json and index.html "
+            f"to {directory}"
+        )
+
+
+def _build(
+    roster: Roster, teams: list[Team], options: PublishOptions, *, progress: bool
+) -> Publication:
+    """The publication, with a progress bar on a terminal."""
+    from astreinte_cli.export.publish import build_publication
+
+    if not progress:
+        return build_publication(roster, teams, options)
+    from rich.progress import Progress
+
+    with Progress(transient=True) as bar:
+        task = bar.add_task("publishing", total=None)
+
+        def step(done: int, total: int, path: str) -> None:
+            bar.update(task, completed=done, total=total, description=path)
+
+        return build_publication(roster, teams, options, step)
+
+
+def register(app: typer.Typer) -> None:
+    """Adds `export ics|json|csv` and `publish` to the main app."""
+    export_app = typer.Typer(
+        name="export",
+        help="Calendar feeds (ics), the timeline as JSON, or shifts as CSV, to a file or stdout.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    export_app.command("ics")(export_ics)
+    export_app.command("json")(export_json)
+    export_app.command("csv")(export_csv)
+    app.add_typer(export_app, name="export")
+    app.command("publish")(publish)

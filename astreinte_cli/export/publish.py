@@ -1,0 +1,404 @@
+"""`astreinte publish DIR`: every feed, a JSON timeline and an index page, for static hosting.
+
+Layout of a publication::
+
+    index.html                  the page people read: who is on call this week, instructions,
+                                subscribe links (never a link to a person's feed)
+    timeline.json               the `show --json` document over the published range
+    teams/TEAM/team.ics         one feed per team ...
+    teams/TEAM/level-N.ics      ... and per level
+    people/HMAC.ics             one feed per person, their own shifts only, at a name derived
+                                from a secret (HMAC-SHA256): unguessable, and stable
+    .astreinte-publication      marker: the folder may be replaced by the next publication
+
+The same roster, options and ``at`` give the same bytes. The folder is replaced as a whole:
+everything is written in a temporary sibling folder, then swapped in by renaming, so that a web
+server never serves half a file or a mix of two publications.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import datetime as dt
+import hmac
+import html
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from astreinte_cli.compile import TeamTimeline, compile_team
+from astreinte_cli.export import ics
+from astreinte_cli.export.documents import show_document
+from astreinte_cli.model import Roster, Team
+from astreinte_cli.times import local_reading, place
+
+MARKER = ".astreinte-publication"
+BACK = dt.timedelta(days=30)
+AHEAD = dt.timedelta(days=365)
+MIN_SECRET_LENGTH = 16
+
+Progress = Callable[[int, int, str], None]  # (done, total, path just built)
+
+
+class PublishError(Exception):
+    """A publication that cannot be made (the CLI turns it into a usage error)."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class PublishOptions:
+    at: dt.datetime
+    start: dt.datetime
+    end: dt.datetime
+    secret: str | None = None  # None: no person feeds
+    base_url: str | None = None
+    private: bool = False
+    remind: dt.timedelta | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Publication:
+    files: Mapping[str, bytes]  # relative path (with '/') → content
+    person_feeds: Mapping[str, str] = field(default_factory=dict)  # person id → relative path
+
+
+def default_range(at: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """30 days back to 365 days ahead, from local midnight: the same range all day long."""
+    today = local_reading(at, zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return place(today - BACK, zone), place(today + AHEAD, zone)
+
+
+def person_feed_name(secret: str, person: str) -> str:
+    """The file name of a person's feed: unguessable without the secret, stable with it."""
+    digest = hmac.new(secret.encode(), f"astreinte-person-feed-v1:{person}".encode(), "sha256")
+    return f"{digest.hexdigest()[:32]}.ics"
+
+
+def people_on_rosters(roster: Roster, teams: Sequence[Team]) -> list[str]:
+    """People (not services) named in a rotation or an override of ``teams``, in roster order."""
+    named: set[str] = set()
+    for team in teams:
+        for level in team.levels:
+            for rotation in level.rotations:
+                named.update(rotation.everyone)
+        for override in team.overrides:
+            named.update(override.who)
+    return [p for p, person in roster.people.items() if p in named and not person.is_service]
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_publication(
+    roster: Roster,
+    teams: Sequence[Team],
+    options: PublishOptions,
+    progress: Progress | None = None,
+) -> Publication:
+    if options.secret is not None and len(options.secret) < MIN_SECRET_LENGTH:
+        raise PublishError(
+            f"the feed secret is too short ({len(options.secret)} characters)",
+            f"use at least {MIN_SECRET_LENGTH} random characters, e.g. `openssl rand -hex 32`",
+        )
+    start, end = options.start, options.end
+    timelines = ics.compile_for_feeds(roster, teams, start, end)
+    feeds: list[tuple[str, Callable[[], bytes]]] = []
+    cache: ics.EventCache = {}
+
+    def feed(
+        path: str,
+        selected: Sequence[TeamTimeline],
+        name: str,
+        level: int | None = None,
+        person: str | None = None,
+    ) -> None:
+        def build() -> bytes:
+            events = ics.feed_events(selected, start, end, level=level, person=person)
+            feed_options = ics.FeedOptions(
+                name=name, stamp=options.at, private=options.private, remind=options.remind
+            )
+            return ics.feed_bytes(roster, events, feed_options, cache)
+
+        feeds.append((path, build))
+
+    for timeline in timelines:
+        team = timeline.team
+        feed(f"teams/{team.id}/team.ics", [timeline], ics.feed_name(roster, team, None, None))
+        for level in team.levels:
+            feed(
+                f"teams/{team.id}/level-{level.number}.ics",
+                [timeline],
+                ics.feed_name(roster, team, level.number, None),
+                level=level.number,
+            )
+    person_feeds: dict[str, str] = {}
+    if options.secret is not None:
+        for person in people_on_rosters(roster, teams):
+            path = f"people/{person_feed_name(options.secret, person)}"
+            person_feeds[person] = path
+            feed(path, timelines, ics.feed_name(roster, None, None, person), person=person)
+
+    total = len(feeds) + 2
+    files: dict[str, bytes] = {}
+    for done, (path, build) in enumerate(feeds, start=1):
+        files[path] = build()
+        if progress is not None:
+            progress(done, total, path)
+    exact = [compile_team(roster, team, start, end) for team in teams]
+    zone = teams[0].zone if teams else ZoneInfo("UTC")
+    document = show_document(exact, start, end, zone)
+    files["timeline.json"] = (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode()
+    if progress is not None:
+        progress(total - 1, total, "timeline.json")
+    files["index.html"] = index_page(roster, timelines, options).encode()
+    if progress is not None:
+        progress(total, total, "index.html")
+    if person_feeds:
+        # Many static servers list a folder's files when it has no index page.
+        files["people/index.html"] = b"<!DOCTYPE html><title>Astreinte</title>\n"
+    files[MARKER] = b"Written by `astreinte publish`; the next publication replaces this folder.\n"
+    return Publication(files, person_feeds)
+
+
+# --------------------------------------------------------------------------- the page
+
+
+_CSS = """
+body { font-family: system-ui, sans-serif; max-width: 60rem; margin: 2rem auto; padding: 0 1rem;
+       color: #1d1d1f; line-height: 1.45; }
+h1 { margin-bottom: .2rem; } h2 { margin-top: 2.5rem; border-bottom: 1px solid #ccc; }
+.muted { color: #666; } .gap { color: #b00020; font-weight: bold; }
+table { border-collapse: collapse; width: 100%; margin: .5rem 0 1rem; }
+th, td { text-align: left; padding: .3rem .6rem; border-bottom: 1px solid #e3e3e3;
+         vertical-align: top; }
+th { background: #f4f4f6; }
+.instructions { white-space: pre-line; background: #fafafa; border-left: 3px solid #999;
+                padding: .4rem .8rem; }
+tr.now td { background: #e8f4ff; font-weight: bold; }
+.badge { background: #0b5cad; color: #fff; border-radius: .6rem; padding: 0 .45rem;
+         font-size: .75em; }
+.note { background: #fff8e1; border: 1px solid #f0d98c; padding: .6rem 1rem; }
+code { font-size: .9em; }
+""".strip()
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def _instructions(text: str | None) -> str:
+    if not text or not text.strip():
+        return ""
+    value = text.strip()
+    if value.startswith(("https://", "http://")) and not any(c.isspace() for c in value):
+        return f'<p class="instructions"><a href="{_e(value)}">{_e(value)}</a></p>'
+    return f'<p class="instructions">{_e(value)}</p>'
+
+
+def _links(path: str, base_url: str | None) -> str:
+    if base_url is None:
+        return (
+            f'<a href="{_e(path)}">{_e(path)}</a> '
+            '<span class="muted">(publish with --base-url for absolute and webcal:// links)</span>'
+        )
+    https = f"{base_url.rstrip('/')}/{path}"
+    webcal = "webcal://" + https.split("://", 1)[-1]
+    return (
+        f'<a href="{_e(https)}">{_e(https)}</a> · '
+        f'<a href="{_e(webcal)}">{_e(webcal.split(":", 1)[0])}://…</a>'
+    )
+
+
+def _local(instant: dt.datetime, team: Team) -> str:
+    return instant.astimezone(team.zone).strftime("%a %d %b %H:%M")
+
+
+def _day(instant: dt.datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).strftime("%d %b %Y")
+
+
+def _week(at: dt.datetime, team: Team) -> tuple[dt.datetime, dt.datetime]:
+    """Monday 00:00 to the next Monday 00:00, local, around ``at``."""
+    today = local_reading(at, team.zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    monday = today - dt.timedelta(days=today.weekday())
+    return place(monday, team.zone), place(monday + dt.timedelta(days=7), team.zone)
+
+
+def _names(roster: Roster, who: Sequence[str]) -> str:
+    return _e(", ".join(roster.people[p].name for p in who))
+
+
+def _team_section(roster: Roster, timeline: TeamTimeline, options: PublishOptions) -> Iterator[str]:
+    team = timeline.team
+    monday, sunday_end = _week(options.at, team)
+    yield f'<section class="team" id="team-{_e(team.id)}">'
+    yield f"<h2>{_e(team.name)}</h2>"
+    yield f'<p class="muted">{_e(team.id)} · {_e(team.timezone)}</p>'
+    yield _instructions(team.instructions)
+    yield (
+        f"<h3>On call this week</h3>"
+        f'<p class="muted">{_e(_local(monday, team))} → {_e(_local(sunday_end, team))}'
+        f" ({_e(team.timezone)})</p>"
+    )
+    yield '<table class="on-call"><thead><tr><th>Level</th><th>On call</th><th>From</th>'
+    yield "<th>To</th></tr></thead><tbody>"
+    for level_timeline in timeline.levels:
+        level = level_timeline.level
+        label = f"N{level.number} · {_e(level.name)}"
+        rows = [
+            s
+            for s in level_timeline.merged(lambda s: s.state)
+            if s.active and s.end > monday and s.start < sunday_end
+        ]
+        if not rows:
+            yield f'<tr><td>{label}</td><td class="muted" colspan="3">off all week</td></tr>'
+        for stretch in rows:
+            who = (
+                _names(roster, stretch.who)
+                if stretch.who
+                else '<span class="gap">NOBODY (gap)</span>'
+            )
+            row, badge = "<tr>", ""
+            if stretch.start <= options.at < stretch.end:
+                row, badge = '<tr class="now">', ' <span class="badge">now</span>'
+            yield (
+                f"{row}<td>{label}</td><td>{who}{badge}</td>"
+                f"<td>{_e(_local(max(stretch.start, monday), team))}</td>"
+                f"<td>{_e(_local(min(stretch.end, sunday_end), team))}</td></tr>"
+            )
+    yield "</tbody></table>"
+    yield "<h3>Levels</h3><ul>"
+    for level_timeline in timeline.levels:
+        level = level_timeline.level
+        minutes = int(level.escalate_after.total_seconds() // 60)
+        yield (
+            f"<li><strong>N{level.number} · {_e(level.name)}</strong> "
+            f'<span class="muted">(next level called after {minutes} min)</span>'
+        )
+        yield _instructions(level.instructions)
+        yield (
+            f"<p>Subscribe: {_links(f'teams/{team.id}/level-{level.number}.ics', options.base_url)}"
+            "</p></li>"
+        )
+    yield "</ul>"
+    if team.fallback is not None:
+        yield f"<p>Last resort: {_names(roster, [team.fallback])}</p>"
+    yield f"<p>Whole team: {_links(f'teams/{team.id}/team.ics', options.base_url)}</p>"
+    yield "</section>"
+
+
+def index_page(roster: Roster, timelines: Sequence[TeamTimeline], options: PublishOptions) -> str:
+    """A self-contained page (no script, no external resource). Names, never phone numbers."""
+    zone = timelines[0].team.zone if timelines else ZoneInfo("UTC")
+    generated = options.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        '<meta name="robots" content="noindex, nofollow">',
+        "<title>Astreinte — on-call rosters</title>",
+        f"<style>{_CSS}</style></head><body>",
+        "<h1>Astreinte — on-call rosters</h1>",
+        f'<p class="muted">Published for {_e(generated)}; the feeds hold the shifts from '
+        f"{_e(_day(options.start, zone))} to {_e(_day(options.end, zone))}.</p>",
+        '<div class="note"><p><strong>Subscribing from a phone.</strong> Add a feed by its '
+        "<code>https://</code> address (“From URL” in Google Calendar, “Subscribe” in Outlook); "
+        "<code>webcal://</code> opens Apple Calendar directly but fails in Google and Outlook. "
+        "<strong>Google Calendar refreshes subscriptions only every 12–24 hours</strong>, so a "
+        "late swap may not be on your phone yet: this page and <code>astreinte now</code> are "
+        "always current. Events are marked free, not busy.</p>"
+        "<p>Your own feed (only your shifts) is at a private address: ask whoever publishes "
+        "this page. Feeds never contain phone numbers.</p></div>",
+    ]
+    if not timelines:
+        parts.append("<p>No team.</p>")
+    for timeline in timelines:
+        parts.extend(part for part in _team_section(roster, timeline, options) if part)
+    parts.append("</body></html>")
+    return "\n".join(parts) + "\n"
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def check_target(directory: Path) -> None:
+    """Refuses to replace a folder that is not a previous publication (say, a home folder)."""
+    if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+        raise PublishError(f"{directory} exists and is not a folder")
+    if directory.is_dir() and any(directory.iterdir()) and not (directory / MARKER).exists():
+        raise PublishError(
+            f"{directory} is not empty and holds no earlier publication: not replacing it",
+            "give an empty or new folder; publish replaces the whole folder each time",
+        )
+
+
+def write_publication(directory: Path, files: Mapping[str, bytes]) -> None:
+    """Writes ``files`` under ``directory``, replacing it as a whole.
+
+    Everything is written into a temporary sibling folder first; only when every file is
+    complete is it swapped in, by an atomic exchange of the two folders where the system has one
+    (Linux ``renameat2``), else by two renames. On any failure the staging folder is removed and
+    the previous publication stays as it was.
+    """
+    directory = directory.absolute()
+    check_target(directory)
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=directory.parent))
+    try:
+        for relative in sorted(files):
+            path = staging.joinpath(*relative.split("/"))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            _write_file(path, files[relative])
+        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+        _swap(staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after a swap: the previous publication
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    with path.open("wb") as stream:
+        stream.write(data)
+
+
+def _swap(staging: Path, directory: Path) -> None:
+    """Puts ``staging`` at ``directory``; the previous folder, if any, ends up at ``staging``."""
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    if _exchange(staging, directory):
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    retired.rmdir()
+    directory.rename(retired)
+    staging.rename(directory)
+    retired.rename(staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchanges two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
+    system or the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2  # glibc ≥ 2.28, musl
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)
+
+
+def person_links(publication: Publication, base_url: str | None) -> dict[str, str]:
+    """Person id → address of their feed (to hand out privately, never to publish)."""
+    prefix = f"{base_url.rstrip('/')}/" if base_url else ""
+    return {person: prefix + path for person, path in publication.person_feeds.items()}

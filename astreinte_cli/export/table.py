@@ -1,0 +1,53 @@
+"""CSV export: one row per shift, safe to open in a spreadsheet.
+
+Named ``table`` rather than ``csv`` so that it never shadows the standard library's module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from astreinte_cli.model import Roster
+
+COLUMNS = ("team", "level", "level_name", "who", "names", "start", "end", "source")
+# A cell starting with one of these is read as a formula by Excel, LibreOffice and Google
+# Sheets (OWASP "CSV injection"); tab and carriage return are the sneaky variants.
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """The cell, prefixed with an apostrophe when a spreadsheet would run it as a formula."""
+    return "'" + cell if cell.startswith(_FORMULA_STARTS) else cell
+
+
+def shift_rows(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> list[list[str]]:
+    """Rows for the ``shifts`` of a ``show --json`` document (who: ids space-separated)."""
+    rows = []
+    for shift in shifts:
+        team = roster.team(shift["team"])
+        rows.append(
+            [
+                shift["team"],
+                str(shift["level"]),
+                team.level(shift["level"]).name,
+                " ".join(shift["who"]),
+                ", ".join(roster.people[p].name for p in shift["who"]),
+                shift["start"],
+                shift["end"],
+                shift["source"] or "",
+            ]
+        )
+    return rows
+
+
+def shifts_csv(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> str:
+    """RFC 4180 text (CRLF line ends), header first, every cell neutralised."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for row in shift_rows(roster, shifts):
+        writer.writerow([neutralise(cell) for cell in row])
+    return buffer.getvalue()
