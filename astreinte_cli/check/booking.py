@@ -1,0 +1,118 @@
+"""Double booking: one person on call in two places at once.
+
+On two levels of one team it is an error (the escalation would call the same person twice); in
+two teams it is a warning (possible, but rarely meant). Services (``kind: service``) answer for
+many teams at once by design and are left out of the cross-team warning.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from astreinte_cli.check.findings import (
+    Finding,
+    local_range,
+    local_text,
+    source_label,
+    source_span,
+)
+from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.intervals import union
+from astreinte_cli.model import Roster, Team
+
+
+@dataclass(frozen=True, slots=True)
+class _Piece:
+    start: dt.datetime
+    end: dt.datetime
+    team: Team
+    order: int
+    level: int
+    source: str
+
+
+def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[Finding]:
+    pieces: dict[str, list[_Piece]] = {}
+    for order, timeline in enumerate(timelines):
+        for level in timeline.levels:
+            for stretch in level.stretches:
+                for person in stretch.who:
+                    pieces.setdefault(person, []).append(
+                        _Piece(
+                            stretch.start,
+                            stretch.end,
+                            timeline.team,
+                            order,
+                            level.level.number,
+                            stretch.source or "",
+                        )
+                    )
+    # (person, first place, second place) → overall [start, end) of the overlaps
+    found: dict[tuple[str, _Place, _Place], list[tuple[dt.datetime, dt.datetime]]] = {}
+    for person, items in pieces.items():
+        items.sort(key=lambda p: (p.start, p.order, p.level))
+        person_info = roster.people.get(person)
+        service = person_info is not None and person_info.is_service
+        for i, first in enumerate(items):
+            for second in items[i + 1 :]:
+                if second.start >= first.end:
+                    break
+                if (first.order, first.level) == (second.order, second.level):
+                    continue
+                if first.order != second.order and service:
+                    continue
+                a, b = sorted(
+                    [_place(first), _place(second)], key=lambda p: (p.order, p.level, p.source)
+                )
+                start, end = max(first.start, second.start), min(first.end, second.end)
+                found.setdefault((person, a, b), []).append((start, end))
+    findings = []
+    for (person, a, b), overlaps in found.items():
+        team_a, team_b = timelines[a.order].team, timelines[b.order].team
+        zone = team_b.zone
+        merged = union(overlaps)
+        when = local_range(merged[0][0], merged[0][1], zone)
+        if len(merged) > 1:
+            when = (
+                f"{len(merged)} times between {local_text(merged[0][0], zone)} and "
+                f"{local_text(merged[-1][1], zone)}, first {when}"
+            )
+        if a.order == b.order:
+            message = (
+                f"{person} is on call on level {a.level} ({source_label(a.source)}) and level "
+                f"{b.level} ({source_label(b.source)}) of {team_b.id} at the same time, "
+                f"{when}"
+            )
+            severity: str = "error"
+            hint = "one person cannot be both a level and its escalation; change one of them"
+        else:
+            message = (
+                f"{person} is on call for {team_a.id} level {a.level} and {team_b.id} level "
+                f"{b.level} at the same time, {when}"
+            )
+            severity = "warning"
+            hint = "make sure this person can answer for both teams, or swap one turn"
+        findings.append(
+            Finding(
+                "double-booking",
+                "error" if severity == "error" else "warning",
+                source_span(team_b, b.level, b.source or None),
+                message,
+                hint,
+                team_b.id,
+            )
+        )
+    return findings
+
+
+@dataclass(frozen=True, slots=True)
+class _Place:
+    order: int
+    level: int
+    source: str
+
+
+def _place(piece: _Piece) -> _Place:
+    return _Place(piece.order, piece.level, piece.source)

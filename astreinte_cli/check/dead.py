@@ -1,0 +1,94 @@
+"""Dead rules: roster lines that change nothing over the horizon (warnings).
+
+An override whose removal leaves the timeline as it is; a rotation whose ``only:`` window leaves
+none of its turns any time; a member of a rotation who is never on call on its level.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from astreinte_cli.check.findings import Finding, local_range
+from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
+from astreinte_cli.intervals import intersect, union
+from astreinte_cli.model import Roster
+from astreinte_cli.timeline import LevelTimeline
+from astreinte_cli.windows import TeamCalendar
+
+
+def dead_findings(
+    roster: Roster, timeline: TeamTimeline, start: dt.datetime, end: dt.datetime
+) -> list[Finding]:
+    team = timeline.team
+    zone = team.zone
+    horizon = local_range(start, end, zone)
+    calendar = TeamCalendar(team)
+    findings = []
+    for override in team.overrides:
+        first, last = override.period.instants(zone)
+        if last <= start or first >= end:
+            continue  # outside the horizon: what it does there is not checked
+        level = team.level(override.level)
+        without = dataclasses.replace(
+            team, overrides=tuple(o for o in team.overrides if o is not override)
+        )
+        other = compile_level(roster, without, level, start, end, calendar)
+        if _states(other) == _states(timeline.levels[override.level - 1]):
+            hint = (
+                f"'{override.replaces}' is never on call at level {override.level} then"
+                if override.replaces is not None
+                else "the people it names are already on call then, or it lies outside coverage"
+            )
+            findings.append(
+                Finding(
+                    "dead-override",
+                    "warning",
+                    override.span,
+                    f"override {override.index} changes nothing at {team.id} "
+                    f"level {override.level}",
+                    hint + "; remove it if it is no longer needed",
+                    team.id,
+                )
+            )
+    for level_timeline in timeline.levels:
+        level = level_timeline.level
+        on_level = {p for s in level_timeline.stretches for p in s.who}
+        for rotation in level.rotations:
+            turns = rotation_turns(rotation, calendar, start, end)
+            only = calendar.evaluate(rotation.only, start, end)
+            active = intersect(union((t.start, t.end) for t in turns), only)
+            if turns and not active:
+                findings.append(
+                    Finding(
+                        "dead-rotation",
+                        "warning",
+                        rotation.spans.get("only", rotation.span),
+                        f"rotation '{rotation.name}' of {team.id} level {level.number} gives "
+                        f"nobody {horizon}: its 'only' window leaves it no time",
+                        "check the 'only' window, or remove the rotation",
+                        team.id,
+                    )
+                )
+                continue
+            members = dict.fromkeys(m for t in turns for m in t.who)
+            for member in members:
+                if member in on_level:
+                    continue
+                findings.append(
+                    Finding(
+                        "idle-member",
+                        "warning",
+                        rotation.spans.get("members", rotation.span),
+                        f"{member} is a member of rotation '{rotation.name}' of {team.id} "
+                        f"level {level.number} but is never on call {horizon}",
+                        "they are on leave, or another layer or an override wins over their turns, "
+                        "or their turns fall outside coverage",
+                        team.id,
+                    )
+                )
+    return findings
+
+
+def _states(timeline: LevelTimeline) -> list[tuple[dt.datetime, dt.datetime, object]]:
+    return [(s.start, s.end, s.state) for s in timeline.merged(lambda s: s.state)]

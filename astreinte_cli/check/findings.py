@@ -1,0 +1,126 @@
+"""What a check reports: a :class:`Finding` points at the roster line that produced it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from astreinte_cli.diagnostics import Diagnostic, Severity, Span
+from astreinte_cli.intervals import Interval, Intervals, union
+from astreinte_cli.model import Override, Rotation, Team
+from astreinte_cli.timeline import LevelTimeline
+
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found by a rule: where it comes from, how bad, and what to do."""
+
+    rule: str
+    severity: Severity
+    span: Span
+    message: str
+    hint: str | None = None
+    team: str | None = None
+
+    @property
+    def diagnostic(self) -> Diagnostic:
+        return Diagnostic(self.span, self.message, self.hint, self.severity)
+
+
+def order(finding: Finding) -> tuple[str, int, int, str, str]:
+    span = finding.span
+    return (span.path, span.line, span.column, finding.rule, finding.message)
+
+
+def local_text(instant: dt.datetime, zone: ZoneInfo) -> str:
+    """``Mon 21 Dec 09:00`` in ``zone``, whatever the machine's locale."""
+    local = instant.astimezone(zone)
+    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+
+
+def local_range(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
+    return f"from {local_text(start, zone)} to {local_text(end, zone)}"
+
+
+def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
+    return instant.astimezone(zone).date()
+
+
+def level_label(timeline: LevelTimeline) -> str:
+    return f"level {timeline.level.number}"
+
+
+def find_rotation(team: Team, level: int, name: str) -> Rotation | None:
+    for rotation in team.level(level).rotations:
+        if rotation.name == name:
+            return rotation
+    return None
+
+
+def find_override(team: Team, index: int) -> Override | None:
+    for override in team.overrides:
+        if override.index == index:
+            return override
+    return None
+
+
+def source_span(team: Team, level: int, source: str | None) -> Span:
+    """The roster line of a stretch's source: its rotation or override, else the level."""
+    if source is not None and source.startswith("override:"):
+        override = find_override(team, int(source.split(":", 1)[1]))
+        if override is not None:
+            return override.span
+    if source is not None and source.startswith("rotation:"):
+        rotation = find_rotation(team, level, source.split(":", 1)[1])
+        if rotation is not None:
+            return rotation.span
+    return team.level(level).span
+
+
+def source_label(source: str | None) -> str:
+    if source is None:
+        return "nobody"
+    kind, _, name = source.partition(":")
+    return f"override {name}" if kind == "override" else f"rotation '{name}'"
+
+
+def is_exceptional(team: Team, source: str | None) -> bool:
+    if source is None or not source.startswith("override:"):
+        return False
+    override = find_override(team, int(source.split(":", 1)[1]))
+    return override is not None and override.exceptional
+
+
+def on_call(timeline: LevelTimeline, person: str) -> Intervals:
+    return union((s.start, s.end) for s in timeline.stretches if person in s.who)
+
+
+def people_on_call(timelines: Iterable[LevelTimeline]) -> list[str]:
+    seen: dict[str, None] = {}
+    for timeline in timelines:
+        for stretch in timeline.stretches:
+            seen.update(dict.fromkeys(stretch.who))
+    return list(seen)
+
+
+def overlap(intervals: Intervals, window: Interval) -> dt.timedelta:
+    start, end = window
+    total = dt.timedelta(0)
+    for s, e in intervals:
+        if s < end and start < e:
+            total += min(e, end) - max(s, start)
+    return total
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    return f"{count} {word if count == 1 else (many or word + 's')}"
+
+
+def hours_text(delta: dt.timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:g} h" if hours != int(hours) else f"{int(hours)} h"

@@ -1,0 +1,63 @@
+"""Leave conflicts (SPEC §6): an assignment that overlaps its person's leave.
+
+With ``on_leave: flag`` a rotation's assignment during leave stands and is an error here; an
+override that puts someone on leave on call is an error whatever ``on_leave`` says.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from astreinte_cli.check.findings import Finding, local_range, source_label, source_span
+from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.model import Leave, Roster
+
+
+def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
+    team = timeline.team
+    zone = team.zone
+    # (leave, level, source) → [first start, last end] of the overlap
+    found: dict[tuple[int, int, str], tuple[Leave, dt.datetime, dt.datetime]] = {}
+    leaves = list(enumerate(roster.leave))
+    for level in timeline.levels:
+        for stretch in level.stretches:
+            if not stretch.who or stretch.source is None:
+                continue
+            for index, item in leaves:
+                if item.person not in stretch.who:
+                    continue
+                if stretch.source.startswith("rotation:") and team.on_leave == "next":
+                    continue  # cannot happen: a substitute took the place
+                start, end = item.period.instants(zone)
+                first, last = max(start, stretch.start), min(end, stretch.end)
+                if first >= last:
+                    continue
+                key = (index, level.level.number, stretch.source)
+                if key in found:
+                    _, earlier, later = found[key]
+                    first, last = min(first, earlier), max(last, later)
+                found[key] = (item, first, last)
+    findings = []
+    for (_, number, source), (item, first, last) in found.items():
+        by_override = source.startswith("override:")
+        span = item.span
+        if by_override:
+            span = source_span(team, number, source)
+        hint = (
+            "choose someone else for this override, or move the leave"
+            if by_override
+            else "swap the turn with an override, or set 'on_leave: next' on the team so that "
+            "the next member of the rotation stands in"
+        )
+        findings.append(
+            Finding(
+                "leave",
+                "error",
+                span,
+                f"{item.person} is on leave but on call at {team.id} level {number} "
+                f"({source_label(source)}) {local_range(first, last, zone)}",
+                hint,
+                team.id,
+            )
+        )
+    return findings

@@ -1,0 +1,247 @@
+"""The team's own limits (``rules:``): turns in a row, rest between stretches, fair shares.
+
+Services (``kind: service``) are never subject to them. Definitions used for fairness, in the
+team's timezone:
+
+- a **night** is 21:00 to 06:00 the next morning (the default night period of Code du travail
+  L3122-20); a person *holds* a night when on call for at least half of it (4 h 30);
+- a **weekend** is Saturday 00:00 to Monday 00:00, held when on call for at least half of it;
+- a **holiday** is a public holiday of the team's calendar, 00:00 to 24:00, held when on call
+  for at least half of it.
+
+Only nights, weekends and holidays that lie wholly inside the horizon are counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from collections.abc import Callable
+
+from astreinte_cli.check.findings import (
+    Finding,
+    hours_text,
+    local_range,
+    on_call,
+    overlap,
+    source_span,
+)
+from astreinte_cli.compile import TeamTimeline, rotation_turns
+from astreinte_cli.intervals import Interval, Intervals, union
+from astreinte_cli.model import MaxShare, Roster, Rotation
+from astreinte_cli.timeline import LevelTimeline
+from astreinte_cli.times import midnight, place
+from astreinte_cli.windows import TeamCalendar
+
+NIGHT_START = dt.timedelta(hours=21)
+NIGHT_END = dt.timedelta(hours=30)  # 06:00 the next day
+
+
+def _is_service(roster: Roster, person: str) -> bool:
+    info = roster.people.get(person)
+    return info is not None and info.is_service
+
+
+# --------------------------------------------------------------------------- turns in a row
+
+
+def consecutive_findings(
+    roster: Roster, timeline: TeamTimeline, start: dt.datetime, end: dt.datetime
+) -> list[Finding]:
+    team = timeline.team
+    limit = team.rules.max_consecutive_turns
+    if limit is None:
+        return []
+    calendar = TeamCalendar(team)
+    findings = []
+    for level in timeline.levels:
+        for rotation in level.level.rotations:
+            source = f"rotation:{rotation.name}"
+            turns = rotation_turns(rotation, calendar, start, end)
+            held = [(t.start, t.end, _holders(level, source, t.start, t.end)) for t in turns]
+            runs: dict[str, list[tuple[dt.datetime, dt.datetime, int]]] = {}
+            previous_end: dt.datetime | None = None
+            for turn_start, turn_end, holders in held:
+                for person in holders:
+                    if _is_service(roster, person):
+                        continue
+                    run = runs.setdefault(person, [])
+                    if run and run[-1][1] == turn_start and previous_end == turn_start:
+                        first, _, count = run[-1]
+                        run[-1] = (first, turn_end, count + 1)
+                    else:
+                        run.append((turn_start, turn_end, 1))
+                previous_end = turn_end
+            for person, items in runs.items():
+                for first, last, count in items:
+                    if count <= limit:
+                        continue
+                    findings.append(
+                        Finding(
+                            "max-consecutive-turns",
+                            "error",
+                            rotation.span,
+                            f"{person} holds {count} turns of rotation '{rotation.name}' in a row "
+                            f"({team.id} level {level.level.number}, "
+                            f"{local_range(first, last, team.zone)}); the team allows {limit}",
+                            "swap one of these turns with an override, or reorder the members",
+                            team.id,
+                        )
+                    )
+    return findings
+
+
+def _holders(level: LevelTimeline, source: str, start: dt.datetime, end: dt.datetime) -> set[str]:
+    """Who holds a turn: on call inside it through the rotation itself or an override."""
+    found: set[str] = set()
+    for stretch in level.stretches:
+        if stretch.end <= start or stretch.start >= end or stretch.source is None:
+            continue
+        if stretch.source == source or stretch.source.startswith("override:"):
+            found.update(stretch.who)
+    return found
+
+
+# --------------------------------------------------------------------------- rest
+
+
+def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
+    team = timeline.team
+    hours = team.rules.min_rest_hours
+    if hours is None:
+        return []
+    minimum = dt.timedelta(hours=hours)
+    starts: dict[tuple[str, dt.datetime], tuple[int, str | None]] = {}
+    intervals: dict[str, list[Interval]] = {}
+    for level in timeline.levels:
+        for stretch in level.stretches:
+            for person in stretch.who:
+                intervals.setdefault(person, []).append((stretch.start, stretch.end))
+                starts.setdefault((person, stretch.start), (level.level.number, stretch.source))
+    findings = []
+    for person, items in intervals.items():
+        if _is_service(roster, person):
+            continue
+        merged = union(items)
+        for (_, before_end), (after_start, after_end) in itertools.pairwise(merged):
+            rest = after_start - before_end
+            if rest >= minimum:
+                continue
+            level_number, source = starts.get((person, after_start), (1, None))
+            findings.append(
+                Finding(
+                    "min-rest",
+                    "error",
+                    source_span(team, level_number, source),
+                    f"{person} has only {hours_text(rest)} off between two stretches on call at "
+                    f"{team.id} (the second {local_range(after_start, after_end, team.zone)}); "
+                    f"the team requires {hours_text(minimum)}",
+                    "move one of the stretches, or give the second to someone else",
+                    team.id,
+                )
+            )
+    return findings
+
+
+# --------------------------------------------------------------------------- fairness
+
+
+def share_findings(
+    roster: Roster, timeline: TeamTimeline, start: dt.datetime, end: dt.datetime
+) -> list[Finding]:
+    team = timeline.team
+    limits = team.rules.max_share
+    if limits is None:
+        return []
+    calendar = TeamCalendar(team)
+    nights, weekends, holidays = _periods(calendar, start, end)
+    findings = []
+    for level in timeline.levels:
+        for rotation in level.level.rotations:
+            members = _members(roster, rotation, calendar, start, end)
+            if len(members) < 2:
+                continue
+            loads = {m: on_call(level, m) for m in members}
+            measures: list[tuple[str, float | None, Callable[[Intervals], float]]] = [
+                ("hours", limits.hours, _hours),
+                ("nights", _limit(limits, "nights"), lambda i: _held(i, nights)),
+                ("weekends", _limit(limits, "weekends"), lambda i: _held(i, weekends)),
+                ("holidays", _limit(limits, "holidays"), lambda i: _held(i, holidays)),
+            ]
+            for name, limit, measure in measures:
+                if limit is None:
+                    continue
+                values = {m: measure(load) for m, load in loads.items()}
+                most = max(values, key=lambda m: (values[m], m))
+                least = min(values, key=lambda m: (values[m], m))
+                spread = values[most] - values[least]
+                if spread <= limit:
+                    continue
+
+                def amount(value: float, name: str = name) -> str:
+                    if name == "hours":
+                        return f"{value:g} h"
+                    return f"{value:g} {name if value != 1 else name[:-1]}"
+
+                findings.append(
+                    Finding(
+                        "max-share",
+                        "error",
+                        rotation.span,
+                        f"rotation '{rotation.name}' of {team.id} level {level.level.number} is "
+                        f"unevenly shared {local_range(start, end, team.zone)}: {most} holds "
+                        f"{amount(values[most])}, {least} {amount(values[least])} (spread "
+                        f"{amount(spread)}, the team allows {amount(limit)})",
+                        "rebalance with overrides or member changes, or raise 'max_share'",
+                        team.id,
+                    )
+                )
+    return findings
+
+
+def _limit(limits: MaxShare, name: str) -> float | None:
+    value: int | None = getattr(limits, name)
+    return float(value) if value is not None else None
+
+
+def _members(
+    roster: Roster,
+    rotation: Rotation,
+    calendar: TeamCalendar,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> list[str]:
+    """The members of the lists in force over the horizon, services left out."""
+    turns = rotation_turns(rotation, calendar, start, end)
+    found = dict.fromkeys(m for t in turns for m in t.members)
+    return [m for m in found if not _is_service(roster, m)]
+
+
+def _hours(intervals: Intervals) -> float:
+    return sum((e - s).total_seconds() for s, e in intervals) / 3600
+
+
+def _held(intervals: Intervals, periods: list[Interval]) -> float:
+    return float(sum(1 for p in periods if 2 * overlap(intervals, p) >= p[1] - p[0]))
+
+
+def _periods(
+    calendar: TeamCalendar, start: dt.datetime, end: dt.datetime
+) -> tuple[list[Interval], list[Interval], list[Interval]]:
+    """Nights, weekends and holidays wholly inside ``[start, end)``."""
+    zone = calendar.zone
+    nights: list[Interval] = []
+    weekends: list[Interval] = []
+    days = list(calendar.local_dates(start, end))
+    for day in days:
+        base = midnight(day)
+        night = (place(base + NIGHT_START, zone), place(base + NIGHT_END, zone))
+        nights.append(night)
+        if day.weekday() == 5:
+            weekends.append((place(base, zone), place(base + dt.timedelta(days=2), zone)))
+    holidays = [calendar.day_bounds(d) for d in calendar.holiday_names(days[0], days[-1])]
+
+    def inside(items: list[Interval]) -> list[Interval]:
+        return [(s, e) for s, e in items if start <= s and e <= end]
+
+    return inside(nights), inside(weekends), inside(sorted(holidays))

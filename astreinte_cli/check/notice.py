@@ -1,0 +1,159 @@
+"""Notice (Code du travail L3121-12): everyone knows their astreinte ``notice_days`` ahead.
+
+A stretch of on-call time is *known* from the date of the oldest revision of the roster in an
+unbroken line of revisions, up to the working tree, that all gave that person that time in that
+team (whatever the level). The working tree's own changes are known today. A stretch that starts
+fewer than ``notice_days`` calendar days after the day it became known is an error, unless it
+comes from an override marked ``exceptional: true`` and at least one whole calendar day (a
+"jour franc") lies between the day it became known and the day it starts.
+
+The history is given newest first, lazily: the walk stops as soon as older revisions can no
+longer change the verdict, so a long history costs only what it must.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from astreinte_cli.check.findings import (
+    Finding,
+    is_exceptional,
+    local_date,
+    local_range,
+    plural,
+    source_span,
+)
+from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.intervals import Intervals, intersect, subtract, union
+from astreinte_cli.model import Roster
+
+RULE = "notice"
+
+
+@dataclass(frozen=True, slots=True)
+class Revision:
+    """One older state of the roster: the day it became known, and the team compiled from it
+    over the same horizon (None when the team did not exist there or the roster did not load)."""
+
+    known: dt.date
+    timeline: TeamTimeline | None
+
+
+def breaks_notice(start: dt.date, known: dt.date, notice_days: int, *, exceptional: bool) -> bool:
+    """Whether time starting on ``start``, known on ``known``, lacks notice."""
+    days = (start - known).days
+    if days >= notice_days:
+        return False
+    return not (exceptional and days >= 2)  # one whole day strictly between
+
+
+def _on_call(timeline: TeamTimeline | None) -> dict[str, Intervals]:
+    found: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    if timeline is None:
+        return {}
+    for level in timeline.levels:
+        for stretch in level.stretches:
+            for person in stretch.who:
+                found.setdefault(person, []).append((stretch.start, stretch.end))
+    return {person: union(items) for person, items in found.items()}
+
+
+def known_dates(
+    current: TeamTimeline, history: Iterable[Revision], today: dt.date, notice_days: int
+) -> dict[str, list[tuple[dt.datetime, dt.datetime, dt.date | None]]]:
+    """For each person, their on-call time in ``current`` cut by the day it became known.
+
+    None marks time that the oldest revision reached already gave (the root commit, or the
+    boundary of a shallow clone): when it was first communicated is before the history, so it
+    is not judged. A revision dated after ``today`` counts as known today.
+    """
+    zone = current.team.zone
+    remaining = _on_call(current)
+    resolved: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date | None]]] = {}
+    newer: dt.date | None = today
+    reached = False
+    for revision in history:
+        reached = True
+        if not any(remaining.values()):
+            break
+        given = _on_call(revision.timeline)
+        for person, intervals in remaining.items():
+            there = given.get(person, [])
+            for s, e in subtract(intervals, there):
+                resolved.setdefault(person, []).append((s, e, newer))
+            remaining[person] = intersect(intervals, there)
+        newer = min(revision.known, today)
+        starts = [local_date(i[0][0], zone) for i in remaining.values() if i]
+        if starts and (min(starts) - newer).days >= notice_days:
+            break  # older revisions can only make the notice longer
+    else:
+        if reached:
+            newer = None  # the history ran out: what is left is the baseline
+    for person, intervals in remaining.items():
+        for s, e in intervals:
+            resolved.setdefault(person, []).append((s, e, newer))
+    return resolved
+
+
+def notice_findings(
+    roster: Roster, current: TeamTimeline, history: Iterable[Revision], today: dt.date
+) -> list[Finding]:
+    team = current.team
+    notice_days = team.rules.notice_days
+    if notice_days is None:
+        return []
+    zone = team.zone
+    known = known_dates(current, history, today, notice_days)
+    # (person, level, source, known) → first start, last end
+    found: dict[tuple[str, int, str | None, dt.date], tuple[dt.datetime, dt.datetime, int]] = {}
+    for level in current.levels:
+        number = level.level.number
+        for stretch in level.stretches:
+            for person in stretch.who:
+                info = roster.people.get(person)
+                if info is not None and info.is_service:
+                    continue
+                for s, e, day in known.get(person, []):
+                    first, last = max(s, stretch.start), min(e, stretch.end)
+                    if first >= last or day is None:
+                        continue
+                    exceptional = is_exceptional(team, stretch.source)
+                    begins = local_date(first, zone)
+                    if not breaks_notice(begins, day, notice_days, exceptional=exceptional):
+                        continue
+                    key = (person, number, stretch.source, day)
+                    days = (begins - day).days
+                    if key in found:
+                        earlier, later, fewest = found[key]
+                        first, last = min(first, earlier), max(last, later)
+                        days = min(days, fewest)
+                    found[key] = (first, last, days)
+    findings = []
+    for (person, number, source, day), (first, last, days) in found.items():
+        exceptional = is_exceptional(team, source)
+        if exceptional:
+            hint = (
+                "even in exceptional circumstances one whole day (jour franc) must lie between "
+                "the day it is known and the day it starts"
+            )
+        else:
+            hint = (
+                f"publish it at least {notice_days} days ahead; in exceptional circumstances, an "
+                "override marked 'exceptional: true' needs one whole day (jour franc) in between"
+            )
+        findings.append(
+            Finding(
+                RULE,
+                "error",
+                source_span(team, number, source),
+                f"{person} is on call at {team.id} level {number} "
+                f"{local_range(first, last, zone)}, known only since {day.isoformat()}: "
+                f"{plural(days, 'day')} of notice where the team requires {notice_days} "
+                "(Code du travail L3121-12)",
+                hint,
+                team.id,
+            )
+        )
+    return findings

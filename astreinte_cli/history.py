@@ -1,0 +1,155 @@
+"""Git access: the roster as it was at a revision, and the revisions that changed it.
+
+Everything is read with git itself (``git ls-tree``, ``git show``, ``git log``) into temporary
+folders: the working tree, the index and HEAD are never touched, and a shallow clone works as
+long as the revisions asked for are in it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROSTER_SUFFIXES = (".yaml", ".yml")
+
+
+class GitError(Exception):
+    """Git could not answer: not a repository, an unknown revision, git missing."""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    sha: str
+    date: dt.datetime  # committer date, aware
+
+
+@dataclass(frozen=True, slots=True)
+class Repository:
+    """The git repository that holds a roster, and the roster's path inside it."""
+
+    root: Path
+    roster: str  # POSIX path relative to root ("." for the root itself)
+    is_file: bool
+
+    @property
+    def name(self) -> str:
+        return Path(self.roster).name if self.roster != "." else self.root.name
+
+    def git(self, *args: str) -> bytes:
+        return run_git(self.root, *args)
+
+    def resolve(self, revision: str) -> str:
+        """The commit a revision names, or GitError."""
+        try:
+            return (
+                self.git("rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}")
+                .decode("ascii")
+                .strip()
+            )
+        except GitError:
+            raise GitError(
+                f"unknown git revision '{revision}'",
+                "give a branch, a tag or a commit that this clone has "
+                "(in a shallow CI clone, fetch the base revision first)",
+            ) from None
+
+    def commits(self) -> Iterator[Commit]:
+        """Commits of the current branch's first-parent history that changed the roster,
+        newest first."""
+        try:
+            out = self.git(
+                "log", "--first-parent", "--format=%H %cI", "HEAD", "--", self.roster
+            ).decode("ascii")
+        except GitError:
+            return  # no commit yet
+        for line in out.splitlines():
+            sha, _, date = line.partition(" ")
+            if sha:
+                yield Commit(sha, dt.datetime.fromisoformat(date))
+
+    def materialise(self, revision: str, into: Path) -> Path:
+        """Write the roster files of ``revision`` under ``into``; returns what to load."""
+        commit = self.resolve(revision)
+        if self.is_file:
+            target = into / self.name
+            into.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(self.git("show", f"{commit}:{self.roster}"))
+            return target
+        folder = into / self.name
+        folder.mkdir(parents=True, exist_ok=True)
+        prefix = "" if self.roster == "." else self.roster.rstrip("/") + "/"
+        listing = self.git("ls-tree", "-z", commit, "--", prefix or ".")
+        for entry in listing.split(b"\0"):
+            if not entry:
+                continue
+            meta, _, raw_path = entry.partition(b"\t")
+            kind = meta.split(b" ")[1] if meta.count(b" ") >= 2 else b""
+            path = raw_path.decode("utf-8", errors="surrogateescape")
+            name = path[len(prefix) :] if path.startswith(prefix) else path
+            if kind != b"blob" or "/" in name or not name.endswith(ROSTER_SUFFIXES):
+                continue
+            (folder / name).write_bytes(self.git("show", f"{commit}:{path}"))
+        return folder
+
+
+def run_git(cwd: Path, *args: str) -> bytes:
+    try:
+        done = subprocess.run(
+            ["git", "-c", "core.quotepath=off", *args],
+            cwd=cwd,
+            capture_output=True,
+            check=False,
+            timeout=120,
+        )
+    except FileNotFoundError:
+        raise GitError("git is not installed", "install git, or run outside a repository") from None
+    except subprocess.TimeoutExpired:
+        raise GitError(f"git {args[0]} took too long") from None
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
+        raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+    return done.stdout
+
+
+def find_repository(location: Path) -> Repository | None:
+    """The repository holding ``location``, or None outside git."""
+    location = location.resolve()
+    folder = location if location.is_dir() else location.parent
+    try:
+        top = run_git(folder, "rev-parse", "--show-toplevel").decode("utf-8").strip()
+    except (GitError, OSError):
+        return None
+    root = Path(top).resolve()
+    try:
+        relative = location.relative_to(root).as_posix()
+    except ValueError:
+        return None
+    return Repository(root, relative or ".", location.is_file())
+
+
+def roster_commit(location: Path) -> str | None:
+    """The commit a roster is read at, for the documents that must name it: ``SHA``,
+    ``SHA (uncommitted changes)`` when the roster's files differ from it, ``uncommitted
+    changes`` before the first commit, or None outside git."""
+    if not location.exists():
+        return None
+    repository = find_repository(location)
+    if repository is None:
+        return None
+    try:
+        status = repository.git("status", "--porcelain", "--", repository.roster).strip()
+    except GitError:
+        return None
+    try:
+        sha = repository.git("rev-parse", "--verify", "--quiet", "HEAD").decode("ascii").strip()
+    except GitError:
+        return "uncommitted changes"
+    return f"{sha} (uncommitted changes)" if status else sha

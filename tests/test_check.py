@@ -1,0 +1,196 @@
+"""`astreinte check`: one hand-built roster per rule, with the exact report expected.
+
+Each case is ``tests/data/check/NAME`` (a file or a folder) and ``NAME.expected``, the whole
+stdout. Run with ``ASTREINTE_REWRITE_EXPECTED=1`` to rewrite the expected files after a
+deliberate change of wording, then read the diff.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+TESTS = Path(__file__).parent
+DATA = TESTS / "data" / "check"
+REWRITE = bool(os.environ.get("ASTREINTE_REWRITE_EXPECTED"))
+
+# name → (horizon options, exit code)
+CASES = {
+    "gap.yaml": (["--at", "2027-01-04", "--to", "2027-01-11"], 1),
+    "leave.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-18 09:00"], 1),
+    "double_booking": (["--at", "2027-01-04 09:00", "--to", "2027-01-11 09:00"], 1),
+    "dead.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"], 0),
+    "consecutive.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"], 1),
+    "rest.yaml": (["--at", "2027-01-04", "--to", "2027-01-05"], 1),
+    "share.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"], 1),
+    "no_holidays.yaml": (["--at", "2027-01-04", "--to", "2027-01-11"], 0),
+}
+
+
+@pytest.fixture
+def in_repository(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Paths in the reports are relative to the repository's root."""
+    monkeypatch.chdir(TESTS.parent)
+
+
+@pytest.mark.usefixtures("in_repository")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_rule_report(cli: Cli, name: str) -> None:
+    options, code = CASES[name]
+    result = cli("check", "--rosters", f"tests/data/check/{name}", *options)
+    expected_file = DATA / (Path(name).stem + ".expected")
+    if REWRITE:
+        expected_file.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == expected_file.read_text(encoding="utf-8")
+    assert result.stderr == ""
+    assert result.code == code
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_warnings_fail_only_with_strict(cli: Cli) -> None:
+    options, _ = CASES["dead.yaml"]
+    assert cli("check", "--rosters", "tests/data/check/dead.yaml", *options).code == 0
+    strict = cli("check", "--rosters", "tests/data/check/dead.yaml", *options, "--strict")
+    assert strict.code == 1
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_json_lists_the_findings(cli: Cli) -> None:
+    options, _ = CASES["leave.yaml"]
+    result = cli("check", "--rosters", "tests/data/check/leave.yaml", *options, "--json")
+    document = result.json()
+    assert result.code == 1
+    assert (document["errors"], document["warnings"], document["notes"]) == (2, 0, 0)
+    assert document["from"] == "2027-01-04T09:00:00+01:00"
+    first = document["findings"][0]
+    assert first == {
+        "rule": "leave",
+        "severity": "error",
+        "team": "leave",
+        "file": "tests/data/check/leave.yaml",
+        "line": 6,
+        "column": 11,
+        "message": "alice is on leave but on call at leave level 1 (rotation 'semaine') "
+        "from Tue 5 Jan 00:00 to Thu 7 Jan 00:00",
+        "hint": "swap the turn with an override, or set 'on_leave: next' on the team so that "
+        "the next member of the rotation stands in",
+    }
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_github_annotations(cli: Cli) -> None:
+    options, _ = CASES["gap.yaml"]
+    result = cli("check", "--rosters", "tests/data/check/gap.yaml", *options, "--format", "github")
+    assert result.stdout.splitlines()[2] == (
+        "::error file=tests/data/check/gap.yaml,line=9,col=5,title=astreinte gap::"
+        "gap level 1 (Level 1) has nobody on call from Sat 9 Jan 00:00 to Mon 11 Jan 00:00 "
+        "(Europe/Paris)%0Ahint: add a rotation member or an override for that time, or check "
+        "the leave of the people it should fall to"
+    )
+    assert result.code == 1
+
+
+def test_unknown_format_is_a_usage_error(cli: Cli) -> None:
+    result = cli("check", "--rosters", str(DATA / "gap.yaml"), "--format", "xml")
+    assert result.code == 2
+    assert result.stderr == "error: unknown --format 'xml'\nhint: one of: text, json, github\n"
+
+
+def test_outside_git_the_notice_rule_is_a_note(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "outside"
+    folder.mkdir()
+    text = (DATA / "consecutive.yaml").read_text(encoding="utf-8")
+    (folder / "roster.yaml").write_text(text.replace("notice_days: off, ", ""), encoding="utf-8")
+    monkeypatch.chdir(folder)
+    result = cli(
+        "check",
+        "--rosters",
+        "roster.yaml",
+        "--at",
+        "2027-01-04 09:00",
+        "--to",
+        "2027-01-11 09:00",
+        env={"GIT_CEILING_DIRECTORIES": str(tmp_path)},
+    )
+    assert result.code == 0, result.stdout
+    assert result.stdout.splitlines()[2:] == [
+        "roster.yaml:5:7: note: the notice rule was not checked for team 'consecutive': the "
+        "roster is not in a git repository, so when each turn became known cannot be told",
+        "    5 | team: consecutive",
+        "      |       ^^^^^^^^^^^",
+        "hint: keep the roster in git; or set 'rules: {notice_days: off}' to silence this",
+        "check: 0 errors, 0 warnings, 1 note from 2027-01-04 09:00 to 2027-01-11 09:00 "
+        "(Europe/Paris)",
+    ]
+
+
+def test_the_example_roster_passes(cli: Cli, example_rosters: Path) -> None:
+    """The example roster is clean on 1 December 2026; its copy is outside git, so the notice
+    rule is skipped with a note per team."""
+    result = cli("check", "--rosters", str(example_rosters), "--at", "2026-12-01")
+    assert result.code == 0, result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "ok: 4 files, 2 teams, 10 people, 2 leave periods"
+    assert lines[-1] == (
+        "check: 0 errors, 0 warnings, 2 notes from 2026-12-01 00:00 to 2027-03-01 00:00 "
+        "(Europe/Paris)"
+    )
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_the_example_roster_passes_in_its_repository(cli: Cli) -> None:
+    """In the project's own repository the notice rule runs on the roster's history."""
+    result = cli("check", "--at", "2026-12-01")
+    assert result.code == 0, result.stdout
+    assert result.stdout.splitlines()[-1].startswith("check: 0 errors, 0 warnings, 0 notes")
+
+
+@pytest.mark.parametrize(
+    ("rules", "message"),
+    [
+        ("notice_days: ten", "notice_days must be a whole number, not 'ten'"),
+        ("min_rest_hours: 11h", "min_rest_hours must be a number of hours, not '11h'"),
+        ("max_share: {days: 2}", "unknown key 'days' in 'max_share'"),
+        ("notice: 15", "unknown key 'notice' in 'rules'"),
+    ],
+)
+def test_bad_rules_are_roster_errors(cli: Cli, tmp_path: Path, rules: str, message: str) -> None:
+    text = (DATA / "gap.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "roster.yaml"
+    path.write_text(text.replace("rules: {notice_days: off}", f"rules: {{{rules}}}"), "utf-8")
+    result = cli("check", "--rosters", str(path))
+    assert result.code == 1
+    assert f": error: {message}" in result.stderr
+
+
+def test_rules_default_and_off(tmp_path: Path) -> None:
+    from astreinte_cli.load import load_roster
+
+    text = (DATA / "gap.yaml").read_text(encoding="utf-8")
+    path = tmp_path / "roster.yaml"
+    path.write_text(text.replace("rules: {notice_days: off}\n", ""), "utf-8")
+    rules = load_roster(path).teams[0].rules
+    assert (rules.notice_days, rules.max_consecutive_turns, rules.min_rest_hours) == (
+        15,
+        None,
+        None,
+    )
+    assert rules.max_share is None
+    path.write_text(text.replace("notice_days: off", "notice_days: null"), "utf-8")
+    assert load_roster(path).teams[0].rules.notice_days is None
+
+
+def test_expected_files_are_used() -> None:
+    """Every expected file belongs to a case (a renamed case leaves no stale file)."""
+    stems = {Path(name).stem for name in CASES}
+    assert {p.stem for p in DATA.glob("*.expected")} == stems
+    assert shutil.which("git") is not None
