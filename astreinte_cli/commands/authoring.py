@@ -1,0 +1,504 @@
+"""Authoring rosters in git: ``schema``, ``init``, ``override add`` and ``swap``.
+
+Options are parsed here; the edits are :mod:`astreinte_cli.authoring`, the timeline changes
+:mod:`astreinte_cli.diff`. An edit is checked by loading the whole roster, with the new file
+contents, from a temporary copy before anything is written: a request the roster would reject
+leaves every file as it was, and the diagnostics say why (exit 1).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+
+from astreinte_cli import cli
+from astreinte_cli.cli import RostersOption, TeamOption, TzOption
+from astreinte_cli.completion import complete_level, complete_person, complete_team
+
+if TYPE_CHECKING:
+    from astreinte_cli.authoring import OverrideEntry
+    from astreinte_cli.diff import Change
+    from astreinte_cli.model import Roster, Team
+
+FromOption = Annotated[
+    str,
+    typer.Option(
+        "--from",
+        help="WHEN the override starts: ISO 8601 or 'YYYY-MM-DD HH:MM' (a bare date is 00:00), "
+        "read in the team's timezone.",
+        show_default=False,
+    ),
+]
+ToOption = Annotated[
+    str,
+    typer.Option(
+        "--to",
+        help="WHEN it ends, excluded (a bare date is 00:00 of that day, so "
+        "--to 2026-12-26 stops at the end of the 25th).",
+        show_default=False,
+    ),
+]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", help="Why: kept in the roster for whoever reads it next.", show_default=False
+    ),
+]
+ExceptionalOption = Annotated[
+    bool,
+    typer.Option(
+        "--exceptional",
+        help="Mark the change exceptional (short notice for exceptional circumstances).",
+    ),
+]
+AtOption = Annotated[
+    str, typer.Option("--at", help="WHEN the change is made, for the notice rule (default now).")
+]
+DryRunOption = Annotated[
+    bool, typer.Option("--dry-run", help="Show the entry and what it changes; write nothing.")
+]
+
+TEMPLATES = "templates"
+INIT_FILES = (
+    ("rosters/astreinte.yaml", "init/astreinte.yaml"),
+    ("rosters/contacts.local.yaml.example", "init/contacts.local.yaml.example"),
+    (".github/workflows/astreinte.yml", "init/astreinte.yml"),
+)
+GITIGNORE_LINES = ("*.local.yaml", "*.local.yml")
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``schema``, ``init``, ``override add`` and ``swap`` to the application."""
+    app.command()(schema)
+    app.command()(init)
+    override_app = typer.Typer(
+        name="override",
+        help="Change who is on call over a period, by editing the team's file.",
+        no_args_is_help=True,
+        rich_markup_mode=None,
+    )
+    override_app.command("add")(override_add)
+    app.add_typer(override_app, name="override")
+    app.command()(swap)
+
+
+# --------------------------------------------------------------------------- schema, init
+
+
+def schema() -> None:
+    """Print the JSON Schema (draft 2020-12) of roster files, for editors to complete and
+    check them."""
+    text = (
+        resources.files("astreinte_cli")
+        .joinpath("schemas/roster.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    typer.echo(text.rstrip("\n"))
+
+
+def init(
+    directory: Annotated[
+        Path,
+        typer.Argument(help="The repository to set up (default: the current folder)."),
+    ] = Path("."),
+    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+) -> None:
+    """Write a commented starter roster (rosters/astreinte.yaml), its schema, a .gitignore for
+    personal contacts, and a CI workflow that checks pull requests and publishes the calendars.
+
+    Existing files are left alone (exit 1) unless --force; a .gitignore is completed, never
+    replaced."""
+    package = resources.files("astreinte_cli").joinpath(TEMPLATES)
+    files = {
+        target: package.joinpath(source).read_text(encoding="utf-8")
+        for target, source in INIT_FILES
+    }
+    files["schemas/roster.schema.json"] = (
+        resources.files("astreinte_cli")
+        .joinpath("schemas/roster.schema.json")
+        .read_text(encoding="utf-8")
+    )
+    existing = [name for name in files if (directory / name).exists()]
+    if existing and not force:
+        for name in existing:
+            typer.echo(f"error: {directory / name} exists", err=True)
+        typer.echo("hint: nothing was written; use --force to overwrite these files", err=True)
+        raise typer.Exit(cli.EXIT_INVALID)
+    try:
+        for name, text in files.items():
+            path = directory / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {path}")
+        gitignore = directory / ".gitignore"
+        present = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
+        missing = [line for line in GITIGNORE_LINES if line not in present]
+        if missing:
+            header = [] if present else ["# personal phone numbers stay out of git (astreinte)"]
+            lead = (
+                "\n" if present and not gitignore.read_text(encoding="utf-8").endswith("\n") else ""
+            )
+            with gitignore.open("a", encoding="utf-8") as stream:
+                stream.write(lead + "\n".join(header + missing) + "\n")
+            typer.echo(f"{'updated' if present else 'wrote'} {gitignore}")
+    except OSError as exc:
+        typer.echo(f"error: cannot write in {directory}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(cli.EXIT_INVALID) from None
+    roster = directory / "rosters"
+    typer.echo(
+        f"next: edit {roster / 'astreinte.yaml'}, then run "
+        f"'astreinte check --rosters {roster}' and commit"
+    )
+
+
+# --------------------------------------------------------------------------- override add, swap
+
+
+def override_add(
+    *,
+    rosters: RostersOption = Path("rosters"),
+    team: Annotated[
+        str | None,
+        typer.Option(
+            "--team",
+            help="The team (default: the only team of the roster).",
+            autocompletion=complete_team,
+            show_default=False,
+        ),
+    ] = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level",
+            help="Level number (from 1) or exact name (default: the team's only level).",
+            autocompletion=complete_level,
+            show_default=False,
+        ),
+    ] = None,
+    who: Annotated[
+        list[str],
+        typer.Option(
+            "--who",
+            metavar="ID",
+            help="Who is on call instead (person id; repeat or separate with commas for several).",
+            autocompletion=complete_person,
+            show_default=False,
+        ),
+    ],
+    replaces: Annotated[
+        str | None,
+        typer.Option(
+            "--replaces",
+            metavar="ID",
+            help="Replace only this person, only where they are on call.",
+            autocompletion=complete_person,
+            show_default=False,
+        ),
+    ] = None,
+    start: FromOption,
+    end: ToOption,
+    reason: ReasonOption = None,
+    exceptional: ExceptionalOption = False,
+    tz: TzOption = None,
+    at: AtOption = "now",
+    dry_run: DryRunOption = False,
+) -> None:
+    """Add an override to the team's file, keeping its comments and layout, and show what
+    it changes in the timeline.
+
+    The whole roster is loaded with the new entry before the file is written: a request it
+    would reject (unknown person, no such level) changes nothing and exits 1."""
+    from astreinte_cli.authoring import OverrideEntry, written_instant
+
+    with cli._boundary():
+        roster = cli._load(rosters)
+        chosen = _one_team(roster, team)
+        zone = cli._zone(tz, [chosen])
+        first, last = _period(start, end, zone)
+        ids = tuple(dict.fromkeys(p.strip() for item in who for p in item.split(",") if p.strip()))
+        if not ids:
+            cli._fail_usage("--who names nobody")
+        if level is None and len(chosen.levels) != 1:
+            cli._fail_usage(
+                "which level? give --level",
+                f"team '{chosen.id}' has levels 1 to {len(chosen.levels)}",
+            )
+        entry = OverrideEntry(
+            level=_level_value(level) if level is not None else 1,
+            who=ids,
+            start=written_instant(first, chosen.zone),
+            end=written_instant(last, chosen.zone),
+            replaces=replaces.strip() if replaces else None,
+            reason=reason.strip() if reason and reason.strip() else None,
+            exceptional=exceptional,
+        )
+        now = cli._when(at, zone, "--at")
+        _apply(rosters, roster, {chosen.id: [entry]}, first, last, now, dry_run)
+
+
+def swap(
+    first_person: Annotated[
+        str,
+        typer.Argument(
+            metavar="A", help="One person (id).", autocompletion=complete_person, show_default=False
+        ),
+    ],
+    second_person: Annotated[
+        str,
+        typer.Argument(
+            metavar="B", help="The other (id).", autocompletion=complete_person, show_default=False
+        ),
+    ],
+    *,
+    rosters: RostersOption = Path("rosters"),
+    team: TeamOption = None,
+    start: FromOption,
+    end: ToOption,
+    reason: ReasonOption = None,
+    exceptional: ExceptionalOption = False,
+    tz: TzOption = None,
+    at: AtOption = "now",
+    dry_run: DryRunOption = False,
+) -> None:
+    """Swap A and B over a period: wherever one of them is on call and the other is not, the
+    other takes their place, on every level of every team (or of --team).
+
+    Written as overrides with 'replaces' in each team's file, one per run of time where one
+    of them is on call without the other, so that the two halves do not undo each other
+    (overrides apply in file order)."""
+    from astreinte_cli.authoring import swap_entries
+    from astreinte_cli.compile import compile_team
+    from astreinte_cli.diagnostics import did_you_mean
+
+    with cli._boundary():
+        roster = cli._load(rosters)
+        teams = cli._select(roster, team)
+        for person in (first_person, second_person):
+            if person not in roster.people:
+                cli._fail_usage(
+                    f"no person '{person}' in the roster", did_you_mean(person, roster.people)
+                )
+        if first_person == second_person:
+            cli._fail_usage("A and B are the same person")
+        zone = cli._zone(tz, teams)
+        first, last = _period(start, end, zone)
+        reason_text = (
+            reason.strip()
+            if reason and reason.strip()
+            else f"swap {first_person} ↔ {second_person}"
+        )
+        entries: dict[str, list[OverrideEntry]] = {}
+        for chosen in teams:
+            timeline = compile_team(roster, chosen, first, last)
+            found = swap_entries(
+                timeline.levels, first_person, second_person, chosen.zone, reason_text, exceptional
+            )
+            if found:
+                entries[chosen.id] = found
+        if not entries:
+            cli._fail_usage(
+                f"nothing to swap: neither {first_person} nor {second_person} is on call "
+                f"without the other {_range_text(first, last, zone)}",
+                "check the period with 'astreinte show --from … --to …'",
+            )
+        now = cli._when(at, zone, "--at")
+        _apply(rosters, roster, entries, first, last, now, dry_run)
+
+
+# --------------------------------------------------------------------------- shared
+
+
+def _one_team(roster: Roster, team: str | None) -> Team:
+    if team is None:
+        if len(roster.teams) == 1:
+            return roster.teams[0]
+        cli._fail_usage(
+            "which team? give --team",
+            "teams: " + ", ".join(t.id for t in roster.teams) if roster.teams else None,
+        )
+    return cli._select(roster, [team])[0]
+
+
+def _level_value(text: str) -> int | str:
+    value = text.strip()
+    return int(value) if value.isdigit() else value
+
+
+def _period(start: str, end: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    first = cli._when(start, zone, "--from")
+    last = cli._when(end, zone, "--to")
+    if last <= first:
+        cli._fail_usage("--to must be after --from")
+    return first, last
+
+
+def _range_text(first: dt.datetime, last: dt.datetime, zone: ZoneInfo) -> str:
+    from astreinte_cli.check.findings import local_range
+
+    return str(local_range(first, last, zone))
+
+
+@dataclass(frozen=True, slots=True)
+class _Edit:
+    path: Path
+    raw: bytes
+    old: str
+    new: str
+
+
+def _read(path: Path) -> tuple[bytes, str]:
+    raw = path.read_bytes()
+    return raw, raw.decode("utf-8")  # a BOM stays in the text, and so in the file
+
+
+def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edit]:
+    from astreinte_cli.authoring import EditError, add_overrides
+
+    edits = []
+    for team in roster.teams:
+        if team.id not in entries:
+            continue
+        path = Path(team.path)
+        raw, text = _read(path)
+        bom = text.startswith("\ufeff")
+        try:
+            new = add_overrides(text.removeprefix("\ufeff"), entries[team.id])
+        except EditError as exc:
+            cli._fail_usage(f"{path}: {exc.message}", exc.hint)
+        edits.append(_Edit(path, raw, text, ("\ufeff" if bom else "") + new))
+    return edits
+
+
+@contextmanager
+def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
+    """The roster loaded from a temporary copy holding the edits; on errors, prints them as
+    if they were in the real files (as they would be) and exits 1, having written nothing."""
+    from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
+    from astreinte_cli.load import load_roster
+    from astreinte_cli.load.roster import roster_files
+
+    with tempfile.TemporaryDirectory(prefix="astreinte-edit-") as tmp:
+        location = Path(tmp) / (rosters.name or "rosters")
+        if rosters.is_file():
+            shutil.copyfile(rosters, location)
+        else:
+            location.mkdir()
+            for path in roster_files(rosters):
+                shutil.copyfile(path, location / path.name)
+        changed = {edit.path.name: edit.new for edit in edits}
+        for name, text in changed.items():
+            target = location if rosters.is_file() else location / name
+            target.write_text(text, encoding="utf-8", newline="")
+        try:
+            roster = load_roster(location)
+        except RosterError as exc:
+            sources = SourceLines()
+            for diagnostic in exc.diagnostics:
+                text = format_diagnostic(diagnostic, sources)
+                typer.echo(text.replace(str(location), str(rosters), 1), err=True)
+            count = sum(1 for d in exc.diagnostics if d.severity == "error")
+            typer.echo(
+                f"{count} error{'s' if count != 1 else ''} in the roster as it would be: "
+                "nothing was written",
+                err=True,
+            )
+            raise typer.Exit(cli.EXIT_INVALID) from None
+        yield roster
+
+
+def _apply(
+    rosters: Path,
+    roster: Roster,
+    entries: dict[str, list[OverrideEntry]],
+    first: dt.datetime,
+    last: dt.datetime,
+    now: dt.datetime,
+    dry_run: bool,
+) -> None:
+    """Stage the edits, show them and what they change, then write them (unless dry run)."""
+    import difflib
+
+    from astreinte_cli.authoring import EditError, merge_over_off_time, write_atomically
+    from astreinte_cli.compile import compile_team
+    from astreinte_cli.diff import team_changes
+
+    edits = _edits(roster, entries)
+    with _staged(rosters, edits) as new_roster:
+        for edit in edits:
+            count = sum(
+                len(v) for k, v in entries.items() if Path(_team(roster, k).path) == edit.path
+            )
+            typer.echo(
+                f"{edit.path}: {'would add' if dry_run else 'adding'} "
+                f"{count} override{'s' if count != 1 else ''}"
+            )
+            for line in difflib.unified_diff(
+                edit.old.splitlines(), edit.new.splitlines(), lineterm="", n=0
+            ):
+                if line.startswith("+") and not line.startswith("+++"):
+                    typer.echo("  " + line)
+        services = frozenset(p.id for p in new_roster.people.values() if p.is_service)
+        for team_id in entries:
+            old_team, new_team = _team(roster, team_id), _team(new_roster, team_id)
+            before = compile_team(roster, old_team, first, last)
+            after = compile_team(new_roster, new_team, first, last)
+            changes = merge_over_off_time(team_changes(before, after, now, services), after)
+            _print_changes(new_team, changes)
+    if dry_run:
+        typer.echo("dry run: nothing was written")
+        return
+    try:
+        for edit in edits:
+            write_atomically(edit.path, edit.new, expected=edit.raw)
+            typer.echo(f"wrote {edit.path}")
+    except EditError as exc:
+        cli._fail_usage(exc.message, exc.hint)
+    except OSError as exc:
+        cli._fail_usage(f"cannot write: {exc.strerror or exc}")
+
+
+def _team(roster: Roster, team_id: str) -> Team:
+    return next(t for t in roster.teams if t.id == team_id)
+
+
+def _print_changes(team: Team, changes: Sequence[Change]) -> None:
+    from astreinte_cli.check.findings import local_range
+
+    if not changes:
+        typer.echo(
+            f"{team.id}: the timeline does not change over that period (whoever it replaces "
+            "is not on call then, it is outside coverage, or it is already so)"
+        )
+        return
+    typer.echo(f"{team.id} ({team.name}), {team.timezone}:")
+    notice = team.rules.notice_days
+    for change in changes:
+        others = ", ".join(change.others)
+        if change.kind == "gains":
+            tail = f", taking it from {others}" if others else ", where nobody was on call"
+        else:
+            tail = f", giving it to {others}" if others else ", and nobody takes it over"
+        mark = ""
+        if change.breaks_notice:
+            mark = f" [breaks the {notice}-day notice]"
+        elif change.within_notice:
+            mark = f" [inside the {notice}-day notice window]"
+        typer.echo(
+            f"  {change.person} {change.kind} level {change.level} "
+            f"{local_range(change.start, change.end, team.zone)}{tail}{mark}"
+        )
+    if any(c.breaks_notice for c in changes):
+        typer.echo(
+            "warning: this breaks the notice rule; 'astreinte check' will report it "
+            "(use --exceptional for a change made for exceptional circumstances)"
+        )
