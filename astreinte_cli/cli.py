@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 
+from astreinte_cli.completion import complete_team
 from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.times import TimeSyntaxError
@@ -22,12 +23,13 @@ from astreinte_cli.times import TimeSyntaxError
 EXIT_INVALID = 1
 EXIT_USAGE = 2
 EXIT_GAP = 3
+EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
 
 app = typer.Typer(
     name="astreinte",
     help="On-call duty (astreinte) rosters in YAML: who to call now, timelines and checks.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, pwsh)
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -43,7 +45,12 @@ RostersOption = Annotated[
 ]
 TeamOption = Annotated[
     list[str] | None,
-    typer.Option("--team", help="Only this team (repeatable).", show_default=False),
+    typer.Option(
+        "--team",
+        help="Only this team (repeatable).",
+        show_default=False,
+        autocompletion=complete_team,
+    ),
 ]
 JsonOption = Annotated[bool, typer.Option("--json", help="Machine-readable JSON on stdout.")]
 TzOption = Annotated[
@@ -82,6 +89,20 @@ def _boundary() -> Iterator[None]:
         if exc.hint:
             typer.echo(f"hint: {exc.hint}", err=True)
         raise typer.Exit(EXIT_USAGE) from None
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as exc:
+        # Whoever runs `now` at 2 a.m. needs one readable line, not a traceback; a developer
+        # gets the traceback with ASTREINTE_DEBUG=1.
+        if os.environ.get("ASTREINTE_DEBUG"):
+            raise
+        typer.echo(
+            f"astreinte: internal error ({type(exc).__name__}: {exc}); this is a bug in "
+            "astreinte, not in your roster: please report it with the output of "
+            "ASTREINTE_DEBUG=1",
+            err=True,
+        )
+        raise typer.Exit(EXIT_INTERNAL) from None
 
 
 def _load(rosters: Path) -> Roster:
@@ -108,7 +129,12 @@ def _zone(tz: str | None, teams: list[Team]) -> ZoneInfo:
     try:
         return ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError, OSError):
-        _fail_usage(f"unknown timezone '{tz}'", "use an IANA name such as Europe/Paris")
+        from zoneinfo import available_timezones
+
+        from astreinte_cli.diagnostics import did_you_mean
+
+        hint = did_you_mean(tz, available_timezones()) or "use an IANA name such as Europe/Paris"
+        _fail_usage(f"unknown timezone '{tz}'", hint)
 
 
 def _when(text: str, zone: ZoneInfo, option: str) -> dt.datetime:
@@ -194,11 +220,12 @@ def show(
         teams = _select(roster, team)
         zone = _zone(tz, teams)
         first = _when(start or "today", zone, "--from")
-        last = _when(end, zone, "--to") if end else first + dt.timedelta(days=14)
         if end is None:
             from astreinte_cli.times import local_reading, place
 
             last = place(local_reading(first, zone) + dt.timedelta(days=14), zone)
+        else:
+            last = _when(end, zone, "--to")
         if last <= first:
             _fail_usage("--to must be after --from")
         if person is not None and person not in roster.people:
@@ -219,28 +246,19 @@ def show(
             _console().print(terminal.render_show(roster, timelines, first, last, person))
 
 
-@app.command()
-def check(rosters: RostersOption = Path("rosters"), team: TeamOption = None) -> None:
-    """Validate the roster and summarise it; exit 1 on any error."""
-    with _boundary():
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        lines = []
-        for t in teams:
-            rotations = sum(len(level.rotations) for level in t.levels)
-            people = {p for level in t.levels for r in level.rotations for p in r.everyone}
-            lines.append(
-                f"  {t.id}: {len(t.levels)} level{'s' * (len(t.levels) != 1)}, "
-                f"{rotations} rotation{'s' * (rotations != 1)}, {len(people)} people on call, "
-                f"{len(t.overrides)} override{'s' * (len(t.overrides) != 1)} ({t.timezone})"
-            )
-        typer.echo(
-            f"ok: {len(roster.files)} file{'s' * (len(roster.files) != 1)}, "
-            f"{len(teams)} team{'s' * (len(teams) != 1)}, {len(roster.people)} people, "
-            f"{len(roster.leave)} leave period{'s' * (len(roster.leave) != 1)}"
-        )
-        for line in lines:
-            typer.echo(line)
+from astreinte_cli.commands import export as _export_commands  # noqa: E402 - needs the app above
+
+_export_commands.register(app)
+from astreinte_cli.commands import check as _check_commands  # noqa: E402 - as above
+
+_check_commands.register(app)
+from astreinte_cli.commands import authoring as _authoring_commands  # noqa: E402 - as above
+
+_authoring_commands.register(app)
+
+from astreinte_cli.commands import report as _report_commands  # noqa: E402 - as above
+
+_report_commands.register(app)
 
 
 def main() -> None:
