@@ -1,0 +1,269 @@
+"""Every astreinte benchmark, in one command, with its figures in one table.
+
+    .venv/bin/python benchmarks/run.py            # a few minutes on a 2-core machine
+    .venv/bin/python benchmarks/run.py --quick    # seconds: small sizes, one run (a smoke test)
+
+Each figure is the median of several runs of a whole process (start-up included), timed from
+outside with ``time.perf_counter``; peak memory is the child's own maximum resident set size,
+from ``os.wait4``. Where two commands are compared, they run in turn (A B A B …) and the ratio
+is taken pair by pair, so that a machine whose speed drifts during the run still gives a fair
+ratio; the table quotes the median ratio.
+
+Benchmarks:
+
+1. ``astreinte now`` on the example roster (``rosters/``) against ``python -c "import typer,
+   yaml"`` and ``python -c pass`` in the same environment. Its cache lives in a temporary
+   ``XDG_CACHE_HOME``; the warm-up run fills it, as a user's first call does.
+2. ``astreinte show --json`` over a year for a generated organisation (``generate.py``: 200
+   teams × 3 levels × 2 rotations × 8 members), and its scaling: 50, 100, 200 teams over one
+   year, and 200 teams (leave and overrides generated over 4 years) over 1, 2 and 4 years.
+   "Normalised" is the time per team (or per year) divided by that of the largest size: 1.00
+   is exactly proportional.
+3. ``astreinte export ics`` of that organisation over a year against ``rrule_baseline.py``
+   (the same shifts as RRULE events expanded by ``recurring-ical-events``, as Grafana OnCall
+   does; see its docstring).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from generate import generate  # noqa: E402 - the generator sits beside this script
+
+PYTHON = sys.executable
+YEAR = ("2026-01-01", "2027-01-01")
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    wall: float  # seconds
+    peak_mb: float  # the child's maximum resident set size
+
+
+def astreinte(*args: str) -> list[str]:
+    """The installed console script beside this Python, as a user runs it."""
+    script = Path(PYTHON).with_name("astreinte")
+    if script.exists():
+        return [str(script), *args]
+    return [PYTHON, "-m", "astreinte_cli", *args]
+
+
+def run_once(command: Sequence[str], env: dict[str, str]) -> Run:
+    # stderr to a file, not a pipe: a command that says much there would block on a full pipe.
+    with tempfile.TemporaryFile() as errors:
+        start = time.perf_counter()
+        with subprocess.Popen(
+            command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=errors
+        ) as process:
+            # wait4 gives this child's own resource usage, peak memory included.
+            _, status, usage = os.wait4(process.pid, 0)
+            wall = time.perf_counter() - start
+            process.returncode = os.waitstatus_to_exitcode(status)
+        if process.returncode != 0:
+            errors.seek(0)
+            raise SystemExit(
+                f"benchmark command failed ({process.returncode}): {' '.join(command)}\n"
+                + errors.read(4000).decode(errors="replace")
+            )
+    return Run(wall, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB on Linux
+
+
+def measure(
+    commands: Sequence[Sequence[str]], runs: int, env: dict[str, str], warmup: int = 1
+) -> list[list[Run]]:
+    """``runs`` runs of each command, interleaved, after ``warmup`` unrecorded rounds."""
+    results: list[list[Run]] = [[] for _ in commands]
+    for round_number in range(warmup + runs):
+        for index, command in enumerate(commands):
+            run = run_once(command, env)
+            if round_number >= warmup:
+                results[index].append(run)
+    return results
+
+
+def median_wall(runs: list[Run]) -> float:
+    return statistics.median(r.wall for r in runs)
+
+
+def median_ratio(a: list[Run], b: list[Run]) -> float:
+    return statistics.median(x.wall / y.wall for x, y in zip(a, b, strict=True))
+
+
+def machine() -> str:
+    model = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return (
+        f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}"
+    )
+
+
+class Table:
+    def __init__(self) -> None:
+        self.rows: list[tuple[str, str, str]] = []
+
+    def add(self, what: str, figure: str, note: str = "") -> None:
+        self.rows.append((what, figure, note))
+        print(f"  {what}: {figure}  {note}", file=sys.stderr, flush=True)
+
+    def print(self) -> None:
+        widths = [max(len(row[i]) for row in self.rows) for i in range(3)]
+        print(f"| {'benchmark':<{widths[0]}} | {'figure':<{widths[1]}} | {'note':<{widths[2]}} |")
+        print(f"| {'-' * widths[0]} | {'-' * widths[1]} | {'-' * widths[2]} |")
+        for row in self.rows:
+            cells = " | ".join(f"{cell:<{widths[i]}}" for i, cell in enumerate(row))
+            print(f"| {cells} |")
+
+
+def bench_now(table: Table, runs: int, env: dict[str, str]) -> None:
+    now, typer_yaml, bare = measure(
+        [
+            astreinte("now", "--rosters", str(REPO / "rosters")),
+            [PYTHON, "-c", "import typer, yaml"],
+            [PYTHON, "-c", "pass"],
+        ],
+        runs,
+        env,
+        warmup=2,
+    )
+    table.add("now (example roster)", f"{median_wall(now) * 1000:.0f} ms", f"{runs} runs")
+    table.add("python -c 'import typer, yaml'", f"{median_wall(typer_yaml) * 1000:.0f} ms")
+    table.add("python -c pass", f"{median_wall(bare) * 1000:.0f} ms")
+    table.add("now / import typer, yaml", f"{median_ratio(now, typer_yaml):.2f}×", "target ≤ 1.3×")
+    table.add("now / python -c pass", f"{median_ratio(now, bare):.2f}×")
+
+
+def show(roster: Path, years: int) -> list[str]:
+    end = f"{2026 + years}-01-01"
+    return astreinte("show", "--rosters", str(roster), "--json", "--from", YEAR[0], "--to", end)
+
+
+def bench_show(
+    table: Table, runs: int, env: dict[str, str], rosters: dict[str, Path], sizes: Sequence[int]
+) -> None:
+    largest = sizes[-1]
+    by_size = dict(
+        zip(
+            sizes,
+            measure([show(rosters[f"teams-{n}"], 1) for n in sizes], runs, env),
+            strict=True,
+        )
+    )
+    main = by_size[largest]
+    table.add(
+        f"show --json, {largest} teams, 1 year",
+        f"{median_wall(main):.2f} s",
+        f"peak {max(r.peak_mb for r in main):.0f} MB; target < 2 s, < 200 MB",
+    )
+    per_team_largest = median_wall(main) / largest
+    for n in sizes:
+        per_team = median_wall(by_size[n]) / n
+        table.add(
+            f"show, {n} teams, 1 year",
+            f"{median_wall(by_size[n]):.2f} s",
+            f"{per_team * 1000:.1f} ms/team, normalised {per_team / per_team_largest:.2f}",
+        )
+    # The organisation over 1, 2 and 4 years. No warm-up round (it would cost a minute): the
+    # first run of the 1-year command fills the roster cache, and the median leaves it out.
+    years = (1, 2, 4)
+    by_years = dict(
+        zip(
+            years,
+            measure([show(rosters["years"], y) for y in years], runs, env, warmup=0),
+            strict=True,
+        )
+    )
+    per_year_largest = median_wall(by_years[4]) / 4
+    for y in years:
+        per_year = median_wall(by_years[y]) / y
+        table.add(
+            f"show, {largest} teams (4-year roster), {y} year{'s' * (y > 1)}",
+            f"{median_wall(by_years[y]):.2f} s",
+            f"{per_year:.2f} s/year, normalised {per_year / per_year_largest:.2f}; "
+            f"peak {max(r.peak_mb for r in by_years[y]):.0f} MB",
+        )
+    extra = (median_wall(by_years[4]) - median_wall(by_years[1])) / 3
+    table.add(
+        f"show, {largest} teams, each year beyond the first",
+        f"{extra:.2f} s",
+        "(4 years − 1 year) / 3: the cost of a year without start-up and loading",
+    )
+
+
+def bench_ics(table: Table, runs: int, env: dict[str, str], roster: Path, out: Path) -> None:
+    export = ["export", "ics", "--rosters", str(roster), "--from", YEAR[0], "--to", YEAR[1]]
+    ours, baseline = measure(
+        [
+            astreinte(*export, "-o", str(out / "astreinte.ics")),
+            [PYTHON, str(HERE / "rrule_baseline.py"), str(roster), *YEAR, "-o", str(out / "b.ics")],
+        ],
+        runs,
+        env,
+        warmup=0,  # the show runs before filled the roster cache and the bytecode caches
+    )
+    events = (out / "astreinte.ics").read_bytes().count(b"BEGIN:VEVENT")
+    baseline_events = (out / "b.ics").read_bytes().count(b"BEGIN:VEVENT")
+    table.add(
+        "export ics, 1 year",
+        f"{median_wall(ours):.2f} s",
+        f"{events} events; peak {max(r.peak_mb for r in ours):.0f} MB",
+    )
+    table.add(
+        "RRULE + recurring-ical-events baseline",
+        f"{median_wall(baseline):.2f} s",
+        f"{baseline_events} events; peak {max(r.peak_mb for r in baseline):.0f} MB",
+    )
+    table.add("baseline / export ics", f"{1 / median_ratio(ours, baseline):.1f}×", "target ≥ 20×")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes, one run: a smoke test")
+    parser.add_argument("--runs", type=int, help="runs per command (default 21 for now, 3 else)")
+    args = parser.parse_args()
+    if find_spec("recurring_ical_events") is None:
+        raise SystemExit("benchmarks/run.py needs the test extra: pip install -e '.[test]'")
+    now_runs = args.runs or (1 if args.quick else 21)
+    runs = args.runs or (1 if args.quick else 3)
+    sizes = (2, 4, 8) if args.quick else (50, 100, 200)
+    table = Table()
+    print(f"machine: {machine()}", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as folder:
+        work = Path(folder)
+        env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache"))
+        # Measured as installed: with the bytecode caches that pip and first runs write.
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        rosters = {f"teams-{n}": work / f"teams-{n}" for n in sizes} | {"years": work / "years"}
+        for n in sizes:
+            generate(rosters[f"teams-{n}"], teams=n, years=1)
+        generate(rosters["years"], teams=sizes[-1], years=4)
+        bench_now(table, now_runs, env)
+        bench_show(table, runs, env, rosters, sizes)
+        bench_ics(table, runs, env, rosters[f"teams-{sizes[-1]}"], work)
+    print(f"\nMachine: {machine()}\n")
+    table.print()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+"""The writers that skip a library for speed write what the library writes, byte for byte:
+VEVENTs (export/ics.py, against ``icalendar``) and `show --json` written team by team
+(export/documents.py, against ``json.dumps`` of the whole document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import shutil
+from pathlib import Path
+
+import icalendar
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from astreinte_cli.compile import compile_team
+from astreinte_cli.export import ics
+from astreinte_cli.export.documents import show_document, write_show_json
+from astreinte_cli.load import load_roster
+
+DATA = Path(__file__).parent / "data"
+UTC = dt.UTC
+
+
+def icalendar_vevent(roster: object, item: ics.FeedEvent, options: ics.FeedOptions) -> bytes:
+    """The event as ``icalendar`` builds it: what ``ics.vevent_bytes`` must reproduce."""
+    from icalendar import Alarm, Event, vText
+
+    assert isinstance(roster, type(load_roster(DATA / "feeds")))
+    event = Event()
+    event.add("uid", ics.event_uid(item.team.id, item.level.number, item.who, item.start, item.end))
+    event.add("dtstamp", options.stamp.astimezone(dt.UTC).replace(microsecond=0))
+    event.add("sequence", 0)
+    event.add("dtstart", item.start.astimezone(item.team.zone))
+    event.add("dtend", item.end.astimezone(item.team.zone))
+    event.add("summary", ics.summary(roster, item))
+    event.add("description", ics.description(roster, item))
+    event.add("categories", ["Astreinte", f"N{item.level.number}"])
+    event.add("transp", "TRANSPARENT")
+    event.add("x-microsoft-cdo-busystatus", vText("FREE"))
+    if options.private:
+        event.add("class", "PRIVATE")
+    event.add("x-astreinte-team", item.team.id)
+    event.add("x-astreinte-level", str(item.level.number))
+    event.add("x-astreinte-who", ",".join(item.who))
+    event.add("x-astreinte-source", item.source)
+    if options.remind is not None:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", ics.summary(roster, item))
+        alarm.add("trigger", -options.remind)
+        event.add_component(alarm)
+    return bytes(event.to_ical())
+
+
+def _awkward_copy(tmp_path: Path, zone: str) -> Path:
+    """The feeds roster with names and instructions full of what escaping and folding meet."""
+    folder = tmp_path / "feeds"
+    shutil.copytree(DATA / "feeds", folder)
+    noc = folder / "zz-noc.yaml"
+    text = noc.read_text(encoding="utf-8").replace("America/Montreal", zone)
+    text = text.replace(
+        "name: NOC Montréal",
+        'name: "NOC ; Montréal, \\\\ back\\\\Nslash ^caret é€😀 ' + "é" * 40 + '"',
+    )
+    # Two people per turn (``who`` with a comma), and a rotation name with separators.
+    text = text.replace(
+        "      - name: jour-nuit\n",
+        "      - per_turn: 2\n        name: " + ('"jour,nuit;x\\\\y:z ' + "é" * 50 + '"\n'),
+    )
+    noc.write_text(text, encoding="utf-8")
+    return folder
+
+
+@pytest.mark.parametrize("zone", ["America/Montreal", "UTC", "Etc/UTC", "Asia/Kolkata"])
+@pytest.mark.parametrize(
+    ("private", "remind"),
+    [(False, None), (True, dt.timedelta(hours=1, minutes=30)), (False, dt.timedelta(days=1))],
+)
+def test_vevents_are_what_icalendar_writes(
+    tmp_path: Path, zone: str, private: bool, remind: dt.timedelta | None
+) -> None:
+    folder = _awkward_copy(tmp_path, zone)
+    roster = load_roster(folder)
+    assert any("^caret" in team.name for team in roster.teams)
+    rotations = [r for team in roster.teams for level in team.levels for r in level.rotations]
+    assert any(r.per_turn == 2 and "jour,nuit;" in r.name for r in rotations)
+    start = dt.datetime(2026, 12, 1, tzinfo=UTC)
+    end = dt.datetime(2027, 1, 20, tzinfo=UTC)
+    timelines = ics.compile_for_feeds(roster, roster.teams, start, end)
+    options = ics.FeedOptions(
+        "feed", dt.datetime(2026, 12, 24, 19, 0, 7, 123, tzinfo=UTC), None, private, remind
+    )
+    for whole_turns in (False, True):
+        events = ics.feed_events(timelines, start, end, whole_turns=whole_turns)
+        assert events
+        for event in events:
+            assert ics.vevent_bytes(roster, event, options) == icalendar_vevent(
+                roster, event, options
+            )
+    feed = ics.feed_bytes(roster, events, options)
+    assert icalendar.Calendar.from_ical(feed).walk("VEVENT")
+
+
+@pytest.mark.parametrize("roster_name", ["feeds", "cli/gap", "cli/world", "valid"])
+@pytest.mark.parametrize("person", [None, "alice", "nobody-on-call"])
+@pytest.mark.parametrize("days", [0, 45])
+def test_show_json_written_team_by_team_is_the_whole_document(
+    roster_name: str, person: str | None, days: int
+) -> None:
+    location = DATA / roster_name
+    if roster_name == "valid":
+        location = sorted(location.glob("*.yaml"))[0]
+    roster = load_roster(location)
+    start = dt.datetime(2026, 12, 1, tzinfo=UTC)
+    end = start + dt.timedelta(days=days, hours=1)
+    zone = roster.teams[0].zone
+    timelines = [compile_team(roster, team, start, end) for team in roster.teams]
+    expected = json.dumps(
+        show_document(timelines, start, end, zone, person), ensure_ascii=False, indent=2
+    )
+    out = io.StringIO()
+    write_show_json(out, iter(timelines), start, end, zone, person)
+    assert out.getvalue() == expected + "\n"
+
+
+@given(st.text(st.characters(codec="utf-8", exclude_characters="\r"), max_size=400))
+@settings(max_examples=300)
+def test_long_text_is_escaped_and_folded_as_icalendar_does(text: str) -> None:
+    event = icalendar.Event()
+    event.add("description", text)
+    expected = bytes(event.to_ical()).decode().split("\r\n", 1)[1].rsplit("\r\nEND:VEVENT", 1)[0]
+    assert ics._fold(f"DESCRIPTION:{ics._text(text)}") == expected
