@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.i18n import _
 from astreinte_cli.timeline import LevelTimeline
 from astreinte_cli.times import local_reading, place
 
@@ -91,11 +92,11 @@ def add_overrides(text: str, entries: Sequence[OverrideEntry]) -> str:
     try:
         root = YAML(typ="rt").compose(io.StringIO(body))
     except YAMLError as exc:
-        raise EditError(f"the file is not valid YAML: {exc}") from None
+        raise EditError(_("the file is not valid YAML: {reason}").format(reason=exc)) from None
     if not isinstance(root, MappingNode) or root.flow_style:
         raise EditError(
-            "the file is not a block mapping ('key: value' lines)",
-            "write the override into the file by hand",
+            _("the file is not a block mapping ('key: value' lines)"),
+            _("write the override into the file by hand"),
         )
     found = None
     for key, value in root.value:
@@ -109,8 +110,8 @@ def add_overrides(text: str, entries: Sequence[OverrideEntry]) -> str:
         result = _into_block_list(body, found, entries)
     else:
         raise EditError(
-            "'overrides' is not a list of entries",
-            "make it a list ('overrides:' then '- level: …' lines), or remove it",
+            _("'overrides' is not a list of entries"),
+            _("make it a list ('overrides:' then '- level: …' lines), or remove it"),
         )
     return result.replace("\n", newline) if newline != "\n" else result
 
@@ -131,7 +132,7 @@ def _list_style(root: Any) -> tuple[int, int]:
     mappings under a top-level key; (2, 2) when there is none."""
     from ruamel.yaml.nodes import MappingNode, SequenceNode
 
-    for _, value in root.value:
+    for _key, value in root.value:
         if isinstance(value, SequenceNode) and not value.flow_style and value.value:
             first = value.value[0]
             if isinstance(first, MappingNode) and not first.flow_style:
@@ -337,7 +338,8 @@ def write_atomically(path: Path, text: str, expected: bytes | None = None) -> No
     those bytes: someone changed it since it was read."""
     if expected is not None and path.read_bytes() != expected:
         raise EditError(
-            f"{path} changed while the edit was being prepared", "run the command again"
+            _("{path} changed while the edit was being prepared").format(path=path),
+            _("run the command again"),
         )
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

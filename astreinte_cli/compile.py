@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.intervals import Interval, Intervals, clip, union
-from astreinte_cli.model import Level, Override, Roster, Rotation, Team
+from astreinte_cli.model import Leave, Level, Override, Roster, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
 
@@ -85,6 +85,12 @@ def rotation_turns(
     grid = Grid(rotation.start, rotation.every, zone)
     epochs = _epochs(rotation, grid)
     first_k = max(0, grid.index_at_or_before(start))
+    active_window: Mask | None = None
+    if rotation.count == "active":
+        # `only` evaluated once, over every turn the loop can meet (the last one starts before
+        # `end`, so it ends by the handoff after `end`), rather than once per turn.
+        last_end = grid.at(max(first_k, grid.index_at_or_before(end)) + 1)
+        active_window = Mask(calendar.evaluate(rotation.only, grid.at(first_k), last_end))
     turns: list[Turn] = []
     epoch_index = 0
     active_count: dict[int, int] = {}
@@ -100,13 +106,13 @@ def rotation_turns(
             epoch_index += 1
         epoch_k, members = epochs[epoch_index]
         if turn_start < turn_end and turn_end > start:
-            if rotation.count == "active":
+            if active_window is not None:
                 if epoch_index not in active_count:
                     active_count[epoch_index] = _active_turns_before(
                         rotation, grid, calendar, epoch_k, k, stop
                     )
                 index = active_count[epoch_index]
-                if not _is_active(rotation, calendar, turn_start, turn_end):
+                if not active_window.overlaps(turn_start, turn_end):
                     k += 1
                     continue
                 active_count[epoch_index] += 1
@@ -125,12 +131,6 @@ def _epochs(rotation: Rotation, grid: Grid) -> list[tuple[int, tuple[str, ...]]]
     for change in rotation.changes:
         epochs.append((grid.first_at_or_after(change.start.instant(grid.zone)), change.members))
     return epochs
-
-
-def _is_active(
-    rotation: Rotation, calendar: TeamCalendar, start: dt.datetime, end: dt.datetime
-) -> bool:
-    return start < end and bool(calendar.evaluate(rotation.only, start, end))
 
 
 def _active_turns_before(
@@ -205,9 +205,10 @@ def compile_level(
     for piece_start, piece_end in itertools.pairwise(points):
         if piece_start >= piece_end:
             continue
-        who, source = _layered(rotations, leave, team.on_leave, piece_start)
-        who, source = _overridden(overrides, who, source, piece_start)
         active = piece_start in coverage
+        if active:  # outside coverage the level is off, whoever the rotations give
+            who, source = _layered(rotations, leave, team.on_leave, piece_start)
+            who, source = _overridden(overrides, who, source, piece_start)
         if not active or not who:
             who, source = (), None
         _append(stretches, Stretch(piece_start, piece_end, who, source, active))
@@ -218,7 +219,12 @@ def _append(stretches: list[Stretch], stretch: Stretch) -> None:
     """Merge with the previous stretch when nothing a reader can see changed."""
     if stretches:
         last = stretches[-1]
-        if last.shift_key == stretch.shift_key:
+        # `shift_key` compared without building its frozensets: this runs once per piece.
+        if (
+            last.source == stretch.source
+            and last.active == stretch.active
+            and (last.who == stretch.who or set(last.who) == set(stretch.who))
+        ):
             stretches[-1] = Stretch(last.start, stretch.end, last.who, last.source, last.active)
             return
     stretches.append(stretch)
@@ -285,7 +291,8 @@ def _overridden(
             result: list[str] = []
             for person in who:
                 if person == override.replaces:
-                    result.extend(p for p in override.who if p not in who)
+                    # Who is already on call stays where they are: X too, if `who` names X.
+                    result.extend(p for p in override.who if p not in who or p == person)
                 else:
                     result.append(person)
             who, source = tuple(dict.fromkeys(result)), override.source
@@ -297,15 +304,33 @@ def _leave_masks(
 ) -> dict[str, Mask]:
     """Leave of the level's rotation members, in the team's zone, within the range."""
     members = {p for rotation in level.rotations for p in rotation.everyone}
-    periods: dict[str, list[Interval]] = {}
-    for item in roster.leave:
-        if item.person in members:
-            periods.setdefault(item.person, []).append(item.period.instants(team.zone))
+    by_person = _leave_by_person(roster)
+    periods: dict[str, list[Interval]] = {
+        person: [item.period.instants(team.zone) for item in by_person[person]]
+        for person in members
+        if person in by_person
+    }
     return {
         person: Mask(clip(union(found), start, end))
         for person, found in periods.items()
         if clip(union(found), start, end)
     }
+
+
+# The last roster seen and its leave by person. Scanning the whole roster's leave for each
+# level made an organisation's compile time grow with the square of its size. The memo holds
+# the roster itself, so an identity match cannot be a different roster at a reused address.
+_leave_index: dict[str, tuple[Roster, dict[str, list[Leave]]]] = {}
+
+
+def _leave_by_person(roster: Roster) -> dict[str, list[Leave]]:
+    last = _leave_index.get("last")
+    if last is None or last[0] is not roster:
+        index: dict[str, list[Leave]] = {}
+        for item in roster.leave:
+            index.setdefault(item.person, []).append(item)
+        last = _leave_index["last"] = (roster, index)
+    return last[1]
 
 
 # --------------------------------------------------------------------------- teams

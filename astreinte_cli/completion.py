@@ -55,7 +55,7 @@ def scan_roster(location: Path) -> RosterIds:
     that cannot are skipped."""
     import yaml
 
-    from astreinte_cli.load.roster import roster_files
+    from astreinte_cli.load.files import roster_files
 
     # BaseLoader: every scalar a string, only lists and dicts built (no tags, no objects)
     loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)

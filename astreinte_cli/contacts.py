@@ -25,10 +25,22 @@ def normalise_phone(text: str, region: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-@functools.lru_cache(maxsize=4096)
+# E.164 → display form: filled as numbers are shown, or from the roster cache (load/cache.py),
+# which spares `now` the import of ``phonenumbers`` and its metadata.
+_displayed: dict[str, str] = {}
+
+
+def remember_display(known: dict[str, str]) -> None:
+    _displayed.update(known)
+
+
 def display_phone(e164: str) -> str:
     """The international form people read and dial: ``+33 6 12 34 56 78``."""
-    import phonenumbers
+    if e164 not in _displayed:
+        import phonenumbers
 
-    number = phonenumbers.parse(e164, None)
-    return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL))
+        number = phonenumbers.parse(e164, None)
+        _displayed[e164] = str(
+            phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+        )
+    return _displayed[e164]

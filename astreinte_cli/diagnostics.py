@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+from astreinte_cli.i18n import _
+
 Severity = Literal["error", "warning", "note"]
 
 
@@ -76,7 +78,7 @@ def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
         lowered = {c.lower(): c for c in options}
         if word.lower() in lowered:
             close = [lowered[word.lower()]]
-    return f"did you mean '{close[0]}'?" if close else None
+    return _("did you mean '{name}'?").format(name=close[0]) if close else None
 
 
 # The line breaks of YAML, by which the parser numbers lines (str.splitlines knows more).
@@ -107,7 +109,10 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
 def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None) -> str:
-    """Render compiler-style: location, message, the source line, a caret, a hint."""
+    """Render compiler-style: location, message, the source line, a caret, a hint.
+
+    The message and the hint are in the reader's language; ``PATH:LINE:COL: error:`` and
+    ``hint:`` stay English in every language, for the editors and scripts that parse them."""
     span = diagnostic.span
     out = [f"{span}: {diagnostic.severity}: {diagnostic.message}"]
     source = (sources or SourceLines()).line(span.path, span.line)

@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from astreinte_cli.i18n import _
+
 ROSTER_SUFFIXES = (".yaml", ".yml")
 
 
@@ -56,9 +58,11 @@ class Repository:
             )
         except GitError:
             raise GitError(
-                f"unknown git revision '{revision}'",
-                "give a branch, a tag or a commit that this clone has "
-                "(in a shallow CI clone, fetch the base revision first)",
+                _("unknown git revision '{revision}'").format(revision=revision),
+                _(
+                    "give a branch, a tag or a commit that this clone has (in a shallow CI "
+                    "clone, fetch the base revision first)"
+                ),
             ) from None
 
     def commits(self) -> Iterator[Commit]:
@@ -71,7 +75,7 @@ class Repository:
         except GitError:
             return  # no commit yet
         for line in out.splitlines():
-            sha, _, date = line.partition(" ")
+            sha, _space, date = line.partition(" ")
             if sha:
                 yield Commit(sha, dt.datetime.fromisoformat(date))
 
@@ -90,7 +94,7 @@ class Repository:
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
-            meta, _, raw_path = entry.partition(b"\t")
+            meta, _tab, raw_path = entry.partition(b"\t")
             kind = meta.split(b" ")[1] if meta.count(b" ") >= 2 else b""
             path = raw_path.decode("utf-8", errors="surrogateescape")
             name = path[len(prefix) :] if path.startswith(prefix) else path
@@ -110,12 +114,18 @@ def run_git(cwd: Path, *args: str) -> bytes:
             timeout=120,
         )
     except FileNotFoundError:
-        raise GitError("git is not installed", "install git, or run outside a repository") from None
+        raise GitError(
+            _("git is not installed"), _("install git, or run outside a repository")
+        ) from None
     except subprocess.TimeoutExpired:
-        raise GitError(f"git {args[0]} took too long") from None
+        raise GitError(_("git {command} took too long").format(command=args[0])) from None
     if done.returncode != 0:
         message = done.stderr.decode("utf-8", errors="replace").strip().splitlines()
-        raise GitError(f"git {args[0]} failed: {message[-1] if message else done.returncode}")
+        raise GitError(
+            _("git {command} failed: {reason}").format(
+                command=args[0], reason=message[-1] if message else done.returncode
+            )
+        )
     return done.stdout
 
 
@@ -151,5 +161,5 @@ def roster_commit(location: Path) -> str | None:
     try:
         sha = repository.git("rev-parse", "--verify", "--quiet", "HEAD").decode("ascii").strip()
     except GitError:
-        return "uncommitted changes"
-    return f"{sha} (uncommitted changes)" if status else sha
+        return _("uncommitted changes")
+    return _("{sha} (uncommitted changes)").format(sha=sha) if status else sha

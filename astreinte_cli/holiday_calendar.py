@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from dataclasses import dataclass
 from typing import Literal
 
 from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.i18n import _
 from astreinte_cli.model import HolidayCalendar
 
 # The package refuses the departments of Alsace; their holidays are those of the Collectivité
@@ -39,11 +39,11 @@ def validate(country: str, subdiv: str | None) -> Problem | None:
     if code not in supported:
         return Problem(
             "country",
-            f"unknown holiday country '{country}'",
+            _("unknown holiday country '{country}'").format(country=country),
             # Two-letter codes only: the package also takes ISO alpha-3 ('FRA'), which the SPEC
             # does not promise and which would be an odd suggestion.
             did_you_mean(code, (c for c in supported if len(c) == 2))
-            or "use a two-letter country code such as FR, BE, CH, or 'none'",
+            or _("use a two-letter country code such as FR, BE, CH, or 'none'"),
         )
     wanted = canonical_subdiv(code, subdiv)
     if wanted is None:
@@ -54,8 +54,11 @@ def validate(country: str, subdiv: str | None) -> Problem | None:
         subdivisions = supported[code]
         return Problem(
             "subdiv",
-            f"unknown subdivision '{subdiv}' for holiday country {code}",
-            did_you_mean(wanted, subdivisions) or "known: " + ", ".join(subdivisions),
+            _("unknown subdivision '{subdiv}' for holiday country {country}").format(
+                subdiv=subdiv, country=code
+            ),
+            did_you_mean(wanted, subdivisions)
+            or _("known: {subdivisions}").format(subdivisions=", ".join(subdivisions)),
         )
     return None
 
@@ -64,7 +67,7 @@ def holidays_in(calendar: HolidayCalendar, years: range) -> dict[dt.date, str]:
     """The public holidays of ``calendar`` in ``years``: date → French name."""
     found: dict[dt.date, str] = {}
     for year in years:
-        found.update(_year(calendar.country, calendar.subdiv, year))
+        found.update(public_holidays(calendar.country, calendar.subdiv, year))
     for day in calendar.add:
         if day.year in years:
             found.setdefault(day, ADDED_NAME)
@@ -73,10 +76,23 @@ def holidays_in(calendar: HolidayCalendar, years: range) -> dict[dt.date, str]:
     return found
 
 
-@functools.lru_cache(maxsize=256)
-def _year(country: str, subdiv: str | None, year: int) -> dict[dt.date, str]:
-    import holidays
+# (country, subdiv, year) → holidays: filled as years are asked for, or from the roster cache
+# (load/cache.py), which spares `now` the import of the ``holidays`` package.
+_known: dict[tuple[str, str | None, int], dict[dt.date, str]] = {}
 
-    # language="fr": left unset, the package follows LANG and names French holidays in English.
-    calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, language="fr")
-    return dict(calendar.items())
+
+def remember(known: dict[tuple[str, str | None, int], dict[dt.date, str]]) -> None:
+    _known.update(known)
+
+
+def public_holidays(country: str, subdiv: str | None, year: int) -> dict[dt.date, str]:
+    """The package's holidays of one year, named in French (without ``add`` / ``remove``)."""
+    key = (country, subdiv, year)
+    if key not in _known:
+        import holidays
+
+        # language="fr": left unset, the package follows LANG and names French holidays in
+        # English.
+        calendar = holidays.country_holidays(country, subdiv=subdiv, years=year, language="fr")
+        _known[key] = dict(calendar.items())
+    return _known[key]

@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from astreinte_cli.compile import compile_level
+from astreinte_cli.i18n import _
 from astreinte_cli.model import Level, Roster, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
@@ -46,7 +47,9 @@ def level_now(
     calendar = calendar or TeamCalendar(team)
     reach = _FIRST_REACH
     while True:
-        start, end = at - min(reach, HORIZON), at + min(reach, HORIZON) + dt.timedelta(seconds=1)
+        # A second past the reach on both sides: a change exactly 400 days away still counts.
+        margin = min(reach, HORIZON) + dt.timedelta(seconds=1)
+        start, end = at - margin, at + margin
         timeline = compile_level(roster, team, level, start, end, calendar)
         answer = _answer(timeline, at, start, end, final=reach >= HORIZON)
         if answer is not None:
@@ -99,8 +102,9 @@ def escalation_chain(team: Team, levels: list[LevelNow]) -> list[Step]:
     for state in levels:
         if not state.current.who:
             continue
-        steps.append(Step(f"level {state.level.number}", state.current.who, elapsed))
+        label = _("level {number}").format(number=state.level.number)
+        steps.append(Step(label, state.current.who, elapsed))
         elapsed += state.level.escalate_after
     if team.fallback is not None:
-        steps.append(Step("fallback", (team.fallback,), elapsed))
+        steps.append(Step(_("fallback"), (team.fallback,), elapsed))
     return steps

@@ -74,7 +74,7 @@ class Month:
     @classmethod
     def parse(cls, text: str) -> Month:
         """``YYYY-MM``; ValueError otherwise."""
-        year, _, month = text.strip().partition("-")
+        year, _dash, month = text.strip().partition("-")
         if len(year) != 4 or len(month) != 2 or not (year + month).isdigit():
             raise ValueError(f"'{text}' is not a month")
         value = cls(int(year), int(month))
@@ -260,7 +260,7 @@ class _TeamMonth:
             cursor = start
             while cursor < end:
                 day = self.local_day(cursor)
-                _, day_end = self.calendar.day_bounds(day)
+                _day_start, day_end = self.calendar.day_bounds(day)
                 piece_end = min(end, day_end)
                 yield day, cursor, piece_end
                 cursor = piece_end
@@ -347,7 +347,7 @@ class _TeamMonth:
                     continue
                 if stretch.end <= self.start or stretch.start >= self.end:
                     continue
-                kind, _, name = stretch.source.partition(":")
+                kind, _colon, name = stretch.source.partition(":")
                 if kind == "override":
                     keys.add((level.level.number, stretch.source, None))
                     continue
@@ -427,7 +427,7 @@ class _TeamMonth:
                     or any(fraction[m] != 1 for m in members)
                 ):
                     continue
-                if kind == "weekend" and not any(d.weekday() >= 5 for d, _ in members):
+                if kind == "weekend" and not any(d.weekday() >= 5 for d, _hours in members):
                     continue
                 bundled.update(members)
                 share = self.month_share([p for p in portions if (p.day, p.kind) in members])
@@ -518,7 +518,7 @@ class _TeamMonth:
             amount = None
             if rates is not None and rates.intervention is not None:
                 amount = sum(self.priced(item, rates.intervention), Fraction(0))
-            categories = tuple(dict.fromkeys(t for _, tags in self.pieces(item) for t in tags))
+            categories = tuple(dict.fromkeys(t for _piece, tags in self.pieces(item) for t in tags))
             result.append(
                 InterventionLine(
                     item,
@@ -547,7 +547,7 @@ class _TeamMonth:
             base = surcharge = None
             if rates is not None and rates.billing is not None:
                 base, surcharge = self.priced(item, rates.billing)
-            categories = tuple(dict.fromkeys(t for _, tags in self.pieces(item) for t in tags))
+            categories = tuple(dict.fromkeys(t for _piece, tags in self.pieces(item) for t in tags))
             result.append(
                 BillingLine(item.client, item, self.billed(item), categories, base, surcharge)
             )

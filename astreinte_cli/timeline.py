@@ -5,7 +5,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Callable, Hashable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from astreinte_cli.model import Level, Team
 
@@ -46,10 +46,14 @@ class LevelTimeline:
     start: dt.datetime
     end: dt.datetime
     stretches: tuple[Stretch, ...]  # contiguous, covering [start, end) exactly
+    # The stretches' starts, for `at` by bisection: a feed asks once per event.
+    _starts: tuple[dt.datetime, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_starts", tuple(s.start for s in self.stretches))
 
     def at(self, instant: dt.datetime) -> Stretch:
-        starts = [s.start for s in self.stretches]
-        index = bisect.bisect_right(starts, instant) - 1
+        index = bisect.bisect_right(self._starts, instant) - 1
         if index < 0 or instant >= self.end:
             raise ValueError(f"{instant} is outside the compiled range")
         return self.stretches[index]
@@ -57,13 +61,15 @@ class LevelTimeline:
     def merged(self, key: Callable[[Stretch], Hashable]) -> Iterator[Stretch]:
         """Maximal runs of stretches with the same ``key``; each keeps its first ``who``."""
         run: Stretch | None = None
+        run_key: Hashable = None
         for stretch in self.stretches:
-            if run is not None and key(run) == key(stretch):
+            stretch_key = key(stretch)  # once per stretch: a year of shifts calls this a lot
+            if run is not None and run_key == stretch_key:
                 run = Stretch(run.start, stretch.end, run.who, run.source, run.active)
                 continue
             if run is not None:
                 yield run
-            run = stretch
+            run, run_key = stretch, stretch_key
         if run is not None:
             yield run
 

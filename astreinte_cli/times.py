@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.i18n import N_, _
+
 UTC = dt.UTC
 MINUTES_PER_DAY = 24 * 60
 # Dates and durations a roster may hold: wide enough for any roster, narrow enough that
@@ -138,30 +140,35 @@ _DATETIME_RE = re.compile(
 _TIME_RE = re.compile(r"(\d{1,2}):(\d{2})$")
 _SHORT_DURATION_RE = re.compile(r"(?:(\d+)w)?(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$")
 _ISO_DURATION_RE = re.compile(r"P(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$")
-_DATETIME_HINT = "write 'YYYY-MM-DD HH:MM', e.g. '2026-01-05 09:00', or a bare date"
+_DATETIME_HINT = N_("write 'YYYY-MM-DD HH:MM', e.g. '2026-01-05 09:00', or a bare date")
 
 
 def parse_datetime(text: str) -> tuple[WallTime, bool]:
     """A date-time or a bare date; returns the value and whether it was a bare date."""
     match = _DATETIME_RE.match(text.strip())
     if not match:
-        raise TimeSyntaxError(f"'{text}' is not a date-time", _DATETIME_HINT)
+        raise TimeSyntaxError(_("'{text}' is not a date-time").format(text=text), _(_DATETIME_HINT))
     year, month, day, hour, minute, second, offset = match.groups()
     try:
         date = dt.date(int(year), int(month), int(day))
     except ValueError as exc:
-        raise TimeSyntaxError(f"'{text}' is not a valid date: {exc}") from None
+        raise TimeSyntaxError(
+            _("'{text}' is not a valid date: {reason}").format(text=text, reason=exc)
+        ) from None
     if date.year not in YEARS:
         raise TimeSyntaxError(
-            f"'{text}': the year {date.year} is out of range",
-            f"years go from {YEARS[0]} to {YEARS[-1]}",
+            _("'{text}': the year {year} is out of range").format(text=text, year=date.year),
+            _("years go from {first} to {last}").format(first=YEARS[0], last=YEARS[-1]),
         )
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
         raise TimeSyntaxError(
-            f"'{text}' is not a valid time of day", "hours go from 00 to 23, minutes to 59"
+            _("'{text}' is not a valid time of day").format(text=text),
+            _("hours go from 00 to 23, minutes to 59"),
         )
     if hour is None and offset is not None:
-        raise TimeSyntaxError(f"'{text}': a bare date cannot carry an offset", _DATETIME_HINT)
+        raise TimeSyntaxError(
+            _("'{text}': a bare date cannot carry an offset").format(text=text), _(_DATETIME_HINT)
+        )
     local = midnight(date).replace(
         hour=int(hour or 0), minute=int(minute or 0), second=int(second or 0)
     )
@@ -177,7 +184,9 @@ def _parse_offset(text: str, offset: str | None) -> dt.timezone | None:
     digits = offset[1:].replace(":", "")
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
-        raise TimeSyntaxError(f"'{text}' has an impossible UTC offset '{offset}'")
+        raise TimeSyntaxError(
+            _("'{text}' has an impossible UTC offset '{offset}'").format(text=text, offset=offset)
+        )
     return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 
 
@@ -193,12 +202,14 @@ def parse_time_of_day(text: str, *, allow_24: bool = True) -> int:
     """``HH:MM`` as minutes of the day; ``24:00`` is the end of the day (1440)."""
     match = _TIME_RE.match(text.strip())
     if not match:
-        raise TimeSyntaxError(f"'{text}' is not a time of day", "write HH:MM, e.g. 09:00")
+        raise TimeSyntaxError(
+            _("'{text}' is not a time of day").format(text=text), _("write HH:MM, e.g. 09:00")
+        )
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
         raise TimeSyntaxError(
-            f"'{text}' is not a valid time of day",
-            "hours go from 00 to 23 (24:00 only as the end of a range), minutes to 59",
+            _("'{text}' is not a valid time of day").format(text=text),
+            _("hours go from 00 to 23 (24:00 only as the end of a range), minutes to 59"),
         )
     return hours * 60 + minutes
 
@@ -207,7 +218,8 @@ def parse_time_range(text: str) -> TimeRange:
     parts = text.strip().split("-")
     if len(parts) != 2:
         raise TimeSyntaxError(
-            f"'{text}' is not a time range", "write HH:MM-HH:MM, e.g. 09:00-18:00 or 18:00-09:00"
+            _("'{text}' is not a time range").format(text=text),
+            _("write HH:MM-HH:MM, e.g. 09:00-18:00 or 18:00-09:00"),
         )
     start = parse_time_of_day(parts[0], allow_24=False)
     end = parse_time_of_day(parts[1])
@@ -219,22 +231,23 @@ def parse_time_range(text: str) -> TimeRange:
 def parse_duration(text: str) -> dt.timedelta:
     """``30m``, ``12h``, ``1d``, ``1w``, ``1d12h`` or ISO 8601 (``P1W``, ``PT12H``)."""
     raw = text.strip()
-    hint = "write e.g. 30m, 12h, 1d, 1w, 1d12h or ISO 8601 (P1W, PT12H); there is no month unit"
+    hint = _("write e.g. 30m, 12h, 1d, 1w, 1d12h or ISO 8601 (P1W, PT12H); there is no month unit")
     match = _SHORT_DURATION_RE.match(raw) if raw else None
     units: tuple[str, ...] = ("weeks", "days", "hours", "minutes")
     if not (match and any(match.groups())):
         match = _ISO_DURATION_RE.match(raw.upper()) if raw.upper() != "P" else None
         if not match or not any(match.groups()) or raw.upper().endswith("T"):
-            raise TimeSyntaxError(f"'{text}' is not a duration", hint)
+            raise TimeSyntaxError(_("'{text}' is not a duration").format(text=text), hint)
         units = ("weeks", "days", "hours", "minutes", "seconds")
     try:
         value = dt.timedelta(**{u: int(g or 0) for u, g in zip(units, match.groups(), strict=True)})
     except (OverflowError, ValueError):  # more days than timedelta holds, digits than int reads
         value = dt.timedelta.max
     if value <= dt.timedelta(0):
-        raise TimeSyntaxError(f"'{text}': a duration must be positive", hint)
+        raise TimeSyntaxError(_("'{text}': a duration must be positive").format(text=text), hint)
     if value > MAX_DURATION:
         raise TimeSyntaxError(
-            f"'{text}' is too long", f"a duration is at most {MAX_DURATION.days // 7}w"
+            _("'{text}' is too long").format(text=text),
+            _("a duration is at most {weeks}w").format(weeks=MAX_DURATION.days // 7),
         )
     return value

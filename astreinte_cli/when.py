@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.i18n import N_, _
 from astreinte_cli.times import (
     YEARS,
     TimeSyntaxError,
@@ -19,9 +20,9 @@ from astreinte_cli.times import (
 )
 
 _RELATIVE_DAYS = {"yesterday": -1, "today": 0, "tomorrow": 1}
-_HINT = (
-    "use ISO 8601 ('2026-12-24 20:00', '2026-12-24T20:00+01:00'), a date ('2026-12-24'), "
-    "'now', '+2h', '-30m', 'tomorrow 08:00'"
+_HINT = N_(
+    "use ISO 8601 ('2026-12-24 20:00', '2026-12-24T20:00+01:00'), a date "
+    "('2026-12-24'), 'now', '+2h', '-30m', 'tomorrow 08:00'"
 )
 
 
@@ -36,7 +37,8 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
         in_range = False
     if not in_range:
         raise TimeSyntaxError(
-            f"'{text}' is out of range", f"years go from {YEARS[0]} to {YEARS[-1]}"
+            _("'{text}' is out of range").format(text=text),
+            _("years go from {first} to {last}").format(first=YEARS[0], last=YEARS[-1]),
         )
     return instant
 
@@ -49,7 +51,10 @@ def _parse(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
         try:
             delta = parse_duration(value[1:])
         except TimeSyntaxError as exc:
-            raise TimeSyntaxError(f"'{text}' is not a time: {exc.message}", exc.hint) from None
+            raise TimeSyntaxError(
+                _("'{text}' is not a time: {message}").format(text=text, message=exc.message),
+                exc.hint,
+            ) from None
         return now.astimezone(dt.UTC) + (delta if value[0] == "+" else -delta)
     words = value.split()
     if words and words[0] in _RELATIVE_DAYS and len(words) <= 2:
@@ -60,7 +65,7 @@ def _parse(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
     if re.fullmatch(r"\d{1,2}:\d{2}", value):
         return _parse(f"today {value}", zone, now)
     try:
-        wall, _ = parse_datetime(text.strip().upper())
+        wall, _bare = parse_datetime(text.strip().upper())
     except TimeSyntaxError as exc:
         return _iso_8601(text, zone, exc)
     return wall.instant(zone)
@@ -76,8 +81,8 @@ def _iso_8601(text: str, zone: ZoneInfo, error: TimeSyntaxError) -> dt.datetime:
             parsed = dt.datetime.fromisoformat(value)
     if parsed is None:
         if re.match(r"\d{4}-\d{2}-\d{2}", value):
-            raise TimeSyntaxError(error.message, error.hint or _HINT)
-        raise TimeSyntaxError(f"'{text}' is not a time", _HINT)
+            raise TimeSyntaxError(error.message, error.hint or _(_HINT))
+        raise TimeSyntaxError(_("'{text}' is not a time").format(text=text), _(_HINT))
     if parsed.tzinfo is not None:
         return parsed.astimezone(dt.UTC)
     return place(parsed, zone)

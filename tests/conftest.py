@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,27 @@ FUZZ_EXAMPLES = {"ci": 2000, "dev": 300}.get(PROFILE, 300)
 REFERENCE_EXAMPLES = int(
     os.environ.get("HYPOTHESIS_EXAMPLES") or {"ci": 2000, "dev": 200}.get(PROFILE, 200)
 )
+
+
+@pytest.fixture(autouse=True)
+def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Every test starts in English (the expected outputs are English) and leaves it so, even
+    after a test that ran the CLI with ``--lang fr``; the developer's locale variables are
+    removed so that an ``astreinte`` run in a subprocess speaks English too."""
+    from astreinte_cli.i18n import set_language
+
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
+    set_language("en")
+    yield
+    set_language("en")
+
+
+@pytest.fixture(autouse=True)
+def roster_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The roster cache (astreinte_cli/load/cache.py) of CLI runs goes to a folder of the test
+    session, shared by its tests, never to the developer's ``~/.cache``."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
 
 
 # --------------------------------------------------------------------------- CLI tests
@@ -81,6 +102,10 @@ def cli() -> Cli:
             "FORCE_COLOR": None,
             "TTY_COMPATIBLE": None,
             "TTY_INTERACTIVE": None,
+            # English whatever the developer's locale: expected outputs are English
+            "LC_ALL": None,
+            "LC_MESSAGES": None,
+            "LANG": None,
         }
         environment.update(env or {})
         result = runner.invoke(app, list(args), env=environment)

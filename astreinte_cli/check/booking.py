@@ -19,6 +19,7 @@ from astreinte_cli.check.findings import (
     source_span,
 )
 from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.intervals import union
 from astreinte_cli.model import Roster, Team
 
@@ -75,25 +76,45 @@ def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[
         merged = union(overlaps)
         when = local_range(merged[0][0], merged[0][1], zone)
         if len(merged) > 1:
-            when = (
-                f"{len(merged)} times between {local_text(merged[0][0], zone)} and "
-                f"{local_text(merged[-1][1], zone)}, first {when}"
+            when = ngettext(
+                "{count} time between {first} and {last}, first {when}",
+                "{count} times between {first} and {last}, first {when}",
+                len(merged),
+            ).format(
+                count=len(merged),
+                first=local_text(merged[0][0], zone),
+                last=local_text(merged[-1][1], zone),
+                when=when,
             )
         if a.order == b.order:
-            message = (
-                f"{person} is on call on level {a.level} ({source_label(a.source)}) and level "
-                f"{b.level} ({source_label(b.source)}) of {team_b.id} at the same time, "
-                f"{when}"
+            message = _(
+                "{person} is on call on level {level} ({source}) and level "
+                "{other_level} ({other_source}) of {team} at the same time, {when}"
+            ).format(
+                person=person,
+                level=a.level,
+                source=source_label(a.source),
+                other_level=b.level,
+                other_source=source_label(b.source),
+                team=team_b.id,
+                when=when,
             )
             severity: str = "error"
-            hint = "one person cannot be both a level and its escalation; change one of them"
+            hint = _("one person cannot be both a level and its escalation; change one of them")
         else:
-            message = (
-                f"{person} is on call for {team_a.id} level {a.level} and {team_b.id} level "
-                f"{b.level} at the same time, {when}"
+            message = _(
+                "{person} is on call for {team} level {level} and {other_team} level "
+                "{other_level} at the same time, {when}"
+            ).format(
+                person=person,
+                team=team_a.id,
+                level=a.level,
+                other_team=team_b.id,
+                other_level=b.level,
+                when=when,
             )
             severity = "warning"
-            hint = "make sure this person can answer for both teams, or swap one turn"
+            hint = _("make sure this person can answer for both teams, or swap one turn")
         findings.append(
             Finding(
                 "double-booking",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from astreinte_cli.check.findings import Finding, local_range
 from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.i18n import _
 from astreinte_cli.model import Team
 
 
@@ -18,10 +19,19 @@ def gap_findings(timeline: TeamTimeline) -> list[Finding]:
                     "gap",
                     "error",
                     level.level.span,
-                    f"{team.id} level {level.level.number} ({level.level.name}) has nobody on "
-                    f"call {local_range(gap.start, gap.end, team.zone)} ({team.timezone})",
-                    "add a rotation member or an override for that time, or check the leave "
-                    "of the people it should fall to",
+                    _(
+                        "{team} level {number} ({name}) has nobody on call {range} ({timezone})"
+                    ).format(
+                        team=team.id,
+                        number=level.level.number,
+                        name=level.level.name,
+                        range=local_range(gap.start, gap.end, team.zone),
+                        timezone=team.timezone,
+                    ),
+                    _(
+                        "add a rotation member or an override for that time, or check the leave "
+                        "of the people it should fall to"
+                    ),
                     team.id,
                 )
             )
@@ -36,9 +46,11 @@ def holiday_findings(team: Team) -> list[Finding]:
             "no-holidays",
             "warning",
             team.spans.get("business_hours", team.span),
-            f"team '{team.id}' has business hours but no 'holidays': public holidays count as "
-            "business days",
-            "add e.g. 'holidays: FR', or 'holidays: none' if that is what you mean",
+            _(
+                "team '{team}' has business hours but no 'holidays': public holidays count "
+                "as business days"
+            ).format(team=team.id),
+            _("add e.g. 'holidays: FR', or 'holidays: none' if that is what you mean"),
             team.id,
         )
     ]

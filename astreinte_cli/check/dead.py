@@ -11,6 +11,7 @@ import datetime as dt
 
 from astreinte_cli.check.findings import Finding, local_range
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
+from astreinte_cli.i18n import _
 from astreinte_cli.intervals import intersect, union
 from astreinte_cli.model import Roster
 from astreinte_cli.timeline import LevelTimeline
@@ -36,18 +37,21 @@ def dead_findings(
         other = compile_level(roster, without, level, start, end, calendar)
         if _states(other) == _states(timeline.levels[override.level - 1]):
             hint = (
-                f"'{override.replaces}' is never on call at level {override.level} then"
+                _("'{replaces}' is never on call at level {level} then").format(
+                    replaces=override.replaces, level=override.level
+                )
                 if override.replaces is not None
-                else "the people it names are already on call then, or it lies outside coverage"
+                else _("the people it names are already on call then, or it lies outside coverage")
             )
             findings.append(
                 Finding(
                     "dead-override",
                     "warning",
                     override.span,
-                    f"override {override.index} changes nothing at {team.id} "
-                    f"level {override.level}",
-                    hint + "; remove it if it is no longer needed",
+                    _("override {index} changes nothing at {team} level {level}").format(
+                        index=override.index, team=team.id, level=override.level
+                    ),
+                    hint + _("; remove it if it is no longer needed"),
                     team.id,
                 )
             )
@@ -64,9 +68,13 @@ def dead_findings(
                         "dead-rotation",
                         "warning",
                         rotation.spans.get("only", rotation.span),
-                        f"rotation '{rotation.name}' of {team.id} level {level.number} gives "
-                        f"nobody {horizon}: its 'only' window leaves it no time",
-                        "check the 'only' window, or remove the rotation",
+                        _(
+                            "rotation '{name}' of {team} level {number} gives nobody {horizon}: "
+                            "its 'only' window leaves it no time"
+                        ).format(
+                            name=rotation.name, team=team.id, number=level.number, horizon=horizon
+                        ),
+                        _("check the 'only' window, or remove the rotation"),
                         team.id,
                     )
                 )
@@ -80,10 +88,20 @@ def dead_findings(
                         "idle-member",
                         "warning",
                         rotation.spans.get("members", rotation.span),
-                        f"{member} is a member of rotation '{rotation.name}' of {team.id} "
-                        f"level {level.number} but is never on call {horizon}",
-                        "they are on leave, or another layer or an override wins over their turns, "
-                        "or their turns fall outside coverage",
+                        _(
+                            "{member} is a member of rotation '{name}' of {team} level {number} "
+                            "but is never on call {horizon}"
+                        ).format(
+                            member=member,
+                            name=rotation.name,
+                            team=team.id,
+                            number=level.number,
+                            horizon=horizon,
+                        ),
+                        _(
+                            "they are on leave, or another layer or an override wins over their "
+                            "turns, or their turns fall outside coverage"
+                        ),
                         team.id,
                     )
                 )

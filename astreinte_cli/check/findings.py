@@ -8,12 +8,10 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.diagnostics import Diagnostic, Severity, Span
+from astreinte_cli.i18n import _, format_instant, ngettext
 from astreinte_cli.intervals import Interval, Intervals, union
 from astreinte_cli.model import Override, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline
-
-_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +36,15 @@ def order(finding: Finding) -> tuple[str, int, int, str, str]:
 
 
 def local_text(instant: dt.datetime, zone: ZoneInfo) -> str:
-    """``Mon 21 Dec 09:00`` in ``zone``, whatever the machine's locale."""
-    local = instant.astimezone(zone)
-    return f"{_DAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]} {local:%H:%M}"
+    """``Mon 21 Dec 09:00`` (``lundi 21 décembre, 09:00``) in ``zone``, whatever the
+    machine's locale."""
+    return format_instant(instant, zone, pad_day=False)
 
 
 def local_range(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
-    return f"from {local_text(start, zone)} to {local_text(end, zone)}"
+    return _("from {start} to {end}").format(
+        start=local_text(start, zone), end=local_text(end, zone)
+    )
 
 
 def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
@@ -52,7 +52,7 @@ def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
 
 
 def level_label(timeline: LevelTimeline) -> str:
-    return f"level {timeline.level.number}"
+    return _("level {number}").format(number=timeline.level.number)
 
 
 def find_rotation(team: Team, level: int, name: str) -> Rotation | None:
@@ -84,9 +84,11 @@ def source_span(team: Team, level: int, source: str | None) -> Span:
 
 def source_label(source: str | None) -> str:
     if source is None:
-        return "nobody"
-    kind, _, name = source.partition(":")
-    return f"override {name}" if kind == "override" else f"rotation '{name}'"
+        return _("nobody")
+    kind, _colon, name = source.partition(":")
+    if kind == "override":
+        return _("override {name}").format(name=name)
+    return _("rotation '{name}'").format(name=name)
 
 
 def is_exceptional(team: Team, source: str | None) -> bool:
@@ -117,10 +119,10 @@ def overlap(intervals: Intervals, window: Interval) -> dt.timedelta:
     return total
 
 
-def plural(count: int, word: str, many: str | None = None) -> str:
-    return f"{count} {word if count == 1 else (many or word + 's')}"
+def days_text(count: int) -> str:
+    return ngettext("{count} day", "{count} days", count).format(count=count)
 
 
 def hours_text(delta: dt.timedelta) -> str:
     hours = delta.total_seconds() / 3600
-    return f"{hours:g} h" if hours != int(hours) else f"{int(hours)} h"
+    return _("{hours} h").format(hours=f"{hours:g}" if hours != int(hours) else int(hours))

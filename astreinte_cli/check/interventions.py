@@ -18,6 +18,7 @@ from collections.abc import Sequence
 
 from astreinte_cli.check.findings import Finding, local_text
 from astreinte_cli.compile import compile_team
+from astreinte_cli.i18n import _
 from astreinte_cli.intervals import union
 from astreinte_cli.model import Intervention, Roster, Team
 from astreinte_cli.rest import DAILY_REST, person_work, rest_due, work_of
@@ -55,9 +56,10 @@ def _off_call(roster: Roster, team: Team, items: Sequence[Intervention]) -> list
                 "intervention-off-call",
                 "error",
                 item.span,
-                f"{item.person} was not on call in {team.id} at "
-                f"{local_text(item.start, team.zone)}, when this intervention started",
-                "check the person and the time, or record the swap as an override",
+                _(
+                    "{person} was not on call in {team} at {when}, when this intervention started"
+                ).format(person=item.person, team=team.id, when=local_text(item.start, team.zone)),
+                _("check the person and the time, or record the swap as an override"),
                 team.id,
             )
         )
@@ -79,9 +81,9 @@ def _rest(roster: Roster, team: Team, items: Sequence[Intervention]) -> list[Fin
         due = rest_due(item, others, DAILY_REST)
         if due is None:
             continue
-        _, finished = work_of(item)
+        _started, finished = work_of(item)
         later = union(work_of(i) for i in everything if i.start >= finished)
-        if any(s < due.resume_at for s, _ in later):
+        if any(s < due.resume_at for s, _e in later):
             continue  # called out again during the rest: the later call-out is the one to check
         resumed = [s for s, e in declared if e > finished and s < due.resume_at]
         if not resumed:
@@ -93,13 +95,26 @@ def _rest(roster: Roster, team: Team, items: Sequence[Intervention]) -> list[Fin
                 "daily-rest",
                 "warning",
                 item.span,
-                f"{item.person}'s call-out {local_text(item.start, zone)} ended at "
-                f"{local_text(finished, zone)} (travel included) and interrupted a daily rest "
-                f"that was not complete: no work before {local_text(due.resume_at, zone)}, but "
-                f"{team.id}'s business hours resume at {local_text(back, zone)}",
-                f"let {item.person} start at {local_text(due.resume_at, zone)} that day "
-                f"({int(DAILY_REST.total_seconds() // 3600)} consecutive hours of rest, "
-                "Code du travail L3131-1)",
+                _(
+                    "{person}'s call-out {start} ended at {end} (travel "
+                    "included) and interrupted a daily rest that was not complete: no work "
+                    "before {resume}, but {team}'s business hours resume at {back}"
+                ).format(
+                    person=item.person,
+                    start=local_text(item.start, zone),
+                    end=local_text(finished, zone),
+                    resume=local_text(due.resume_at, zone),
+                    team=team.id,
+                    back=local_text(back, zone),
+                ),
+                _(
+                    "let {person} start at {resume} that day ({hours} consecutive hours of "
+                    "rest, Code du travail L3131-1)"
+                ).format(
+                    person=item.person,
+                    resume=local_text(due.resume_at, zone),
+                    hours=int(DAILY_REST.total_seconds() // 3600),
+                ),
                 team.id,
             )
         )

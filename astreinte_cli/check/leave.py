@@ -10,6 +10,7 @@ import datetime as dt
 
 from astreinte_cli.check.findings import Finding, local_range, source_label, source_span
 from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.i18n import _
 from astreinte_cli.model import Leave, Roster
 
 
@@ -34,28 +35,37 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
                     continue
                 key = (index, level.level.number, stretch.source)
                 if key in found:
-                    _, earlier, later = found[key]
+                    _first, earlier, later = found[key]
                     first, last = min(first, earlier), max(last, later)
                 found[key] = (item, first, last)
     findings = []
-    for (_, number, source), (item, first, last) in found.items():
+    for (_person, number, source), (item, first, last) in found.items():
         by_override = source.startswith("override:")
         span = item.span
         if by_override:
             span = source_span(team, number, source)
         hint = (
-            "choose someone else for this override, or move the leave"
+            _("choose someone else for this override, or move the leave")
             if by_override
-            else "swap the turn with an override, or set 'on_leave: next' on the team so that "
-            "the next member of the rotation stands in"
+            else _(
+                "swap the turn with an override, or set 'on_leave: next' on the team so "
+                "that the next member of the rotation stands in"
+            )
         )
         findings.append(
             Finding(
                 "leave",
                 "error",
                 span,
-                f"{item.person} is on leave but on call at {team.id} level {number} "
-                f"({source_label(source)}) {local_range(first, last, zone)}",
+                _(
+                    "{person} is on leave but on call at {team} level {number} ({source}) {range}"
+                ).format(
+                    person=item.person,
+                    team=team.id,
+                    number=number,
+                    source=source_label(source),
+                    range=local_range(first, last, zone),
+                ),
                 hint,
                 team.id,
             )

@@ -27,6 +27,7 @@ from astreinte_cli.check.findings import (
     source_span,
 )
 from astreinte_cli.compile import TeamTimeline, rotation_turns
+from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.intervals import Interval, Intervals, union
 from astreinte_cli.model import MaxShare, Roster, Rotation
 from astreinte_cli.timeline import LevelTimeline
@@ -67,7 +68,7 @@ def consecutive_findings(
                         continue
                     run = runs.setdefault(person, [])
                     if run and run[-1][1] == turn_start and previous_end == turn_start:
-                        first, _, count = run[-1]
+                        first, _last, count = run[-1]
                         run[-1] = (first, turn_end, count + 1)
                     else:
                         run.append((turn_start, turn_end, 1))
@@ -81,10 +82,19 @@ def consecutive_findings(
                             "max-consecutive-turns",
                             "error",
                             rotation.span,
-                            f"{person} holds {count} turns of rotation '{rotation.name}' in a row "
-                            f"({team.id} level {level.level.number}, "
-                            f"{local_range(first, last, team.zone)}); the team allows {limit}",
-                            "swap one of these turns with an override, or reorder the members",
+                            _(
+                                "{person} holds {count} turns of rotation '{name}' in a row "
+                                "({team} level {number}, {range}); the team allows {limit}"
+                            ).format(
+                                person=person,
+                                count=count,
+                                name=rotation.name,
+                                team=team.id,
+                                number=level.level.number,
+                                range=local_range(first, last, team.zone),
+                                limit=limit,
+                            ),
+                            _("swap one of these turns with an override, or reorder the members"),
                             team.id,
                         )
                     )
@@ -123,7 +133,7 @@ def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
         if _is_service(roster, person):
             continue
         merged = union(items)
-        for (_, before_end), (after_start, after_end) in itertools.pairwise(merged):
+        for (_before_start, before_end), (after_start, after_end) in itertools.pairwise(merged):
             rest = after_start - before_end
             if rest >= minimum:
                 continue
@@ -133,10 +143,17 @@ def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
                     "min-rest",
                     "error",
                     source_span(team, level_number, source),
-                    f"{person} has only {hours_text(rest)} off between two stretches on call at "
-                    f"{team.id} (the second {local_range(after_start, after_end, team.zone)}); "
-                    f"the team requires {hours_text(minimum)}",
-                    "move one of the stretches, or give the second to someone else",
+                    _(
+                        "{person} has only {rest} off between two stretches on call at "
+                        "{team} (the second {range}); the team requires {minimum}"
+                    ).format(
+                        person=person,
+                        rest=hours_text(rest),
+                        team=team.id,
+                        range=local_range(after_start, after_end, team.zone),
+                        minimum=hours_text(minimum),
+                    ),
+                    _("move one of the stretches, or give the second to someone else"),
                     team.id,
                 )
             )
@@ -144,6 +161,21 @@ def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
 
 
 # --------------------------------------------------------------------------- fairness
+
+
+def _amount(value: float, measure: str) -> str:
+    """``12 h``, ``1 night``, ``2.5 weekends``: a count of ``measure`` for a finding."""
+    number = f"{value:g}"
+    if measure == "hours":
+        return _("{hours} h").format(hours=number)
+    count = int(value) if float(value).is_integer() else 2  # gettext plurals take integers
+    if measure == "nights":
+        text = ngettext("{count} night", "{count} nights", count)
+    elif measure == "weekends":
+        text = ngettext("{count} weekend", "{count} weekends", count)
+    else:
+        text = ngettext("{count} holiday", "{count} holidays", count)
+    return text.format(count=number)
 
 
 def share_findings(
@@ -179,20 +211,30 @@ def share_findings(
                     continue
 
                 def amount(value: float, name: str = name) -> str:
-                    if name == "hours":
-                        return f"{value:g} h"
-                    return f"{value:g} {name if value != 1 else name[:-1]}"
+                    return _amount(value, name)
 
                 findings.append(
                     Finding(
                         "max-share",
                         "error",
                         rotation.span,
-                        f"rotation '{rotation.name}' of {team.id} level {level.level.number} is "
-                        f"unevenly shared {local_range(start, end, team.zone)}: {most} holds "
-                        f"{amount(values[most])}, {least} {amount(values[least])} (spread "
-                        f"{amount(spread)}, the team allows {amount(limit)})",
-                        "rebalance with overrides or member changes, or raise 'max_share'",
+                        _(
+                            "rotation '{name}' of {team} level {number} is unevenly shared "
+                            "{range}: {most} holds {most_amount}, {least} {least_amount} (spread "
+                            "{spread}, the team allows {limit})"
+                        ).format(
+                            name=rotation.name,
+                            team=team.id,
+                            number=level.level.number,
+                            range=local_range(start, end, team.zone),
+                            most=most,
+                            most_amount=amount(values[most]),
+                            least=least,
+                            least_amount=amount(values[least]),
+                            spread=amount(spread),
+                            limit=amount(limit),
+                        ),
+                        _("rebalance with overrides or member changes, or raise 'max_share'"),
                         team.id,
                     )
                 )

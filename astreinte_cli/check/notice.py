@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 from astreinte_cli.check.findings import (
     Finding,
+    days_text,
     is_exceptional,
     local_date,
     local_range,
-    plural,
     source_span,
 )
 from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.i18n import _
 from astreinte_cli.intervals import Intervals, intersect, subtract, union
 from astreinte_cli.model import Roster
 
@@ -134,24 +135,34 @@ def notice_findings(
     for (person, number, source, day), (first, last, days) in found.items():
         exceptional = is_exceptional(team, source)
         if exceptional:
-            hint = (
-                "even in exceptional circumstances one whole day (jour franc) must lie between "
-                "the day it is known and the day it starts"
+            hint = _(
+                "even in exceptional circumstances one whole day (jour franc) must lie "
+                "between the day it is known and the day it starts"
             )
         else:
-            hint = (
-                f"publish it at least {notice_days} days ahead; in exceptional circumstances, an "
-                "override marked 'exceptional: true' needs one whole day (jour franc) in between"
-            )
+            hint = _(
+                "publish it at least {notice_days} days ahead; in exceptional "
+                "circumstances, an override marked 'exceptional: true' needs one whole "
+                "day (jour franc) in between"
+            ).format(notice_days=notice_days)
         findings.append(
             Finding(
                 RULE,
                 "error",
                 source_span(team, number, source),
-                f"{person} is on call at {team.id} level {number} "
-                f"{local_range(first, last, zone)}, known only since {day.isoformat()}: "
-                f"{plural(days, 'day')} of notice where the team requires {notice_days} "
-                "(Code du travail L3121-12)",
+                _(
+                    "{person} is on call at {team} level {number} {range}, known only "
+                    "since {day}: {notice} of notice where the team requires "
+                    "{notice_days} (Code du travail L3121-12)"
+                ).format(
+                    person=person,
+                    team=team.id,
+                    number=number,
+                    range=local_range(first, last, zone),
+                    day=day.isoformat(),
+                    notice=days_text(days),
+                    notice_days=notice_days,
+                ),
                 hint,
                 team.id,
             )

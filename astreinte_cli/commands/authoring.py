@@ -24,6 +24,7 @@ import typer
 from astreinte_cli import cli
 from astreinte_cli.cli import RostersOption, TeamOption, TzOption
 from astreinte_cli.completion import complete_level, complete_person, complete_team
+from astreinte_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from astreinte_cli.authoring import OverrideEntry
@@ -131,15 +132,17 @@ def init(
     existing = [name for name in files if (directory / name).exists()]
     if existing and not force:
         for name in existing:
-            typer.echo(f"error: {directory / name} exists", err=True)
-        typer.echo("hint: nothing was written; use --force to overwrite these files", err=True)
+            typer.echo("error: " + _("{path} exists").format(path=directory / name), err=True)
+        typer.echo(
+            "hint: " + _("nothing was written; use --force to overwrite these files"), err=True
+        )
         raise typer.Exit(cli.EXIT_INVALID)
     try:
         for name, text in files.items():
             path = directory / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(text, encoding="utf-8")
-            typer.echo(f"wrote {path}")
+            typer.echo(_("wrote {path}").format(path=path))
         gitignore = directory / ".gitignore"
         present = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
         missing = [line for line in GITIGNORE_LINES if line not in present]
@@ -150,14 +153,19 @@ def init(
             )
             with gitignore.open("a", encoding="utf-8") as stream:
                 stream.write(lead + "\n".join(header + missing) + "\n")
-            typer.echo(f"{'updated' if present else 'wrote'} {gitignore}")
+            done = _("updated {path}") if present else _("wrote {path}")
+            typer.echo(done.format(path=gitignore))
     except OSError as exc:
-        typer.echo(f"error: cannot write in {directory}: {exc.strerror or exc}", err=True)
+        message = _("cannot write in {directory}: {reason}").format(
+            directory=directory, reason=exc.strerror or exc
+        )
+        typer.echo("error: " + message, err=True)
         raise typer.Exit(cli.EXIT_INVALID) from None
     roster = directory / "rosters"
     typer.echo(
-        f"next: edit {roster / 'astreinte.yaml'}, then run "
-        f"'astreinte check --rosters {roster}' and commit"
+        _("next: edit {path}, then run 'astreinte check --rosters {roster}' and commit").format(
+            path=roster / "astreinte.yaml", roster=roster
+        )
     )
 
 
@@ -227,11 +235,13 @@ def override_add(
         first, last = _period(start, end, zone)
         ids = tuple(dict.fromkeys(p.strip() for item in who for p in item.split(",") if p.strip()))
         if not ids:
-            cli._fail_usage("--who names nobody")
+            cli._fail_usage(_("--who names nobody"))
         if level is None and len(chosen.levels) != 1:
             cli._fail_usage(
-                "which level? give --level",
-                f"team '{chosen.id}' has levels 1 to {len(chosen.levels)}",
+                _("which level? give --level"),
+                _("team '{team}' has levels 1 to {count}").format(
+                    team=chosen.id, count=len(chosen.levels)
+                ),
             )
         entry = OverrideEntry(
             level=_level_value(level) if level is not None else 1,
@@ -286,16 +296,19 @@ def swap(
         for person in (first_person, second_person):
             if person not in roster.people:
                 cli._fail_usage(
-                    f"no person '{person}' in the roster", did_you_mean(person, roster.people)
+                    _("no person '{person}' in the roster").format(person=person),
+                    did_you_mean(person, roster.people),
                 )
         if first_person == second_person:
-            cli._fail_usage("A and B are the same person")
+            cli._fail_usage(_("A and B are the same person"))
         zone = cli._zone(tz, teams)
         first, last = _period(start, end, zone)
         reason_text = (
             reason.strip()
             if reason and reason.strip()
-            else f"swap {first_person} ↔ {second_person}"
+            else _("swap {first_person} ↔ {second_person}").format(
+                first_person=first_person, second_person=second_person
+            )
         )
         entries: dict[str, list[OverrideEntry]] = {}
         for chosen in teams:
@@ -307,9 +320,15 @@ def swap(
                 entries[chosen.id] = found
         if not entries:
             cli._fail_usage(
-                f"nothing to swap: neither {first_person} nor {second_person} is on call "
-                f"without the other {_range_text(first, last, zone)}",
-                "check the period with 'astreinte show --from … --to …'",
+                _(
+                    "nothing to swap: neither {first_person} nor {second_person} is on call "
+                    "without the other {range_text}"
+                ).format(
+                    first_person=first_person,
+                    second_person=second_person,
+                    range_text=_range_text(first, last, zone),
+                ),
+                _("check the period with 'astreinte show --from … --to …'"),
             )
         now = cli._when(at, zone, "--at")
         _apply(rosters, roster, entries, first, last, now, dry_run)
@@ -323,7 +342,7 @@ def _one_team(roster: Roster, team: str | None) -> Team:
         if len(roster.teams) == 1:
             return roster.teams[0]
         cli._fail_usage(
-            "which team? give --team",
+            _("which team? give --team"),
             "teams: " + ", ".join(t.id for t in roster.teams) if roster.teams else None,
         )
     return cli._select(roster, [team])[0]
@@ -338,7 +357,7 @@ def _period(start: str, end: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.datet
     first = cli._when(start, zone, "--from")
     last = cli._when(end, zone, "--to")
     if last <= first:
-        cli._fail_usage("--to must be after --from")
+        cli._fail_usage(_("--to must be after --from"))
     return first, last
 
 
@@ -385,7 +404,7 @@ def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
     if they were in the real files (as they would be) and exits 1, having written nothing."""
     from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
     from astreinte_cli.load import load_roster
-    from astreinte_cli.load.roster import roster_files
+    from astreinte_cli.load.files import roster_files
 
     with tempfile.TemporaryDirectory(prefix="astreinte-edit-") as tmp:
         location = Path(tmp) / (rosters.name or "rosters")
@@ -408,8 +427,11 @@ def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
                 typer.echo(text.replace(str(location), str(rosters), 1), err=True)
             count = sum(1 for d in exc.diagnostics if d.severity == "error")
             typer.echo(
-                f"{count} error{'s' if count != 1 else ''} in the roster as it would be: "
-                "nothing was written",
+                ngettext(
+                    "{count} error in the roster as it would be: nothing was written",
+                    "{count} errors in the roster as it would be: nothing was written",
+                    count,
+                ).format(count=count),
                 err=True,
             )
             raise typer.Exit(cli.EXIT_INVALID) from None
@@ -439,8 +461,17 @@ def _apply(
                 len(v) for k, v in entries.items() if Path(_team(roster, k).path) == edit.path
             )
             typer.echo(
-                f"{edit.path}: {'would add' if dry_run else 'adding'} "
-                f"{count} override{'s' if count != 1 else ''}"
+                (
+                    ngettext(
+                        "{path}: would add {count} override",
+                        "{path}: would add {count} overrides",
+                        count,
+                    )
+                    if dry_run
+                    else ngettext(
+                        "{path}: adding {count} override", "{path}: adding {count} overrides", count
+                    )
+                ).format(path=edit.path, count=count)
             )
             for line in difflib.unified_diff(
                 edit.old.splitlines(), edit.new.splitlines(), lineterm="", n=0
@@ -455,7 +486,7 @@ def _apply(
             changes = merge_over_off_time(team_changes(before, after, now, services), after)
             _print_changes(new_team, changes)
     if dry_run:
-        typer.echo("dry run: nothing was written")
+        typer.echo(_("dry run: nothing was written"))
         return
     try:
         for edit in edits:
@@ -464,7 +495,7 @@ def _apply(
     except EditError as exc:
         cli._fail_usage(exc.message, exc.hint)
     except OSError as exc:
-        cli._fail_usage(f"cannot write: {exc.strerror or exc}")
+        cli._fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 
 
 def _team(roster: Roster, team_id: str) -> Team:
@@ -476,8 +507,10 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
 
     if not changes:
         typer.echo(
-            f"{team.id}: the timeline does not change over that period (whoever it replaces "
-            "is not on call then, it is outside coverage, or it is already so)"
+            _(
+                "{team}: the timeline does not change over that period (whoever it "
+                "replaces is not on call then, it is outside coverage, or it is already so)"
+            ).format(team=team.id)
         )
         return
     typer.echo(f"{team.id} ({team.name}), {team.timezone}:")
@@ -485,20 +518,30 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
     for change in changes:
         others = ", ".join(change.others)
         if change.kind == "gains":
-            tail = f", taking it from {others}" if others else ", where nobody was on call"
+            tail = (
+                _(", taking it from {others}").format(others=others)
+                if others
+                else _(", where nobody was on call")
+            )
         else:
-            tail = f", giving it to {others}" if others else ", and nobody takes it over"
+            tail = (
+                _(", giving it to {others}").format(others=others)
+                if others
+                else _(", and nobody takes it over")
+            )
         mark = ""
         if change.breaks_notice:
-            mark = f" [breaks the {notice}-day notice]"
+            mark = _(" [breaks the {notice}-day notice]").format(notice=notice)
         elif change.within_notice:
-            mark = f" [inside the {notice}-day notice window]"
+            mark = _(" [inside the {notice}-day notice window]").format(notice=notice)
         typer.echo(
             f"  {change.person} {change.kind} level {change.level} "
             f"{local_range(change.start, change.end, team.zone)}{tail}{mark}"
         )
     if any(c.breaks_notice for c in changes):
         typer.echo(
-            "warning: this breaks the notice rule; 'astreinte check' will report it "
-            "(use --exceptional for a change made for exceptional circumstances)"
+            _(
+                "warning: this breaks the notice rule; 'astreinte check' will report it "
+                "(use --exceptional for a change made for exceptional circumstances)"
+            )
         )

@@ -16,6 +16,7 @@ import typer
 
 from astreinte_cli import cli
 from astreinte_cli.cli import JsonOption, RostersOption, TeamOption, TzOption
+from astreinte_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
     from astreinte_cli.check import Finding, Revision
@@ -120,8 +121,8 @@ def diff(
         repository = find_repository(rosters) if rosters.exists() else None
         if repository is None:
             cli._fail_usage(
-                f"{rosters} is not in a git repository",
-                "diff compares git revisions: run it inside the repository of the roster",
+                _("{path} is not in a git repository").format(path=rosters),
+                _("diff compares git revisions: run it inside the repository of the roster"),
             )
         try:
             old_roster = _roster_at(repository, revision, Path(tmp) / "old")
@@ -139,7 +140,7 @@ def diff(
         old = [compile_team(old_roster, t, first, last) for t in old_teams]
         new = [compile_team(new_roster, t, first, last) for t in teams]
         changes = diff_teams(old_roster, old, new_roster, new, now)
-        names = (revision, other or "the working tree")
+        names = (revision, other or _("the working tree"))
         _print_diff(chosen, changes, names, now, first, last, zone)
     if fail_on_notice and any(c.breaks_notice for t in changes for c in t.changes):
         raise typer.Exit(cli.EXIT_INVALID)
@@ -149,10 +150,14 @@ def diff(
 
 
 def _format(output: str, as_json: bool, allowed: Sequence[str]) -> Any:
-    if as_json:
+    if as_json or output == "json":
+        cli._machine_readable()
         return "json"
     if output not in allowed:
-        cli._fail_usage(f"unknown --format '{output}'", "one of: " + ", ".join(allowed))
+        cli._fail_usage(
+            _("unknown --format '{format}'").format(format=output),
+            _("one of: {choices}").format(choices=", ".join(allowed)),
+        )
     return output
 
 
@@ -168,7 +173,7 @@ def _horizon(
     else:
         last = place(local_reading(first, zone) + dt.timedelta(days=HORIZON_DAYS), zone)
     if last <= first:
-        cli._fail_usage("--to must be after --from")
+        cli._fail_usage(_("--to must be after --from"))
     return first, last
 
 
@@ -184,8 +189,14 @@ def _stamp(instant: dt.datetime, zone: ZoneInfo) -> str:
     return f"{instant.astimezone(zone):%Y-%m-%d %H:%M}"
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'s' if count != 1 else ''}"
+def _people(count: int) -> str:
+    return ngettext("{count} person", "{count} people", count).format(count=count)
+
+
+def _summary_people(count: int) -> str:
+    # The check summary has always said "1 people" in English (its golden files and the
+    # scripts that read it expect so): both English forms are "people"; French gets its plural.
+    return ngettext("{count} people", "{count} people", count).format(count=count)
 
 
 # --------------------------------------------------------------------------- check
@@ -216,9 +227,11 @@ def _run_checks(
                     "notice",
                     "note",
                     t.rules.spans.get("notice_days", t.span),
-                    f"the notice rule was not checked for team '{t.id}': the roster is not in a "
-                    "git repository, so when each turn became known cannot be told",
-                    "keep the roster in git; or set 'rules: {notice_days: off}' to silence this",
+                    _(
+                        "the notice rule was not checked for team '{team}': the roster is not "
+                        "in a git repository, so when each turn became known cannot be told"
+                    ).format(team=t.id),
+                    _("keep the roster in git; or set 'rules: {notice_days: off}' to silence this"),
                     t.id,
                 )
             )
@@ -272,17 +285,34 @@ class _Revisions:
 
 def _summary_lines(roster: Roster, teams: Sequence[Team]) -> list[str]:
     lines = [
-        f"ok: {_plural(len(roster.files), 'file')}, {_plural(len(teams), 'team')}, "
-        f"{len(roster.people)} people, {_plural(len(roster.leave), 'leave period')}"
+        _("ok: {files}, {teams}, {people}, {leave}").format(
+            files=ngettext("{count} file", "{count} files", len(roster.files)).format(
+                count=len(roster.files)
+            ),
+            teams=ngettext("{count} team", "{count} teams", len(teams)).format(count=len(teams)),
+            people=_summary_people(len(roster.people)),
+            leave=ngettext(
+                "{count} leave period", "{count} leave periods", len(roster.leave)
+            ).format(count=len(roster.leave)),
+        )
     ]
     for t in teams:
         rotations = sum(len(level.rotations) for level in t.levels)
         people = {p for level in t.levels for r in level.rotations for p in r.everyone}
-        lines.append(
-            f"  {t.id}: {_plural(len(t.levels), 'level')}, {_plural(rotations, 'rotation')}, "
-            f"{len(people)} people on call, {_plural(len(t.overrides), 'override')} "
-            f"({t.timezone})"
+        summary = _("{levels}, {rotations}, {people} on call, {overrides} ({timezone})").format(
+            levels=ngettext("{count} level", "{count} levels", len(t.levels)).format(
+                count=len(t.levels)
+            ),
+            rotations=ngettext("{count} rotation", "{count} rotations", rotations).format(
+                count=rotations
+            ),
+            people=_summary_people(len(people)),
+            overrides=ngettext("{count} override", "{count} overrides", len(t.overrides)).format(
+                count=len(t.overrides)
+            ),
+            timezone=t.timezone,
         )
+        lines.append(f"  {t.id}: {summary}")
     return lines
 
 
@@ -299,10 +329,19 @@ def _print_check(
     from astreinte_cli.diagnostics import SourceLines, format_diagnostic
 
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
-    verdict = (
-        f"check: {_plural(counts['error'], 'error')}, {_plural(counts['warning'], 'warning')}, "
-        f"{_plural(counts['note'], 'note')} from {_stamp(first, zone)} to {_stamp(last, zone)} "
-        f"({zone.key})"
+    verdict = _("check: {errors}, {warnings}, {notes} from {start} to {end} ({timezone})").format(
+        errors=ngettext("{count} error", "{count} errors", counts["error"]).format(
+            count=counts["error"]
+        ),
+        warnings=ngettext("{count} warning", "{count} warnings", counts["warning"]).format(
+            count=counts["warning"]
+        ),
+        notes=ngettext("{count} note", "{count} notes", counts["note"]).format(
+            count=counts["note"]
+        ),
+        start=_stamp(first, zone),
+        end=_stamp(last, zone),
+        timezone=zone.key,
     )
     if output == "json":
         _print_json(
@@ -377,24 +416,35 @@ def _roster_at(repository: Repository, revision: str, into: Path) -> Roster:
         for diagnostic in exc.diagnostics:
             text = format_diagnostic(diagnostic, sources)
             typer.echo(text.replace(prefix, f"{revision}:", 1), err=True)
-        typer.echo(f"the roster at {revision} is invalid: nothing to compare", err=True)
+        message = _("the roster at {revision} is invalid: nothing to compare")
+        typer.echo(message.format(revision=revision), err=True)
         raise typer.Exit(1) from None
 
 
 def _phrase(change: Change) -> tuple[str, str]:
     others = ", ".join(change.others)
     if change.kind == "gains":
-        tail = f", taking it from {others}" if others else ", where nobody was on call"
+        head = _("{person} gains level {level}")
+        tail = (
+            _(", taking it from {others}").format(others=others)
+            if others
+            else _(", where nobody was on call")
+        )
     else:
-        tail = f", giving it to {others}" if others else ", and nobody takes it over"
-    return f"{change.person} {change.kind} level {change.level}", tail
+        head = _("{person} loses level {level}")
+        tail = (
+            _(", giving it to {others}").format(others=others)
+            if others
+            else _(", and nobody takes it over")
+        )
+    return head.format(person=change.person, level=change.level), tail
 
 
 def _notice_text(change: Change, notice: int | None) -> str:
     if change.breaks_notice:
-        return f"breaks the {notice}-day notice"
+        return _("breaks the {notice}-day notice").format(notice=notice)
     if change.within_notice:
-        return f"inside the {notice}-day notice window"
+        return _("inside the {notice}-day notice window").format(notice=notice)
     return ""
 
 
@@ -414,19 +464,30 @@ def _print_diff(
     touched = {c.team for c in changes}
     inside = sum(1 for c in changes if c.within_notice)
     broken = sum(1 for c in changes if c.breaks_notice)
-    summary = (
-        f"{_plural(len(changes), 'change')} for {len(people)} "
-        f"{'person' if len(people) == 1 else 'people'} in {_plural(len(touched), 'team')} "
-        f"between {names[0]} and {names[1]}, {local_range(first, last, zone)}: "
-        f"{inside} inside the notice window, {broken} breaking the notice rule"
+    summary = _(
+        "{changes} for {people} in {teams} between {old} and {new}, {range}: "
+        "{inside} inside the notice window, {broken} breaking the notice rule"
+    ).format(
+        changes=ngettext("{count} change", "{count} changes", len(changes)).format(
+            count=len(changes)
+        ),
+        people=_people(len(people)),
+        teams=ngettext("{count} team", "{count} teams", len(touched)).format(count=len(touched)),
+        old=names[0],
+        new=names[1],
+        range=local_range(first, last, zone),
+        inside=inside,
+        broken=broken,
     )
     if not changes:
-        summary = f"no change between {names[0]} and {names[1]}, {local_range(first, last, zone)}"
+        summary = _("no change between {old} and {new}, {range}").format(
+            old=names[0], new=names[1], range=local_range(first, last, zone)
+        )
     if output == "json":
         _print_json(
             {
                 "from_revision": names[0],
-                "to_revision": names[1] if names[1] != "the working tree" else None,
+                "to_revision": names[1] if names[1] != _("the working tree") else None,
                 "at": _iso(now, zone),
                 "from": _iso(first, zone),
                 "to": _iso(last, zone),
@@ -465,25 +526,30 @@ def _print_diff(
         return
     lines: list[str] = []
     if output == "markdown":
-        lines.append(f"### On-call changes: `{names[0]}` → {_md_name(names[1])}")
+        heading = _("### On-call changes: {old} → {new}")
+        lines.append(heading.format(old=f"`{names[0]}`", new=_md_name(names[1])))
         lines.append("")
     for t in teams:
         if not t.changes and not t.added and not t.removed:
             continue
         tz = t.team.zone
-        state = " (new team)" if t.added else " (team removed)" if t.removed else ""
+        state = " " + _("(new team)") if t.added else " " + _("(team removed)") if t.removed else ""
         notice = t.team.rules.notice_days
         if output == "markdown":
-            lines.append(f"**{t.team.id}** — {t.team.name}{state}, times in {t.team.timezone}")
+            lines.append(
+                _("{team} — {name}{state}, times in {timezone}").format(
+                    team=f"**{t.team.id}**", name=t.team.name, state=state, timezone=t.team.timezone
+                )
+            )
             lines.append("")
             if t.changes:
                 lines.append(
-                    "| Person | Change | Level | From | To | Taken from / given to | Notice |"
+                    _("| Person | Change | Level | From | To | Taken from / given to | Notice |")
                 )
                 lines.append("| --- | --- | --- | --- | --- | --- | --- |")
                 for c in t.changes:
                     lines.append(
-                        f"| {c.person} | {c.kind} | {c.level} | {local_text(c.start, tz)} | "
+                        f"| {c.person} | {_kind(c)} | {c.level} | {local_text(c.start, tz)} | "
                         f"{local_text(c.end, tz)} | {', '.join(c.others) or '—'} | "
                         f"{'⚠️ ' if c.breaks_notice else ''}{_notice_text(c, notice)} |"
                     )
@@ -501,4 +567,8 @@ def _print_diff(
 
 
 def _md_name(name: str) -> str:
-    return name if name == "the working tree" else f"`{name}`"
+    return name if name == _("the working tree") else f"`{name}`"
+
+
+def _kind(change: Change) -> str:
+    return _("gains") if change.kind == "gains" else _("loses")

@@ -26,6 +26,7 @@ from astreinte_cli.cli import (
     _select,
     _zone,
 )
+from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.times import TimeSyntaxError
 
@@ -93,7 +94,7 @@ def _range(
     first = _when_at(start, zone, at, "--from") if start else default_first
     last = _when_at(end, zone, at, "--to") if end else default_last
     if last <= first:
-        _fail_usage("--to must be after --from")
+        _fail_usage(_("--to must be after --from"))
     return first, last
 
 
@@ -101,7 +102,10 @@ def _check_person(roster: Roster, person: str | None) -> None:
     if person is not None and person not in roster.people:
         from astreinte_cli.diagnostics import did_you_mean
 
-        _fail_usage(f"no person '{person}' in the roster", did_you_mean(person, roster.people))
+        _fail_usage(
+            _("no person '{person}' in the roster").format(person=person),
+            did_you_mean(person, roster.people),
+        )
 
 
 def _remind(text: str | None) -> dt.timedelta | None:
@@ -123,7 +127,7 @@ def _write_output(output: str, data: bytes) -> None:
         return
     path = Path(output)
     if path.is_dir():
-        _fail_usage(f"-o {output}: is a folder", "give a file name")
+        _fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
     folder = path.parent if str(path.parent) else Path()
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
@@ -176,10 +180,14 @@ def export_ics(
         _check_person(roster, person)
         if level is not None:
             if len(teams) != 1:
-                _fail_usage("--level needs exactly one team", "add --team ID")
+                _fail_usage(_("--level needs exactly one team"), _("add --team ID"))
             if level > len(teams[0].levels):
                 count = len(teams[0].levels)
-                _fail_usage(f"team '{teams[0].id}' has {count} level(s), not {level}")
+                _fail_usage(
+                    _("team '{team}' has {count} level(s), not {level}").format(
+                        team=teams[0].id, count=count, level=level
+                    )
+                )
         timelines = ics.compile_for_feeds(roster, teams, first, last)
         events = ics.feed_events(
             timelines, first, last, level=level, person=person, whole_turns=whole_turns
@@ -222,7 +230,7 @@ def export_json(
 ) -> None:
     """The `show --json` document (shifts and gaps) over a range."""
     with _boundary():
-        _, document = _show(rosters, team, person, start, end, at, tz)
+        _roster, document = _show(rosters, team, person, start, end, at, tz)
         text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
         _write_output(output, text.encode())
 
@@ -300,14 +308,18 @@ def publish(
     with _boundary():
         if secret is None and not no_person_feeds:
             _fail_usage(
-                "person feeds need a secret, so that their addresses cannot be guessed",
-                "give --secret or set ASTREINTE_FEED_SECRET, or publish --no-person-feeds",
+                _("person feeds need a secret, so that their addresses cannot be guessed"),
+                _("give --secret or set ASTREINTE_FEED_SECRET, or publish --no-person-feeds"),
             )
         if base_url is not None and not base_url.startswith(("https://", "http://")):
-            _fail_usage(f"--base-url must start with https:// (got '{base_url}')")
+            _fail_usage(
+                _("--base-url must start with https:// (got '{base_url}')").format(
+                    base_url=base_url
+                )
+            )
         target = directory.absolute()
         if person_links is not None and person_links.absolute().is_relative_to(target):
-            _fail_usage("--person-links must be outside DIR: person feed addresses are secret")
+            _fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
         roster = _load(rosters)
         teams = _select(roster, team)
         zone = _zone(tz, teams)
@@ -329,7 +341,11 @@ def publish(
         except publishing.PublishError as exc:
             _fail_usage(exc.message, exc.hint)
         except OSError as exc:
-            _fail_usage(f"cannot write {directory}: {exc.strerror or exc}")
+            _fail_usage(
+                _("cannot write {directory}: {reason}").format(
+                    directory=directory, reason=exc.strerror or exc
+                )
+            )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
             text = json.dumps(links, ensure_ascii=False, indent=2) + "\n"
@@ -337,8 +353,10 @@ def publish(
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
-            f"published {feeds} feeds ({people} personal), timeline.json and index.html "
-            f"to {directory}"
+            _(
+                "published {feeds} feeds ({people} personal), timeline.json and "
+                "index.html to {directory}"
+            ).format(feeds=feeds, people=people, directory=directory)
         )
 
 

@@ -12,6 +12,7 @@ import typer
 
 from astreinte_cli import cli
 from astreinte_cli.cli import RostersOption, TeamOption
+from astreinte_cli.i18n import _
 
 if TYPE_CHECKING:
     from astreinte_cli.model import Roster
@@ -59,20 +60,27 @@ def report(
             from astreinte_cli.diagnostics import did_you_mean
 
             cli._fail_usage(
-                f"unknown format '{output_format}'",
-                did_you_mean(output_format, FORMATS) or "use " + ", ".join(FORMATS),
+                _("unknown format '{format}'").format(format=output_format),
+                did_you_mean(output_format, FORMATS)
+                or _("use {choices}").format(choices=", ".join(FORMATS)),
             )
+        if output_format in ("json", "csv"):
+            cli._machine_readable()
         try:
             chosen = Month.parse(month)
         except ValueError:
-            cli._fail_usage(f"--month: '{month}' is not a month", "write YYYY-MM, e.g. 2026-12")
+            cli._fail_usage(
+                _("--month: '{month}' is not a month").format(month=month),
+                _("write YYYY-MM, e.g. 2026-12"),
+            )
         roster = cli._load(rosters)
         teams = cli._select(roster, team)
         if person is not None and person not in roster.people:
             from astreinte_cli.diagnostics import did_you_mean
 
             cli._fail_usage(
-                f"no person '{person}' in the roster", did_you_mean(person, roster.people)
+                _("no person '{person}' in the roster").format(person=person),
+                did_you_mean(person, roster.people),
             )
         found = month_report(roster, teams, chosen, person)
         commit = roster_commit(rosters)
@@ -83,7 +91,11 @@ def report(
             try:
                 output.write_text(text, encoding="utf-8", newline="")
             except OSError as exc:
-                cli._fail_usage(f"cannot write {output}: {exc.strerror or exc}")
+                cli._fail_usage(
+                    _("cannot write {output}: {reason}").format(
+                        output=output, reason=exc.strerror or exc
+                    )
+                )
 
 
 def _render(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline
@@ -67,30 +68,79 @@ def show_document(
     shifts: list[JSON] = []
     gaps: list[JSON] = []
     for timeline in timelines:
-        team_zone = timeline.team.zone
-        for level in timeline.levels:
-            for shift in level.shifts():
-                if person is not None and person not in shift.who:
-                    continue
-                shifts.append(
-                    {
-                        "team": timeline.team.id,
-                        "level": level.level.number,
-                        "who": list(shift.who),
-                        "start": iso(shift.start, team_zone),
-                        "end": iso(shift.end, team_zone),
-                        "source": shift.source,
-                    }
-                )
-            if person is not None:
-                continue
-            gaps.extend(
-                {
-                    "team": timeline.team.id,
-                    "level": level.level.number,
-                    "start": iso(gap.start, team_zone),
-                    "end": iso(gap.end, team_zone),
-                }
-                for gap in level.gaps()
-            )
+        shifts.extend(_shift_entries(timeline, person))
+        if person is None:
+            gaps.extend(_gap_entries(timeline))
     return {"from": iso(start, zone), "to": iso(end, zone), "shifts": shifts, "gaps": gaps}
+
+
+def _shift_entries(timeline: TeamTimeline, person: str | None) -> Iterator[JSON]:
+    team_zone = timeline.team.zone
+    for level in timeline.levels:
+        for shift in level.shifts():
+            if person is not None and person not in shift.who:
+                continue
+            yield {
+                "team": timeline.team.id,
+                "level": level.level.number,
+                "who": list(shift.who),
+                "start": iso(shift.start, team_zone),
+                "end": iso(shift.end, team_zone),
+                "source": shift.source,
+            }
+
+
+def _gap_entries(timeline: TeamTimeline) -> Iterator[JSON]:
+    team_zone = timeline.team.zone
+    for level in timeline.levels:
+        for gap in level.gaps():
+            yield {
+                "team": timeline.team.id,
+                "level": level.level.number,
+                "start": iso(gap.start, team_zone),
+                "end": iso(gap.end, team_zone),
+            }
+
+
+def write_show_json(
+    out: TextIO,
+    timelines: Iterable[TeamTimeline],
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: ZoneInfo,
+    person: str | None = None,
+) -> None:
+    """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
+    byte for byte, taking the timelines one by one: a year of a large organisation is hundreds of
+    thousands of shifts, and that document built whole took over half a gigabyte."""
+    out.write(f'{{\n  "from": {_encode(iso(start, zone))},\n  "to": {_encode(iso(end, zone))},')
+    out.write('\n  "shifts": ')
+    gaps: list[JSON] = []  # a few: kept until the shifts are written
+    written = False
+    for timeline in timelines:
+        for entry in _shift_entries(timeline, person):
+            out.write(",\n" if written else "[\n")
+            out.write(_list_item(entry))
+            written = True
+        if person is None:
+            gaps.extend(_gap_entries(timeline))
+    out.write("\n  ]" if written else "[]")
+    out.write(',\n  "gaps": ')
+    out.write("[\n" + ",\n".join(map(_list_item, gaps)) + "\n  ]" if gaps else "[]")
+    out.write("\n}\n")
+
+
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _list_item(entry: JSON) -> str:
+    """``entry`` as ``indent=2`` lays out an item of a top-level list; its values are strings,
+    numbers, null or lists of strings."""
+    lines = []
+    for key, value in entry.items():
+        if isinstance(value, list):
+            text = "[\n" + ",\n".join(f"        {_encode(v)}" for v in value) + "\n      ]"
+            lines.append(f"      {_encode(key)}: {text if value else '[]'}")
+        else:
+            lines.append(f"      {_encode(key)}: {_encode(value)}")
+    return "    {\n" + ",\n".join(lines) + "\n    }"

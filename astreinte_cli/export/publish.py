@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.compile import TeamTimeline, compile_team
 from astreinte_cli.export import ics
 from astreinte_cli.export.documents import show_document
+from astreinte_cli.i18n import _, format_day, format_instant, get_language
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.times import local_reading, place
 
@@ -107,8 +108,12 @@ def build_publication(
 ) -> Publication:
     if options.secret is not None and len(options.secret) < MIN_SECRET_LENGTH:
         raise PublishError(
-            f"the feed secret is too short ({len(options.secret)} characters)",
-            f"use at least {MIN_SECRET_LENGTH} random characters, e.g. `openssl rand -hex 32`",
+            _("the feed secret is too short ({count} characters)").format(
+                count=len(options.secret)
+            ),
+            _("use at least {count} random characters, e.g. `openssl rand -hex 32`").format(
+                count=MIN_SECRET_LENGTH
+            ),
         )
     start, end = options.start, options.end
     timelines = ics.compile_for_feeds(roster, teams, start, end)
@@ -209,7 +214,9 @@ def _links(path: str, base_url: str | None) -> str:
     if base_url is None:
         return (
             f'<a href="{_e(path)}">{_e(path)}</a> '
-            '<span class="muted">(publish with --base-url for absolute and webcal:// links)</span>'
+            '<span class="muted">('
+            + _("publish with --base-url for absolute and webcal:// links")
+            + ")</span>"
         )
     https = f"{base_url.rstrip('/')}/{path}"
     webcal = "webcal://" + https.split("://", 1)[-1]
@@ -220,11 +227,11 @@ def _links(path: str, base_url: str | None) -> str:
 
 
 def _local(instant: dt.datetime, team: Team) -> str:
-    return instant.astimezone(team.zone).strftime("%a %d %b %H:%M")
+    return format_instant(instant, team.zone)
 
 
 def _day(instant: dt.datetime, zone: ZoneInfo) -> str:
-    return instant.astimezone(zone).strftime("%d %b %Y")
+    return format_day(instant.astimezone(zone).date(), "date")
 
 
 def _week(at: dt.datetime, team: Team) -> tuple[dt.datetime, dt.datetime]:
@@ -245,13 +252,15 @@ def _team_section(roster: Roster, timeline: TeamTimeline, options: PublishOption
     yield f"<h2>{_e(team.name)}</h2>"
     yield f'<p class="muted">{_e(team.id)} · {_e(team.timezone)}</p>'
     yield _instructions(team.instructions)
+    this_week = _e(_("On call this week"))
     yield (
-        f"<h3>On call this week</h3>"
+        f"<h3>{this_week}</h3>"
         f'<p class="muted">{_e(_local(monday, team))} → {_e(_local(sunday_end, team))}'
         f" ({_e(team.timezone)})</p>"
     )
-    yield '<table class="on-call"><thead><tr><th>Level</th><th>On call</th><th>From</th>'
-    yield "<th>To</th></tr></thead><tbody>"
+    headings = (_("Level"), _("On call"), _("From"), _("To"))
+    yield '<table class="on-call"><thead><tr>' + "".join(f"<th>{_e(h)}</th>" for h in headings)
+    yield "</tr></thead><tbody>"
     for level_timeline in timeline.levels:
         level = level_timeline.level
         label = f"N{level.number} · {_e(level.name)}"
@@ -261,39 +270,41 @@ def _team_section(roster: Roster, timeline: TeamTimeline, options: PublishOption
             if s.active and s.end > monday and s.start < sunday_end
         ]
         if not rows:
-            yield f'<tr><td>{label}</td><td class="muted" colspan="3">off all week</td></tr>'
+            off = _e(_("off all week"))
+            yield f'<tr><td>{label}</td><td class="muted" colspan="3">{off}</td></tr>'
         for stretch in rows:
             who = (
                 _names(roster, stretch.who)
                 if stretch.who
-                else '<span class="gap">NOBODY (gap)</span>'
+                else '<span class="gap">' + _e(_("NOBODY (gap)")) + "</span>"
             )
             row, badge = "<tr>", ""
             if stretch.start <= options.at < stretch.end:
-                row, badge = '<tr class="now">', ' <span class="badge">now</span>'
+                row, badge = '<tr class="now">', ' <span class="badge">' + _e(_("now")) + "</span>"
             yield (
                 f"{row}<td>{label}</td><td>{who}{badge}</td>"
                 f"<td>{_e(_local(max(stretch.start, monday), team))}</td>"
                 f"<td>{_e(_local(min(stretch.end, sunday_end), team))}</td></tr>"
             )
     yield "</tbody></table>"
-    yield "<h3>Levels</h3><ul>"
+    yield "<h3>" + _e(_("Levels")) + "</h3><ul>"
     for level_timeline in timeline.levels:
         level = level_timeline.level
         minutes = int(level.escalate_after.total_seconds() // 60)
+        after = _("(next level called after {minutes} min)").format(minutes=minutes)
         yield (
             f"<li><strong>N{level.number} · {_e(level.name)}</strong> "
-            f'<span class="muted">(next level called after {minutes} min)</span>'
+            f'<span class="muted">{_e(after)}</span>'
         )
         yield _instructions(level.instructions)
-        yield (
-            f"<p>Subscribe: {_links(f'teams/{team.id}/level-{level.number}.ics', options.base_url)}"
-            "</p></li>"
-        )
+        links = _links(f"teams/{team.id}/level-{level.number}.ics", options.base_url)
+        yield "<p>" + _("Subscribe: {links}").format(links=links) + "</p></li>"
     yield "</ul>"
     if team.fallback is not None:
-        yield f"<p>Last resort: {_names(roster, [team.fallback])}</p>"
-    yield f"<p>Whole team: {_links(f'teams/{team.id}/team.ics', options.base_url)}</p>"
+        fallback = _names(roster, [team.fallback])
+        yield "<p>" + _("Last resort: {names}").format(names=fallback) + "</p>"
+    links = _links(f"teams/{team.id}/team.ics", options.base_url)
+    yield "<p>" + _("Whole team: {links}").format(links=links) + "</p>"
     yield "</section>"
 
 
@@ -301,27 +312,39 @@ def index_page(roster: Roster, timelines: Sequence[TeamTimeline], options: Publi
     """A self-contained page (no script, no external resource). Names, never phone numbers."""
     zone = timelines[0].team.zone if timelines else ZoneInfo("UTC")
     generated = options.at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")
+    title = _e(_("Astreinte — on-call rosters"))
+    published = _("Published for {when}; the feeds hold the shifts from {start} to {end}.")
     parts = [
         "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
+        f'<html lang="{get_language()}"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         '<meta name="robots" content="noindex, nofollow">',
-        "<title>Astreinte — on-call rosters</title>",
+        f"<title>{title}</title>",
         f"<style>{_CSS}</style></head><body>",
-        "<h1>Astreinte — on-call rosters</h1>",
-        f'<p class="muted">Published for {_e(generated)}; the feeds hold the shifts from '
-        f"{_e(_day(options.start, zone))} to {_e(_day(options.end, zone))}.</p>",
-        '<div class="note"><p><strong>Subscribing from a phone.</strong> Add a feed by its '
-        "<code>https://</code> address (“From URL” in Google Calendar, “Subscribe” in Outlook); "
-        "<code>webcal://</code> opens Apple Calendar directly but fails in Google and Outlook. "
-        "<strong>Google Calendar refreshes subscriptions only every 12–24 hours</strong>, so a "
-        "late swap may not be on your phone yet: this page and <code>astreinte now</code> are "
-        "always current. Events are marked free, not busy.</p>"
-        "<p>Your own feed (only your shifts) is at a private address: ask whoever publishes "
-        "this page. Feeds never contain phone numbers.</p></div>",
+        f"<h1>{title}</h1>",
+        '<p class="muted">'
+        + _e(
+            published.format(
+                when=generated, start=_day(options.start, zone), end=_day(options.end, zone)
+            )
+        )
+        + "</p>",
+        # Inline markup stays in the message: a translator moves it with the words it marks.
+        '<div class="note">'
+        + _(
+            "<p><strong>Subscribing from a phone.</strong> Add a feed by its "
+            "<code>https://</code> address (“From URL” in Google Calendar, “Subscribe” in "
+            "Outlook); <code>webcal://</code> opens Apple Calendar directly but fails in Google "
+            "and Outlook. <strong>Google Calendar refreshes subscriptions only every 12–24 "
+            "hours</strong>, so a late swap may not be on your phone yet: this page and "
+            "<code>astreinte now</code> are always current. Events are marked free, not "
+            "busy.</p><p>Your own feed (only your shifts) is at a private address: ask whoever "
+            "publishes this page. Feeds never contain phone numbers.</p>"
+        )
+        + "</div>",
     ]
     if not timelines:
-        parts.append("<p>No team.</p>")
+        parts.append("<p>" + _e(_("No team.")) + "</p>")
     for timeline in timelines:
         parts.extend(part for part in _team_section(roster, timeline, options) if part)
     parts.append("</body></html>")
@@ -334,11 +357,13 @@ def index_page(roster: Roster, timelines: Sequence[TeamTimeline], options: Publi
 def check_target(directory: Path) -> None:
     """Refuses to replace a folder that is not a previous publication (say, a home folder)."""
     if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
-        raise PublishError(f"{directory} exists and is not a folder")
+        raise PublishError(_("{directory} exists and is not a folder").format(directory=directory))
     if directory.is_dir() and any(directory.iterdir()) and not (directory / MARKER).exists():
         raise PublishError(
-            f"{directory} is not empty and holds no earlier publication: not replacing it",
-            "give an empty or new folder; publish replaces the whole folder each time",
+            _("{directory} is not empty and holds no earlier publication: not replacing it").format(
+                directory=directory
+            ),
+            _("give an empty or new folder; publish replaces the whole folder each time"),
         )
 
 

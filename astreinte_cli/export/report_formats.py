@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.export.table import neutralise
+from astreinte_cli.i18n import N_, _
 from astreinte_cli.model import Roster
 from astreinte_cli.report import CATEGORIES, BillingLine, MonthReport, PersonReport, cents
 
@@ -31,14 +32,14 @@ BILLING_COLUMNS = (
     "client", "team", "person", "from", "to", "billed_h", "categories", "base_eur",
     "surcharge_eur", "total_eur", "note",
 )  # fmt: skip
-LINE_LABELS = {
-    "weeknight": "weeknights",
-    "saturday": "Saturdays",
-    "sunday": "Sundays",
-    "holiday": "public holidays",
-    "week": "whole weeks",
-    "weekend": "whole weekends",
-    "per_hour": "hours (per-hour rate)",
+LINE_LABELS = {  # translated where shown: the language is chosen after import
+    "weeknight": N_("weeknights"),
+    "saturday": N_("Saturdays"),
+    "sunday": N_("Sundays"),
+    "holiday": N_("public holidays"),
+    "week": N_("whole weeks"),
+    "weekend": N_("whole weekends"),
+    "per_hour": N_("hours (per-hour rate)"),
 }
 HUNDREDTH = Decimal("0.01")
 
@@ -223,31 +224,41 @@ def _numeric(cell: str) -> bool:
 
 
 def report_table(roster: Roster, report: MonthReport, commit: str | None) -> str:
-    header = ("team", "person", "weekday", "sat", "sun", "holiday", "hours", "turns",
-              "calls", "call h", "total €", "paid €", "rest h")  # fmt: skip
-    lines = [f"Astreinte report {report.month} ({_teams(report)}) — roster {_commit(commit)}", ""]
+    header = (_("team"), _("person"), _("weekday"), _("sat"), _("sun"), _("holiday"),
+              _("hours"), _("turns"), _("calls"), _("call h"), _("total €"), _("paid €"),
+              _("rest h"))  # fmt: skip
+    title = _("Astreinte report {month} ({teams}) — roster {commit}").format(
+        month=report.month, teams=_teams(report), commit=_commit(commit)
+    )
+    lines = [title, ""]
 
     def short(row: list[str], team: str, name: str) -> list[str]:
         return [team, name, *row[4:12], *row[15:18]]  # hours … call h, then euros
 
     if report.people:
         rows = [short(person_row(roster, p), p.team, p.name) for p in report.people]
-        rows.append(short(totals_row("total", report.people), "total", ""))
+        rows.append(short(totals_row("total", report.people), _("total"), ""))
         lines += _aligned(header, rows)
     else:
-        lines.append("No one held astreinte this month.")
+        lines.append(_("No one held astreinte this month."))
     for person in report.people:
         zone = _zone(roster, person.team)
         for item in person.interventions:
             if item.resume_at is not None:
                 lines.append(
-                    f"{person.name}: after the call-out of "
-                    f"{_short(item.intervention.start, zone)}, daily rest is due: "
-                    f"no work before {_short(item.resume_at, zone)}"
+                    _(
+                        "{name}: after the call-out of {start}, daily rest is due: "
+                        "no work before {resume}"
+                    ).format(
+                        name=person.name,
+                        start=_short(item.intervention.start, zone),
+                        resume=_short(item.resume_at, zone),
+                    )
                 )
     if report.services:
-        lines += ["", "Services (invoice view: hours held)"]
-        service_header = ("team", "service", "weekday", "sat", "sun", "holiday", "hours")
+        lines += ["", _("Services (invoice view: hours held)")]
+        service_header = (_("team"), _("service"), _("weekday"), _("sat"), _("sun"),
+                          _("holiday"), _("hours"))  # fmt: skip
         rows = [[p.team, p.name, *person_row(roster, p)[4:9]] for p in report.services]
         lines += _aligned(service_header, rows)
     return "\n".join(lines) + "\n"
@@ -255,18 +266,21 @@ def report_table(roster: Roster, report: MonthReport, commit: str | None) -> str
 
 def billing_table(roster: Roster, report: MonthReport, commit: str | None) -> str:
     """``--billing``: per client, the billable interventions and their surcharge."""
-    lines = [f"Billing {report.month} ({_teams(report)}) — roster {_commit(commit)}", ""]
+    title = _("Billing {month} ({teams}) — roster {commit}").format(
+        month=report.month, teams=_teams(report), commit=_commit(commit)
+    )
+    lines = [title, ""]
     if not report.billing:
-        return "\n".join([*lines, "No billable intervention this month."]) + "\n"
-    header = ("client", "person", "from", "billed h", "categories", "base €", "surcharge €",
-              "total €")  # fmt: skip
+        return "\n".join([*lines, _("No billable intervention this month.")]) + "\n"
+    header = (_("client"), _("person"), _("from"), _("billed h"), _("categories"), _("base €"),
+              _("surcharge €"), _("total €"))  # fmt: skip
     rows = []
     for line in report.billing:
         row = billing_row(roster, line)
         start = _short(line.intervention.start, _zone(roster, line.intervention.team))
         rows.append([row[0], row[2], start, row[5], row[6], row[7], row[8], row[9]])
     total = _billing_total(report)
-    rows.append([total[0], "", "", total[5], "", total[7], total[8], total[9]])
+    rows.append([_("total"), "", "", total[5], "", total[7], total[8], total[9]])
     return "\n".join(lines + _aligned(header, rows)) + "\n"
 
 
@@ -275,7 +289,7 @@ def _teams(report: MonthReport) -> str:
 
 
 def _commit(commit: str | None) -> str:
-    return commit if commit is not None else "not in git"
+    return commit if commit is not None else _("not in git")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -292,25 +306,28 @@ def _md(text: str) -> str:
 def report_markdown(roster: Roster, report: MonthReport, commit: str | None) -> str:
     """One section per person with a signature block, ready to print (R3124-4)."""
     out = [
-        f"# Astreinte — monthly document {report.month}",
+        "# " + _("Astreinte — monthly document {month}").format(month=report.month),
         "",
-        "Hours of astreinte and the compensation owed, per employee "
-        "(Code du travail L3121-9, R3124-4).",
+        _(
+            "Hours of astreinte and the compensation owed, per employee "
+            "(Code du travail L3121-9, R3124-4)."
+        ),
         "",
-        f"- Teams: {_md(_teams(report))}",
-        f"- Roster: {_md(_commit(commit))}",
-        "- Hours are decimal hours (7.50 = 7 h 30) in each team's local time; amounts in euros.",
+        "- " + _("Teams: {teams}").format(teams=_md(_teams(report))),
+        "- " + _("Roster: {commit}").format(commit=_md(_commit(commit))),
+        "- "
+        + _("Hours are decimal hours (7.50 = 7 h 30) in each team's local time; amounts in euros."),
         "",
     ]
     for person in report.people:
         out += _person_markdown(roster, person)
     if not report.people:
-        out += ["No employee held astreinte this month.", ""]
+        out += [_("No employee held astreinte this month."), ""]
     if report.services:
         out += [
-            "## Services (invoice view)",
+            "## " + _("Services (invoice view)"),
             "",
-            "| team | service | weekday | Saturday | Sunday | holiday | total |",
+            _("| team | service | weekday | Saturday | Sunday | holiday | total |"),
             "| --- | --- | ---: | ---: | ---: | ---: | ---: |",
         ]
         for p in report.services:
@@ -322,14 +339,14 @@ def report_markdown(roster: Roster, report: MonthReport, commit: str | None) -> 
 
 def billing_markdown(roster: Roster, report: MonthReport, commit: str | None) -> str:
     out = [
-        f"# Billing {report.month}",
+        "# " + _("Billing {month}").format(month=report.month),
         "",
-        f"- Teams: {_md(_teams(report))}",
-        f"- Roster: {_md(_commit(commit))}",
+        "- " + _("Teams: {teams}").format(teams=_md(_teams(report))),
+        "- " + _("Roster: {commit}").format(commit=_md(_commit(commit))),
         "",
     ]
     if not report.billing:
-        return "\n".join([*out, "No billable intervention this month."]) + "\n"
+        return "\n".join([*out, _("No billable intervention this month.")]) + "\n"
     return "\n".join(out + _billing_markdown(roster, report)).rstrip("\n") + "\n"
 
 
@@ -339,7 +356,7 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
     out = [
         f"## {_md(person.name)} ({_md(person.person)}) — {_md(team.name)}",
         "",
-        "| weekday | Saturday | Sunday | public holiday | total | turns |",
+        _("| weekday | Saturday | Sunday | public holiday | total | turns |"),
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
         "| "
         + " | ".join(decimal_hours(person.hours[c]) for c in CATEGORIES)
@@ -347,23 +364,23 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
         "",
     ]
     if person.compensated:
-        out += ["| compensation | count | amount (€) |", "| --- | ---: | ---: |"]
+        out += [_("| compensation | count | amount (€) |"), "| --- | ---: | ---: |"]
         for line in person.lines:
-            out.append(
-                f"| {LINE_LABELS.get(line.kind, line.kind)} | {count_text(line.count)} | "
-                f"{euros(line.amount)} |"
-            )
+            label = _(LINE_LABELS[line.kind]) if line.kind in LINE_LABELS else line.kind
+            out.append(f"| {label} | {count_text(line.count)} | {euros(line.amount)} |")
         if person.interventions:
             out.append(
-                f"| interventions | {len(person.interventions)} | "
+                "| " + _("interventions") + f" | {len(person.interventions)} | "
                 f"{euros(_intervention_amount(person))} |"
             )
-        out.append(f"| **total** | | **{person.total}** |")
-        rest = f" Rest earned: {person.rest_hours} h." if person.rest_hours else ""
-        out += ["", f"Paid: {person.money} €.{rest}", ""]
+        out.append("| **" + _("total") + f"** | | **{person.total}** |")
+        paid = _("Paid: {amount} €.").format(amount=person.money)
+        if person.rest_hours:
+            paid += " " + _("Rest earned: {hours} h.").format(hours=person.rest_hours)
+        out += ["", paid, ""]
     if person.interventions:
         out += [
-            "| intervention | until | travel (min) | billed h | categories | no work before |",
+            _("| intervention | until | travel (min) | billed h | categories | no work before |"),
             "| --- | --- | ---: | ---: | --- | --- |",
         ]
         for item in person.interventions:
@@ -376,11 +393,11 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
             )
         out.append("")
     out += [
-        "| | Employer | Employee |",
+        _("| | Employer | Employee |"),
         "| --- | --- | --- |",
-        "| Name | | " + _md(person.name) + " |",
-        "| Date | | |",
-        "| Signature | | |",
+        "| " + _("Name") + " | | " + _md(person.name) + " |",
+        "| " + _("Date") + " | | |",
+        "| " + _("Signature") + " | | |",
         "",
     ]
     return out
@@ -388,7 +405,10 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
 
 def _billing_markdown(roster: Roster, report: MonthReport) -> list[str]:
     out = [
-        "| client | person | from | to | billed h | categories | base € | surcharge € | total € |",
+        _(
+            "| client | person | from | to | billed h | categories | base € | surcharge € "
+            "| total € |"
+        ),
         "| --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: |",
     ]
     for line in report.billing:
@@ -400,7 +420,10 @@ def _billing_markdown(roster: Roster, report: MonthReport) -> list[str]:
             f"{row[9]} |"
         )
     total = _billing_total(report)
-    out += [f"| **total** | | | | {total[5]} | | {total[7]} | {total[8]} | {total[9]} |", ""]
+    out += [
+        "| **" + _("total") + f"** | | | | {total[5]} | | {total[7]} | {total[8]} | {total[9]} |",
+        "",
+    ]
     return out
 
 

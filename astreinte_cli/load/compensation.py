@@ -16,6 +16,7 @@ from typing import Literal
 
 import yaml
 
+from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.model import Compensation, HourlyRate, RateSet, Uplifts
 from astreinte_cli.times import TimeRange, parse_duration, parse_time_range
@@ -31,7 +32,7 @@ UPLIFT_KEYS = ("night", "sunday", "holiday", "may_1")
 DEFAULT_NIGHT = TimeRange(21 * 60, 6 * 60)  # Code du travail L3122-2: 21:00 to 06:00
 _AMOUNT = re.compile(r"\d{1,9}(?:\.\d{1,6})?")
 _PERCENT = re.compile(r"(\d{1,4}(?:\.\d{1,4})?)\s*%")
-_AMOUNT_HINT = "write an amount in euros with a dot, e.g. 10.05"
+_AMOUNT_HINT = N_("write an amount in euros with a dot, e.g. 10.05")
 
 
 def read_compensation(reader: NodeReader, node: yaml.Node) -> Compensation | None:
@@ -41,7 +42,9 @@ def read_compensation(reader: NodeReader, node: yaml.Node) -> Compensation | Non
         return None
     mode: Literal["money", "rest", "mixed"] = "money"
     if "mode" in entries:
-        chosen = reader.choice(entries["mode"][1], "compensation mode", ("money", "rest", "mixed"))
+        chosen = reader.choice(
+            entries["mode"][1], _("compensation mode"), ("money", "rest", "mixed")
+        )
         if chosen == "rest":
             mode = "rest"
         elif chosen == "mixed":
@@ -52,21 +55,21 @@ def read_compensation(reader: NodeReader, node: yaml.Node) -> Compensation | Non
         if mode != "mixed":
             reader.error(
                 key_node,
-                "'rest_share' only applies to 'mode: mixed'",
-                "with 'money' nothing is given as rest, with 'rest' everything is",
+                _("'rest_share' only applies to 'mode: mixed'"),
+                _("with 'money' nothing is given as rest, with 'rest' everything is"),
             )
         share = _percent(reader, value, "rest_share", maximum=Decimal(1)) or share
     hour_value = None
     if "rest_hour_value" in entries:
         hour_value = _amount(reader, entries["rest_hour_value"][1], "rest_hour_value")
         if hour_value is not None and hour_value <= 0:
-            reader.error(entries["rest_hour_value"][1], "rest_hour_value must be positive")
+            reader.error(entries["rest_hour_value"][1], _("rest_hour_value must be positive"))
             hour_value = None
     elif mode != "money":
         reader.error(
             entries["mode"][1],
-            f"'mode: {mode}' needs 'rest_hour_value'",
-            "the amount one hour of rest stands for, e.g. 'rest_hour_value: 25.00'",
+            _("'mode: {mode}' needs 'rest_hour_value'").format(mode=mode),
+            _("the amount one hour of rest stands for, e.g. 'rest_hour_value: 25.00'"),
         )
     night = DEFAULT_NIGHT
     if "night" in entries:
@@ -98,8 +101,8 @@ def _rate_sets(reader: NodeReader, node: yaml.Node, entries: Entries) -> list[Ra
         if not inline:
             reader.error(
                 node,
-                "'compensation' gives no rates",
-                "add amounts such as 'weeknight: 10.05', or 'rates:' with dated rate sets",
+                _("'compensation' gives no rates"),
+                _("add amounts such as 'weeknight: 10.05', or 'rates:' with dated rate sets"),
             )
             return []
         rates = _rate_set(reader, node, entries, None)
@@ -107,15 +110,15 @@ def _rate_sets(reader: NodeReader, node: yaml.Node, entries: Entries) -> list[Ra
     for key in inline:
         reader.error(
             entries[key][0],
-            f"'{key}' is beside 'rates:'",
-            "put every amount inside the rate sets of 'rates:'",
+            _("'{key}' is beside 'rates:'").format(key=key),
+            _("put every amount inside the rate sets of 'rates:'"),
         )
     result: list[RateSet] = []
     items = reader.sequence(entries["rates"][1], "rates")
     if not items and isinstance(entries["rates"][1], yaml.SequenceNode):
-        reader.error(entries["rates"][1], "'rates' is empty", "add a rate set")
+        reader.error(entries["rates"][1], _("'rates' is empty"), _("add a rate set"))
     for number, item in enumerate(items, start=1):
-        what = f"rate set {number}"
+        what = _("rate set {number}").format(number=number)
         found = reader.mapping(item, what, allowed=("from", *RATE_KEYS))
         if found is None:
             continue
@@ -123,14 +126,20 @@ def _rate_sets(reader: NodeReader, node: yaml.Node, entries: Entries) -> list[Ra
         if "from" in found:
             start = _date(reader, found["from"][1], f"{what} 'from'")
         elif number > 1:
-            reader.error(item, f"{what} needs 'from'", "the date this rate set applies from")
+            reader.error(
+                item,
+                _("{what} needs 'from'").format(what=what),
+                _("the date this rate set applies from"),
+            )
             continue
         previous = result[-1].start if result else None
         if start is not None and previous is not None and start <= previous:
             reader.error(
                 found["from"][1],
-                f"{what} starts on {start}, not after the previous one ({previous})",
-                "list the rate sets from the oldest to the newest",
+                _("{what} starts on {start}, not after the previous one ({previous})").format(
+                    what=what, start=start, previous=previous
+                ),
+                _("list the rate sets from the oldest to the newest"),
             )
             continue
         rates = _rate_set(reader, item, found, start)
@@ -156,8 +165,10 @@ def _rate_set(
         if flat:
             reader.error(
                 entries["per_hour"][0],
-                f"'per_hour' and flat amounts ({', '.join(flat)}) in the same rate set",
-                "astreinte is paid either per hour or per portion: keep one",
+                _("'per_hour' and flat amounts ({amounts}) in the same rate set").format(
+                    amounts=", ".join(flat)
+                ),
+                _("astreinte is paid either per hour or per portion: keep one"),
             )
     intervention = None
     if "intervention" in entries:
@@ -167,7 +178,7 @@ def _rate_set(
         billing = _hourly(reader, entries["billing"][1], "billing")
     if not (portions or bundles or per_hour is not None or intervention or billing):
         if not any(k in entries for k in RATE_KEYS):
-            reader.error(node, "this rate set gives no amount", "add e.g. 'weeknight: 10.05'")
+            reader.error(node, _("this rate set gives no amount"), _("add e.g. 'weeknight: 10.05'"))
         return None
     return RateSet(
         start=start,
@@ -202,7 +213,11 @@ def _amount(reader: NodeReader, node: yaml.Node, what: str) -> Decimal | None:
         return None
     text = value.strip().removesuffix("€").strip()
     if not _AMOUNT.fullmatch(text):
-        reader.error(node, f"{what} must be an amount, not '{value}'", _AMOUNT_HINT)
+        reader.error(
+            node,
+            _("{what} must be an amount, not '{value}'").format(what=what, value=value),
+            _(_AMOUNT_HINT),
+        )
         return None
     return Decimal(text)
 
@@ -215,11 +230,20 @@ def _percent(
         return None
     match = _PERCENT.fullmatch(value.strip())
     if not match:
-        reader.error(node, f"{what} must be a percentage, not '{value}'", "e.g. 25% or 100%")
+        reader.error(
+            node,
+            _("{what} must be a percentage, not '{value}'").format(what=what, value=value),
+            _("e.g. 25% or 100%"),
+        )
         return None
     fraction = Decimal(match.group(1)) / 100
     if maximum is not None and fraction > maximum:
-        reader.error(node, f"{what} must be at most {maximum * 100:g}%, not {value.strip()}")
+        reader.error(
+            node,
+            _("{what} must be at most {maximum:g}%, not {value}").format(
+                what=what, maximum=maximum * 100, value=value.strip()
+            ),
+        )
         return None
     return fraction
 
@@ -231,5 +255,9 @@ def _date(reader: NodeReader, node: yaml.Node, what: str) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value.strip())
     except ValueError:
-        reader.error(node, f"{what}: '{value}' is not a date", "write YYYY-MM-DD")
+        reader.error(
+            node,
+            _("{what}: '{value}' is not a date").format(what=what, value=value),
+            _("write YYYY-MM-DD"),
+        )
         return None

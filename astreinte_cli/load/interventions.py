@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 import yaml
 
 from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader, is_null
 from astreinte_cli.model import Intervention, Person, Team
 from astreinte_cli.times import TimeSyntaxError, parse_duration
@@ -56,7 +57,7 @@ def _entry(
     if person is not None and person not in people:
         reader.error(
             entries["person"][1],
-            f"unknown person '{person}' in {what}",
+            _("unknown person '{person}' in {what}").format(person=person, what=what),
             did_you_mean(person, people),
         )
         person = None
@@ -65,8 +66,8 @@ def _entry(
     if team_id is not None and team is None:
         reader.error(
             entries["team"][1],
-            f"unknown team '{team_id}' in {what}",
-            did_you_mean(team_id, teams) or "name a team defined by a 'team:' file",
+            _("unknown team '{team_id}' in {what}").format(team_id=team_id, what=what),
+            did_you_mean(team_id, teams) or _("name a team defined by a 'team:' file"),
         )
     start = reader.datetime(entries["from"][1], f"{what} 'from'")
     end = reader.datetime(entries["to"][1], f"{what} 'to'")
@@ -85,8 +86,10 @@ def _entry(
     if last <= first:
         reader.error(
             entries["to"][1],
-            f"{what} ends at '{end}', which is not after its start '{start}'",
-            "an intervention that crosses midnight ends on the next day's date",
+            _("{what} ends at '{end}', which is not after its start '{start}'").format(
+                what=what, end=end, start=start
+            ),
+            _("an intervention that crosses midnight ends on the next day's date"),
         )
         return None
     return Intervention(person, team.id, first, last, travel, client, note, reader.span(node))
@@ -99,7 +102,7 @@ def _travel(reader: NodeReader, node: yaml.Node) -> dt.timedelta | None:
     text = value.strip()
     if is_null(node) or text == "0":
         return dt.timedelta(0)
-    hint = "travel is in minutes, e.g. 'travel: 45' or 'travel: 45m'"
+    hint = _("travel is in minutes, e.g. 'travel: 45' or 'travel: 45m'")
     try:
         travel = (
             dt.timedelta(minutes=int(text))
@@ -107,9 +110,11 @@ def _travel(reader: NodeReader, node: yaml.Node) -> dt.timedelta | None:
             else parse_duration(text)
         )
     except TimeSyntaxError:
-        reader.error(node, f"travel must be a number of minutes, not '{value}'", hint)
+        reader.error(
+            node, _("travel must be a number of minutes, not '{value}'").format(value=value), hint
+        )
         return None
     if travel > MAX_TRAVEL:
-        reader.error(node, f"travel of {text} is more than a day", hint)
+        reader.error(node, _("travel of {text} is more than a day").format(text=text), hint)
         return None
     return travel

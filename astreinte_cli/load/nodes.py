@@ -5,14 +5,15 @@ Each reader returns None after reporting; callers carry on so that one run repor
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections.abc import Callable, Iterable
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 
 from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.i18n import _
 from astreinte_cli.load.yamlfile import node_span
 from astreinte_cli.times import (
     Period,
@@ -54,38 +55,47 @@ class NodeReader:
     ) -> Entries | None:
         """Keys → (key node, value node); reports duplicate, unknown and missing keys."""
         if not isinstance(node, yaml.MappingNode):
-            self.error(node, f"{what} must be a mapping ('key: value' lines), not {kind(node)}")
+            self.error(
+                node,
+                _("{what} must be a mapping ('key: value' lines), not {kind}").format(
+                    what=what, kind=kind(node)
+                ),
+            )
             return None
         entries: Entries = {}
         allowed_set = set(allowed) if allowed is not None else None
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode):
-                self.error(key_node, f"a key in {what} must be a plain name")
+                self.error(key_node, _("a key in {what} must be a plain name").format(what=what))
                 continue
             key = key_node.value
             if key == "<<":
                 self.error(
-                    key_node, "YAML merge keys ('<<') are not supported", "write the keys out"
+                    key_node, _("YAML merge keys ('<<') are not supported"), _("write the keys out")
                 )
                 continue
             if key in entries:
                 first = self.span(entries[key][0])
                 self.error(
                     key_node,
-                    f"duplicate key '{key}' in {what}",
-                    f"the first '{key}' is at line {first.line}; keep one",
+                    _("duplicate key '{key}' in {what}").format(key=key, what=what),
+                    _("the first '{key}' is at line {line}; keep one").format(
+                        key=key, line=first.line
+                    ),
                 )
                 continue
             if allowed_set is not None and key not in allowed_set:
-                hint = did_you_mean(key, allowed_set) or "allowed keys: " + ", ".join(
-                    sorted(allowed_set)
+                hint = did_you_mean(key, allowed_set) or _("allowed keys: {keys}").format(
+                    keys=", ".join(sorted(allowed_set))
                 )
-                self.error(key_node, f"unknown key '{key}' in {what}", hint)
+                self.error(
+                    key_node, _("unknown key '{key}' in {what}").format(key=key, what=what), hint
+                )
                 continue
             entries[key] = (key_node, value_node)
         missing = [name for name in required if name not in entries]
         for name in missing:
-            self.error(node, f"{what} needs '{name}'")
+            self.error(node, _("{what} needs '{name}'").format(what=what, name=name))
         return entries
 
     def sequence(
@@ -96,21 +106,24 @@ class NodeReader:
             return list(node.value)
         if allow_scalar and isinstance(node, yaml.ScalarNode) and not is_null(node):
             return [node]
-        self.error(node, f"{what} must be a list, not {kind(node)}")
+        self.error(node, _("{what} must be a list, not {kind}").format(what=what, kind=kind(node)))
         return []
 
     # ------------------------------------------------------------------ scalars
 
     def scalar(self, node: yaml.Node, what: str) -> str | None:
         if not isinstance(node, yaml.ScalarNode):
-            self.error(node, f"{what} must be a single value, not {kind(node)}")
+            self.error(
+                node,
+                _("{what} must be a single value, not {kind}").format(what=what, kind=kind(node)),
+            )
             return None
         return str(node.value)
 
     def text(self, node: yaml.Node, what: str) -> str | None:
         value = self.scalar(node, what)
         if value is not None and not value.strip():
-            self.error(node, f"{what} is empty")
+            self.error(node, _("{what} is empty").format(what=what))
             return None
         return value.strip() if value is not None else None
 
@@ -119,8 +132,8 @@ class NodeReader:
         if value is not None and not pattern.fullmatch(value):
             self.error(
                 node,
-                f"'{value}' is not a valid {what}",
-                "use lower-case letters, digits, '-' and '_'",
+                _("'{value}' is not a valid {what}").format(value=value, what=what),
+                _("use lower-case letters, digits, '-' and '_'"),
             )
             return None
         return value
@@ -133,7 +146,9 @@ class NodeReader:
             return True
         if value.lower() in _FALSE:
             return False
-        self.error(node, f"{what} must be true or false, not '{value}'")
+        self.error(
+            node, _("{what} must be true or false, not '{value}'").format(what=what, value=value)
+        )
         return None
 
     def integer(
@@ -143,12 +158,20 @@ class NodeReader:
         if value is None:
             return None
         if not re.fullmatch(r"\d{1,6}", value.strip()):
-            self.error(node, f"{what} must be a whole number, not '{value}'", hint)
+            self.error(
+                node,
+                _("{what} must be a whole number, not '{value}'").format(what=what, value=value),
+                hint,
+            )
             return None
         number = int(value)
         if not low <= number <= high:
-            allowed = f"be {low}" if low == high else f"be between {low} and {high}"
-            self.error(node, f"{what} must {allowed}, not {number}", hint)
+            if low == high:
+                message = _("{what} must be {low}, not {number}")
+            else:
+                message = _("{what} must be between {low} and {high}, not {number}")
+            message = message.format(what=what, low=low, high=high, number=number)
+            self.error(node, message, hint)
             return None
         return number
 
@@ -158,8 +181,10 @@ class NodeReader:
         if value is None:
             return None
         if value not in options:
-            hint = did_you_mean(value, options) or "one of: " + ", ".join(options)
-            self.error(node, f"unknown {what} '{value}'", hint)
+            hint = did_you_mean(value, options) or _("one of: {choices}").format(
+                choices=", ".join(options)
+            )
+            self.error(node, _("unknown {what} '{value}'").format(what=what, value=value), hint)
             return None
         return value
 
@@ -171,7 +196,11 @@ class NodeReader:
         try:
             return parse(value)
         except TimeSyntaxError as exc:
-            message = f"{what} is empty" if not value.strip() else f"{what}: {exc.message}"
+            message = (
+                _("{what} is empty").format(what=what)
+                if not value.strip()
+                else f"{what}: {exc.message}"
+            )
             self.error(node, message, exc.hint)
             return None
 
@@ -179,14 +208,16 @@ class NodeReader:
         result = self.parsed(node, what, parse_datetime)
         return result[0] if result else None
 
-    def period(self, node: yaml.Node, what: str) -> Period | None:
-        """``START .. END`` or ``{from: START, to: END}``; a bare END date covers that day."""
+    def period(self, node: yaml.Node, what: str, zone: ZoneInfo | None = None) -> Period | None:
+        """``START .. END`` or ``{from: START, to: END}``; a bare END date covers that day.
+
+        ``zone`` is the team's, when known: it decides between a local reading and an offset."""
         if isinstance(node, yaml.MappingNode):
             entries = self.mapping(node, what, allowed=("from", "to"), required=("from", "to"))
             if entries is None or "from" not in entries or "to" not in entries:
                 return None
-            start = self.datetime(entries["from"][1], f"{what} start")
-            end = self.parsed(entries["to"][1], f"{what} end", parse_period_end)
+            start = self.datetime(entries["from"][1], _("{what} start").format(what=what))
+            end = self.parsed(entries["to"][1], _("{what} end").format(what=what), parse_period_end)
             end_node = entries["to"][1]
             written = (str(entries["from"][1].value), str(entries["to"][1].value))
         else:
@@ -196,8 +227,8 @@ class NodeReader:
             if value.count("..") != 1:
                 self.error(
                     node,
-                    f"'{value}' is not a period",
-                    "write 'START .. END', e.g. '2026-08-03 .. 2026-08-23', or {from: …, to: …}",
+                    _("'{value}' is not a period").format(value=value),
+                    _("write 'START .. END', e.g. '2026-08-03 .. 2026-08-23', or {from: …, to: …}"),
                 )
                 return None
             first, second = (part.strip() for part in value.split(".."))
@@ -207,14 +238,15 @@ class NodeReader:
             written = (first, second)
         if start is None or end is None:
             return None
-        if not ends_after(start, end):
+        if not ends_after(start, end, zone):
             # As written: a bare end date has become the next midnight, which would puzzle.
             bare_end = parse_datetime(written[1])[1]
             self.error(
                 end_node,
-                f"{what} ends at '{written[1].strip()}', "
-                f"which is not after its start '{written[0].strip()}'",
-                "a bare end date covers that whole day, so it may be the start's date"
+                _("{what} ends at '{end}', which is not after its start '{start}'").format(
+                    what=what, end=written[1].strip(), start=written[0].strip()
+                ),
+                _("a bare end date covers that whole day, so it may be the start's date")
                 if bare_end
                 else None,
             )
@@ -222,16 +254,21 @@ class NodeReader:
         return Period(start, end)
 
 
-def ends_after(start: WallTime, end: WallTime) -> bool:
-    """Whether ``end`` is after ``start``; two local readings compare as clock readings, which
-    holds in every zone; with an offset on either side, compared as instants read in UTC."""
+_UTC = ZoneInfo("UTC")
+
+
+def ends_after(start: WallTime, end: WallTime, zone: ZoneInfo | None = None) -> bool:
+    """Whether ``end`` is after ``start``. Two local readings compare as clock readings, which
+    holds in every zone, and two absolute values as instants. A local reading and an absolute
+    value compare only in a zone: without one (leave, read in each team's zone) the check is
+    left to the place where the zone is known, and an inverted period there covers nothing."""
     if start.offset is None and end.offset is None:
         return end.local > start.local
-
-    def absolute(value: WallTime) -> dt.datetime:
-        return value.local.replace(tzinfo=value.offset or dt.UTC)
-
-    return absolute(end) > absolute(start)
+    if start.offset is not None and end.offset is not None:
+        return end.instant(_UTC) > start.instant(_UTC)
+    if zone is None:
+        return True
+    return end.instant(zone) > start.instant(zone)
 
 
 def is_null(node: yaml.Node) -> bool:
@@ -241,9 +278,9 @@ def is_null(node: yaml.Node) -> bool:
 
 def kind(node: yaml.Node) -> str:
     if isinstance(node, yaml.MappingNode):
-        return "a mapping"
+        return _("a mapping")
     if isinstance(node, yaml.SequenceNode):
-        return "a list"
+        return _("a list")
     if is_null(node):
-        return "nothing"
+        return _("nothing")
     return f"'{node.value}'"

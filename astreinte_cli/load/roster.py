@@ -20,9 +20,11 @@ import yaml
 from astreinte_cli import contacts, holiday_calendar
 from astreinte_cli.diagnostics import Collector, Span, did_you_mean
 from astreinte_cli.handoffs import Grid
+from astreinte_cli.i18n import _
 from astreinte_cli.load.compensation import read_compensation
+from astreinte_cli.load.files import is_local, roster_files
 from astreinte_cli.load.interventions import read_interventions
-from astreinte_cli.load.nodes import Entries, NodeReader, is_null
+from astreinte_cli.load.nodes import Entries, NodeReader, ends_after, is_null
 from astreinte_cli.load.rules import read_rules
 from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
@@ -65,32 +67,17 @@ DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
 DEFAULT_EVERY = dt.timedelta(weeks=1)
 
 
-def roster_files(location: Path) -> list[Path]:
-    """The files of a roster: ordinary files by name, then ``*.local.yaml`` by name."""
-    if location.is_file():
-        return [location]
-    files = sorted(
-        (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
-        key=lambda p: p.name,
-    )
-    return [p for p in files if not is_local(p)] + [p for p in files if is_local(p)]
-
-
-def is_local(path: Path) -> bool:
-    return path.name.endswith((".local.yaml", ".local.yml"))
-
-
 def load_roster(location: Path) -> Roster:
     collector = Collector()
     if not location.exists():
-        collector.error(Span(str(location), 0, 0), "no roster here: the path does not exist")
+        collector.error(Span(str(location), 0, 0), _("no roster here: the path does not exist"))
         collector.raise_if_any()
     files = roster_files(location)
     if not files:
         collector.error(
             Span(str(location), 0, 0),
-            "no roster files here",
-            "a roster is a folder of *.yaml files; 'astreinte init' writes a starter one",
+            _("no roster files here"),
+            _("a roster is a folder of *.yaml files; 'astreinte init' writes a starter one"),
         )
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
@@ -132,17 +119,19 @@ class _RosterBuilder:
     )
 
     def read_file(self, reader: NodeReader, root: yaml.Node) -> None:
-        entries = reader.mapping(root, "a roster file", allowed=FILE_KEYS)
+        entries = reader.mapping(root, _("a roster file"), allowed=FILE_KEYS)
         if entries is None:
             return
         region = self._region(reader, entries)
-        for key, (key_node, _) in entries.items():
+        for key, (key_node, _value) in entries.items():
             if key in NOT_YET:
                 reader.error(
                     key_node,
-                    f"'{key}' is not supported by this version of astreinte",
-                    f"'{key}' will hold {NOT_YET[key]}; remove it for now: "
-                    "the README lists what is supported",
+                    _("'{key}' is not supported by this version of astreinte").format(key=key),
+                    _(
+                        "'{key}' will hold {feature}; remove it for now: "
+                        "the README lists what is supported"
+                    ).format(key=key, feature=NOT_YET[key]),
                 )
         if "people" in entries:
             self._read_people(reader, entries["people"][1], region)
@@ -155,15 +144,15 @@ class _RosterBuilder:
         team_keys = [k for k in entries if k in TEAM_KEYS and k not in NOT_YET]
         if "team" in entries:
             key_node, id_node = entries["team"]
-            team_id = reader.identifier(id_node, "team id", TEAM_ID)
+            team_id = reader.identifier(id_node, _("team id"), TEAM_ID)
             if team_id is not None:
                 self.teams.append(_TeamSource(reader, team_id, id_node, root, entries))
         else:
             for key in team_keys:
                 reader.error(
                     entries[key][0],
-                    f"'{key}' is a team key, but this file has no 'team:'",
-                    "add 'team: <id>' to this file, or move the key to the team's file",
+                    _("'{key}' is a team key, but this file has no 'team:'").format(key=key),
+                    _("add 'team: <id>' to this file, or move the key to the team's file"),
                 )
 
     def _region(self, reader: NodeReader, entries: Entries) -> str:
@@ -176,8 +165,8 @@ class _RosterBuilder:
         if not contacts.is_region(value):
             reader.error(
                 node,
-                f"unknown phone region '{value}'",
-                "use a two-letter country code such as FR, BE, CH",
+                _("unknown phone region '{value}'").format(value=value),
+                _("use a two-letter country code such as FR, BE, CH"),
             )
             return "FR"
         return value.upper()
@@ -188,19 +177,22 @@ class _RosterBuilder:
             if not PERSON_ID.fullmatch(person_id):
                 reader.error(
                     id_node,
-                    f"'{person_id}' is not a valid person id",
-                    "use letters, digits, '.', '-' and '_', starting with a letter or digit",
+                    _("'{person_id}' is not a valid person id").format(person_id=person_id),
+                    _("use letters, digits, '.', '-' and '_', starting with a letter or digit"),
                 )
                 continue
             if person_id in self.people:
                 reader.error(
                     id_node,
-                    f"person '{person_id}' is defined twice; "
-                    f"it is already defined at {self.people[person_id].span}",
-                    "person ids are global: rename one, or remove the copy",
+                    _(
+                        "person '{person_id}' is defined twice; it is already defined at {span}"
+                    ).format(person_id=person_id, span=self.people[person_id].span),
+                    _("person ids are global: rename one, or remove the copy"),
                 )
                 continue
-            entries = reader.mapping(value, f"person '{person_id}'", allowed=PERSON_KEYS)
+            entries = reader.mapping(
+                value, _("person '{person_id}'").format(person_id=person_id), allowed=PERSON_KEYS
+            )
             if entries is None:
                 continue
             name = person_id
@@ -227,8 +219,10 @@ class _RosterBuilder:
         if number is None:
             reader.error(
                 node,
-                f"'{value}' is not a valid phone number for region {region}",
-                "write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'",
+                _("'{value}' is not a valid phone number for region {region}").format(
+                    value=value, region=region
+                ),
+                _("write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'"),
             )
         return number
 
@@ -238,33 +232,43 @@ class _RosterBuilder:
         node = entries["email"][1]
         value = reader.text(node, "email")
         if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            reader.error(node, f"'{value}' is not an email address")
+            reader.error(node, _("'{value}' is not an email address").format(value=value))
             return None
         return value
 
     def read_local(self, reader: NodeReader, root: yaml.Node) -> None:
-        hint = "a *.local.yaml file may only set 'phone' and 'email' of people defined elsewhere"
-        entries = reader.mapping(root, "a *.local.yaml file")
+        hint = _("a *.local.yaml file may only set 'phone' and 'email' of people defined elsewhere")
+        entries = reader.mapping(root, _("a *.local.yaml file"))
         if entries is None:
             return
         region = "FR"
-        for key, (key_node, _) in entries.items():
+        for key, (key_node, _value) in entries.items():
             if key in ("people", "phone_region"):
                 continue
             if key == "team":
-                reader.error(key_node, "a *.local.yaml file cannot define a team", hint)
+                reader.error(key_node, _("a *.local.yaml file cannot define a team"), hint)
             elif "team" not in entries or key not in TEAM_KEYS:  # a team's keys: said once
-                reader.error(key_node, f"'{key}' is not allowed in a *.local.yaml file", hint)
+                reader.error(
+                    key_node,
+                    _("'{key}' is not allowed in a *.local.yaml file").format(key=key),
+                    hint,
+                )
         if "phone_region" in entries:
             region = self._region(reader, entries)
         if "people" not in entries:
             return
         people = reader.mapping(entries["people"][1], "'people'")
         for person_id, (id_node, value) in (people or {}).items():
-            fields = reader.mapping(value, f"contacts of '{person_id}'")
-            for key, (key_node, _) in (fields or {}).items():
+            fields = reader.mapping(
+                value, _("contacts of '{person_id}'").format(person_id=person_id)
+            )
+            for key, (key_node, _value) in (fields or {}).items():
                 if key not in ("phone", "email"):
-                    reader.error(key_node, f"'{key}' cannot be set in a *.local.yaml file", hint)
+                    reader.error(
+                        key_node,
+                        _("'{key}' cannot be set in a *.local.yaml file").format(key=key),
+                        hint,
+                    )
             if fields is not None:
                 self.contact_nodes.append((reader, person_id, id_node, value, region))
 
@@ -278,9 +282,10 @@ class _RosterBuilder:
             if source.id in teams:
                 source.reader.error(
                     source.id_node,
-                    f"team '{source.id}' is defined twice; "
-                    f"it is already defined at {teams[source.id].span}",
-                    "team ids are global: rename one of them",
+                    _("team '{id}' is defined twice; it is already defined at {span}").format(
+                        id=source.id, span=teams[source.id].span
+                    ),
+                    _("team ids are global: rename one of them"),
                 )
                 continue
             teams[source.id] = _TeamReader(source, self.people).build()
@@ -298,9 +303,9 @@ class _RosterBuilder:
             if person_id not in self.people:
                 reader.error(
                     id_node,
-                    f"unknown person '{person_id}'",
+                    _("unknown person '{person_id}'").format(person_id=person_id),
                     did_you_mean(person_id, self.people)
-                    or "a *.local.yaml file only adds contacts to people defined elsewhere",
+                    or _("a *.local.yaml file only adds contacts to people defined elsewhere"),
                 )
                 continue
             if not isinstance(value, yaml.MappingNode):
@@ -321,11 +326,15 @@ class _RosterBuilder:
             person = person_node.value
             if person not in self.people:
                 reader.error(
-                    person_node, f"unknown person '{person}'", did_you_mean(person, self.people)
+                    person_node,
+                    _("unknown person '{person}'").format(person=person),
+                    did_you_mean(person, self.people),
                 )
                 continue
-            for item in reader.sequence(periods_node, f"leave of '{person}'", allow_scalar=True):
-                period = reader.period(item, "leave period")
+            for item in reader.sequence(
+                periods_node, _("leave of '{person}'").format(person=person), allow_scalar=True
+            ):
+                period = reader.period(item, _("leave period"))
                 if period is not None:
                     result.append(Leave(person, period, reader.span(item)))
         return result
@@ -346,7 +355,7 @@ class _TeamReader:
         e, r = self.entries, self.r
         name = self.source.id
         if "name" in e:
-            name = r.text(e["name"][1], "team name") or name
+            name = r.text(e["name"][1], _("team name")) or name
         timezone = self._timezone()
         holidays = self._holidays() if "holidays" in e else None
         business_hours = self._business_hours() if "business_hours" in e else None
@@ -389,8 +398,8 @@ class _TeamReader:
         if "timezone" not in self.entries:
             self.r.error(
                 self.source.id_node,
-                f"team '{self.source.id}' needs a 'timezone'",
-                "add e.g. 'timezone: Europe/Paris'",
+                _("team '{id}' needs a 'timezone'").format(id=self.source.id),
+                _("add e.g. 'timezone: Europe/Paris'"),
             )
             self.zone = zoneinfo.ZoneInfo("UTC")
             return "UTC"
@@ -405,9 +414,9 @@ class _TeamReader:
             except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
                 self.r.error(
                     node,
-                    f"unknown timezone '{value}'",
+                    _("unknown timezone '{value}'").format(value=value),
                     did_you_mean(value, zoneinfo.available_timezones())
-                    or "use an IANA name such as Europe/Paris",
+                    or _("use an IANA name such as Europe/Paris"),
                 )
         self.zone = zoneinfo.ZoneInfo("UTC")
         return "UTC"
@@ -418,7 +427,9 @@ class _TeamReader:
             return None
         if value not in self.people:
             self.r.error(
-                node, f"unknown person '{value}' in {what}", did_you_mean(value, self.people)
+                node,
+                _("unknown person '{value}' in {what}").format(value=value, what=what),
+                did_you_mean(value, self.people),
             )
             return None
         return value
@@ -441,14 +452,16 @@ class _TeamReader:
         if entries is None:
             return None
         if "country" not in entries:
-            r.error(node, "holidays needs 'country'", "e.g. {country: FR, subdiv: '57'}")
+            r.error(node, _("holidays needs 'country'"), _("e.g. {country: FR, subdiv: '57'}"))
             return None
         country_node = entries["country"][1]
-        country = r.text(country_node, "holiday country")
+        country = r.text(country_node, _("holiday country"))
         subdiv_node = entries["subdiv"][1] if "subdiv" in entries else None
-        subdiv = r.text(subdiv_node, "holiday subdivision") if subdiv_node else None
-        add = self._dates(entries["add"][1], "holidays add") if "add" in entries else ()
-        remove = self._dates(entries["remove"][1], "holidays remove") if "remove" in entries else ()
+        subdiv = r.text(subdiv_node, _("holiday subdivision")) if subdiv_node else None
+        add = self._dates(entries["add"][1], _("holidays add")) if "add" in entries else ()
+        remove = (
+            self._dates(entries["remove"][1], _("holidays remove")) if "remove" in entries else ()
+        )
         if country is None:
             return None
         return self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
@@ -478,7 +491,11 @@ class _TeamReader:
             try:
                 result.append(dt.date.fromisoformat(value or ""))
             except ValueError:
-                self.r.error(item, f"{what}: '{value}' is not a date", "write YYYY-MM-DD")
+                self.r.error(
+                    item,
+                    _("{what}: '{value}' is not a date").format(what=what, value=value),
+                    _("write YYYY-MM-DD"),
+                )
         return tuple(result)
 
     def _business_hours(self) -> BusinessHours | None:
@@ -490,7 +507,7 @@ class _TeamReader:
         closed: list[Period] = []
         if "closed" in entries:
             for item in self.r.sequence(entries["closed"][1], "closed", allow_scalar=True):
-                period = self.r.period(item, "closed period")
+                period = self.r.period(item, _("closed period"), self.zone)
                 if period is not None:
                     closed.append(period)
         weekly = windows.weekly(
@@ -507,13 +524,13 @@ class _TeamReader:
         if "levels" not in self.entries:
             r.error(
                 self.source.id_node,
-                f"team '{self.source.id}' needs 'levels'",
-                "add at least one level with a rotation",
+                _("team '{id}' needs 'levels'").format(id=self.source.id),
+                _("add at least one level with a rotation"),
             )
             return []
         items = r.sequence(self.entries["levels"][1], "levels")
         if not items and isinstance(self.entries["levels"][1], yaml.SequenceNode):
-            r.error(self.entries["levels"][1], "'levels' is empty", "add at least one level")
+            r.error(self.entries["levels"][1], _("'levels' is empty"), _("add at least one level"))
         levels = []
         for number, node in enumerate(items, start=1):
             entries = r.mapping(
@@ -523,7 +540,7 @@ class _TeamReader:
                 continue
             name = f"Level {number}"
             if "name" in entries:
-                name = r.text(entries["name"][1], "level name") or name
+                name = r.text(entries["name"][1], _("level name")) or name
             escalate = DEFAULT_ESCALATE_AFTER
             if "escalate_after" in entries:
                 escalate = (
@@ -548,7 +565,9 @@ class _TeamReader:
         r = self.r
         items = r.sequence(level["rotations"][1], "rotations")
         if not items and isinstance(level["rotations"][1], yaml.SequenceNode):
-            r.error(level["rotations"][1], "'rotations' is empty", "add a rotation with members")
+            r.error(
+                level["rotations"][1], _("'rotations' is empty"), _("add a rotation with members")
+            )
         rotations: list[Rotation] = []
         names: dict[str, Span] = {}
         for number, node in enumerate(items, start=1):
@@ -559,9 +578,10 @@ class _TeamReader:
                 name_node = _value_of(node, "name") or node
                 r.error(
                     name_node,
-                    f"two rotations of this level are named '{rotation.name}'",
-                    f"the other is at line {names[rotation.name].line}; "
-                    "give each rotation of a level its own name",
+                    _("two rotations of this level are named '{name}'").format(name=rotation.name),
+                    _(
+                        "the other is at line {line}; give each rotation of a level its own name"
+                    ).format(line=names[rotation.name].line),
                 )
             names[rotation.name] = rotation.span
             rotations.append(rotation)
@@ -575,14 +595,14 @@ class _TeamReader:
             return None
         name = what
         if "name" in e:
-            name = r.text(e["name"][1], "rotation name") or name
+            name = r.text(e["name"][1], _("rotation name")) or name
         members = self._people(e["members"][1], "members")
         if (
             not members
             and isinstance(e["members"][1], yaml.SequenceNode)
             and not e["members"][1].value
         ):
-            r.error(e["members"][1], "'members' is empty", "name at least one person")
+            r.error(e["members"][1], _("'members' is empty"), _("name at least one person"))
         start = r.datetime(e["start"][1], "start") if "start" in e else None
         every = DEFAULT_EVERY
         if "every" in e:
@@ -590,8 +610,8 @@ class _TeamReader:
             if "start" not in e:
                 r.error(
                     e["every"][0],
-                    "'every' needs a 'start'",
-                    "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                    _("'every' needs a 'start'"),
+                    _("add the first handoff, e.g. 'start: 2026-01-05 09:00'"),
                 )
         per_turn = 1
         if "per_turn" in e:
@@ -604,8 +624,10 @@ class _TeamReader:
                     "per_turn",
                     1,
                     max(1, count_listed),
-                    "per_turn is how many members are on call together: "
-                    "at least 1, at most the number of members",
+                    _(
+                        "per_turn is how many members are on call together: at least 1, at most "
+                        "the number of members"
+                    ),
                 )
                 or 1
             )
@@ -621,34 +643,36 @@ class _TeamReader:
                 if key in e:
                     r.error(
                         e[key][0],
-                        f"'{key}' needs a 'start'",
-                        "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                        _("'{key}' needs a 'start'").format(key=key),
+                        _("add the first handoff, e.g. 'start: 2026-01-05 09:00'"),
                     )
             if len(members) > 1:
                 r.error(
                     e["members"][0],
-                    f"{what} has {len(members)} members but no 'start'",
-                    "add the first handoff, e.g. 'start: 2026-01-05 09:00'",
+                    _("{what} has {count} members but no 'start'").format(
+                        what=what, count=len(members)
+                    ),
+                    _("add the first handoff, e.g. 'start: 2026-01-05 09:00'"),
                 )
         grid = Grid(start, every, self.zone) if start is not None and self.zone else None
-        if grid is not None and grid.at(1) <= grid.at(0):
+        # SPEC §8: only a start with an offset can be followed by a handoff that is not after
+        # it; a local start inside a spring-forward gap merely makes the first turn empty.
+        if grid is not None and start is not None and start.offset and grid.at(1) <= grid.at(0):
             following = grid.at(1).astimezone(grid.zone)
             r.error(
                 e["start"][1],
-                f"the handoff after start {start} would be at {following:%Y-%m-%d %H:%M%z}, "
-                "which is not after it",
-                "the offset puts 'start' in the repeated hour; write it without an offset",
+                _(
+                    "the handoff after start {start} would be at {following:%Y-%m-%d "
+                    "%H:%M%z}, which is not after it"
+                ).format(start=start, following=following),
+                _("the offset puts 'start' in the repeated hour; write it without an offset"),
             )
             grid = None
         changes = self._changes(e["changes"][1], grid, per_turn) if "changes" in e else ()
-        if (
-            end is not None
-            and start is not None
-            and not end.local > start.local
-            and end.offset is None
-            and start.offset is None
-        ):
-            r.error(e["end"][1], f"end {end} is not after start {start}")
+        if end is not None and start is not None and not ends_after(start, end, self.zone):
+            r.error(
+                e["end"][1], _("end {end} is not after start {start}").format(end=end, start=start)
+            )
         return Rotation(
             name=name,
             members=members,
@@ -671,42 +695,48 @@ class _TeamReader:
         handoffs: list[int] = []
         for item in r.sequence(node, "changes"):
             e = r.mapping(
-                item, "a member change", allowed=("from", "members"), required=("from", "members")
+                item,
+                _("a member change"),
+                allowed=("from", "members"),
+                required=("from", "members"),
             )
             if e is None or "from" not in e or "members" not in e:
                 continue
-            start = r.datetime(e["from"][1], "change 'from'")
+            start = r.datetime(e["from"][1], _("change 'from'"))
             members = self._people(e["members"][1], "members")
             if start is None:
                 continue
             if len(members) < per_turn and members:
                 r.error(
                     e["members"][1],
-                    f"per_turn is {per_turn} but this list has {len(members)} members",
+                    _("per_turn is {per_turn} but this list has {count} members").format(
+                        per_turn=per_turn, count=len(members)
+                    ),
                 )
             if not members:
-                r.error(e["members"][1], "a member change needs at least one member")
+                r.error(e["members"][1], _("a member change needs at least one member"))
                 continue
             if grid is not None:
                 k = grid.first_at_or_after(start.instant(grid.zone))
                 if handoffs and k < handoffs[-1]:
                     r.error(
                         e["from"][1],
-                        "member changes must be in increasing order of 'from'",
-                        "list the changes from the earliest to the latest",
+                        _("member changes must be in increasing order of 'from'"),
+                        _("list the changes from the earliest to the latest"),
                     )
                 elif handoffs and k == handoffs[-1]:
                     r.error(
                         e["from"][1],
-                        "two member changes take effect at the same handoff",
-                        f"both start at the handoff of "
-                        f"{grid.at(k).astimezone(grid.zone):%Y-%m-%d %H:%M}; keep one",
+                        _("two member changes take effect at the same handoff"),
+                        _("both start at the handoff of {handoff:%Y-%m-%d %H:%M}; keep one").format(
+                            handoff=grid.at(k).astimezone(grid.zone)
+                        ),
                     )
                 elif k <= 0:
                     r.error(
                         e["from"][1],
-                        "a member change must come after the rotation's start",
-                        "change 'members' instead",
+                        _("a member change must come after the rotation's start"),
+                        _("change 'members' instead"),
                     )
                 handoffs.append(k)
             changes.append(MemberChange(start, members, r.span(item)))
@@ -731,11 +761,11 @@ class _TeamReader:
             level = self._level_ref(e["level"][1], levels)
             who = self._people(e["who"][1], "who")
             if isinstance(e["who"][1], yaml.SequenceNode) and not e["who"][1].value:
-                r.error(e["who"][1], "'who' is empty", "name who is on call, e.g. 'who: bob'")
-            start = r.datetime(e["from"][1], "override 'from'")
+                r.error(e["who"][1], _("'who' is empty"), _("name who is on call, e.g. 'who: bob'"))
+            start = r.datetime(e["from"][1], _("override 'from'"))
             period = None
             if start is not None:
-                period = r.period(_period_node(e), "override")
+                period = r.period(_period_node(e), "override", self.zone)
             replaces = None
             if "replaces" in e:
                 replaces = self._person(e["replaces"][1], "replaces")
@@ -744,9 +774,11 @@ class _TeamReader:
                     if replaces not in everyone:
                         r.error(
                             e["replaces"][1],
-                            f"'{replaces}' is in none of the rotations of level {level}",
+                            _("'{replaces}' is in none of the rotations of level {level}").format(
+                                replaces=replaces, level=level
+                            ),
                             did_you_mean(replaces, everyone)
-                            or "'replaces' names someone the level's rotations put on call",
+                            or _("'replaces' names someone the level's rotations put on call"),
                         )
                         replaces = None
             reason = r.text(e["reason"][1], "reason") if "reason" in e else None
@@ -768,11 +800,13 @@ class _TeamReader:
             number = int(value)
             if 1 <= number <= len(levels):
                 return number
-            known = {0: "this team has no level", 1: "this team has only level 1"}
+            known = {0: _("this team has no level"), 1: _("this team has only level 1")}
             self.r.error(
                 node,
-                f"level {number} does not exist",
-                known.get(len(levels), f"this team has levels 1 to {len(levels)}"),
+                _("level {number} does not exist").format(number=number),
+                known.get(
+                    len(levels), _("this team has levels 1 to {count}").format(count=len(levels))
+                ),
             )
             return None
         for level in levels:
@@ -780,9 +814,9 @@ class _TeamReader:
                 return level.number
         self.r.error(
             node,
-            f"no level is named '{value}'",
+            _("no level is named '{value}'").format(value=value),
             did_you_mean(value, [lv.name for lv in levels])
-            or "give the level's number (from 1) or its exact name",
+            or _("give the level's number (from 1) or its exact name"),
         )
         return None
 

@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 import yaml
 
+from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader, is_null
 from astreinte_cli.model import MaxShare, Rules
 
@@ -67,7 +68,11 @@ def _hours(reader: NodeReader, node: yaml.Node, what: str) -> float | None:
     if value is None:
         return None
     if not _NUMBER.fullmatch(value.strip()):
-        reader.error(node, f"{what} must be a number of hours, not '{value}'", "e.g. 11 or 10.5")
+        reader.error(
+            node,
+            _("{what} must be a number of hours, not '{value}'").format(what=what, value=value),
+            _("e.g. 11 or 10.5"),
+        )
         return None
     return float(value)
 
@@ -79,11 +84,11 @@ def _share(reader: NodeReader, node: yaml.Node) -> MaxShare | None:
     if entries is None:
         return None
     limits: dict[str, float | int | None] = {}
-    for key, (_, value) in entries.items():
+    for key, (_key_node, value) in entries.items():
         if is_off(value):
             limits[key] = None
         elif key == "hours":
-            limits[key] = _hours(reader, value, "max_share hours")
+            limits[key] = _hours(reader, value, _("max_share hours"))
         else:
             limits[key] = reader.integer(value, f"max_share {key}", 0, 100000)
     hours = limits.get("hours")

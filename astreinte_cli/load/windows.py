@@ -8,6 +8,7 @@ from typing import cast
 import yaml
 
 from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.model import (
     ExceptWindow,
@@ -23,7 +24,7 @@ DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 NAMES: tuple[WindowName, ...] = (
     "always", "business hours", "outside business hours", "holidays", "weekends", "weekdays",
 )  # fmt: skip
-_DAY_HINT = "day keys are mon…sun, ranges like mon-fri, lists like 'mon,wed,fri', or daily"
+_DAY_HINT = N_("day keys are mon…sun, ranges like mon-fri, lists like 'mon,wed,fri', or daily")
 
 
 class WindowReader:
@@ -34,7 +35,11 @@ class WindowReader:
     def read(self, node: yaml.Node, what: str) -> Window | None:
         if isinstance(node, yaml.SequenceNode):
             if not node.value:
-                self.r.error(node, f"{what} is an empty list", "name at least one window")
+                self.r.error(
+                    node,
+                    _("{what} is an empty list").format(what=what),
+                    _("name at least one window"),
+                )
                 return None
             parts = [self.read(item, what) for item in node.value]
             if any(p is None for p in parts):
@@ -51,7 +56,9 @@ class WindowReader:
                     return None
             days = {k: v for k, v in entries.items() if k != "except"}
             if not days:
-                self.r.error(node, f"{what} needs day keys beside 'except'", _DAY_HINT)
+                self.r.error(
+                    node, _("{what} needs day keys beside 'except'").format(what=what), _(_DAY_HINT)
+                )
                 return None
             weekly = self.weekly(days, node, what)
             if weekly is None:
@@ -64,18 +71,19 @@ class WindowReader:
         if name not in NAMES:
             self.r.error(
                 node,
-                f"unknown window '{value}' in {what}",
+                _("unknown window '{value}' in {what}").format(value=value, what=what),
                 did_you_mean(name, NAMES)
-                or "a window is a name ("
-                + ", ".join(NAMES)
-                + "), a weekly map such as {mon-fri: 09:00-18:00}, or a list of them",
+                or _(
+                    "a window is a name ({names}), a weekly map such as {{mon-fri: 09:00-18:00}}, "
+                    "or a list of them"
+                ).format(names=", ".join(NAMES)),
             )
             return None
         if "business" in name and not self.has_business_hours:
             self.r.error(
                 node,
-                f"'{value}' needs the team's 'business_hours'",
-                "define business_hours in the team, or use another window",
+                _("'{value}' needs the team's 'business_hours'").format(value=value),
+                _("define business_hours in the team, or use another window"),
             )
             return None
         return NamedWindow(name, self.r.span(node))
@@ -91,7 +99,7 @@ class WindowReader:
                 continue
             days.extend((day, time_range) for day in weekdays for time_range in ranges)
         if not days and ok:
-            self.r.error(node, f"{what} has no day", _DAY_HINT)
+            self.r.error(node, _("{what} has no day").format(what=what), _(_DAY_HINT))
             return None
         return WeeklyMap(tuple(sorted(days, key=lambda d: (d[0], d[1].start)))) if ok else None
 
@@ -103,7 +111,7 @@ class WindowReader:
         for part in text.split(","):
             piece = part.strip()
             if "-" in piece:
-                first, _, last = piece.partition("-")
+                first, _dash, last = piece.partition("-")
                 a = self._day(first.strip(), node, key)
                 b = self._day(last.strip(), node, key) if a is not None else None  # report once
                 if a is None or b is None:
@@ -111,8 +119,10 @@ class WindowReader:
                 if a == b:
                     self.r.error(
                         node,
-                        f"day range '{piece}' runs from a day to itself",
-                        f"write '{first.strip()}' for one day, or 'daily' for the whole week",
+                        _("day range '{piece}' runs from a day to itself").format(piece=piece),
+                        _("write '{day}' for one day, or 'daily' for the whole week").format(
+                            day=first.strip()
+                        ),
                     )
                     return None
                 result.extend((a + i) % 7 for i in range((b - a) % 7 + 1))
@@ -128,24 +138,33 @@ class WindowReader:
             return DAYS.index(text)
         close = difflib.get_close_matches(text, DAYS, n=1, cutoff=0.6) if text else []
         hint = (
-            f"did you mean '{key.strip().lower().replace(text, close[0], 1)}'?" if close else None
+            _("did you mean '{name}'?").format(name=key.strip().lower().replace(text, close[0], 1))
+            if close
+            else None
         )
         if key.strip().lower() in ("except", "closed"):
             hint = None
-        self.r.error(node, f"'{key}' is not a day key", hint or _DAY_HINT)
+        self.r.error(node, _("'{key}' is not a day key").format(key=key), hint or _(_DAY_HINT))
         return None
 
     def _ranges(self, node: yaml.Node, key: str, key_node: yaml.Node) -> list[TimeRange] | None:
         if is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
             self.r.error(
                 key_node if is_null(node) else node,  # an empty value has no text to point at
-                f"day key '{key}' has no time range",
-                "give it one, e.g. 'mon: 09:00-18:00'; in flow style quote a list of days: "
-                '{"mon,wed,fri": 09:00-12:00}',
+                _("day key '{key}' has no time range").format(key=key),
+                _(
+                    "give it one, e.g. 'mon: 09:00-18:00'; in flow style quote a list of "
+                    'days: {"mon,wed,fri": 09:00-12:00}'
+                ),
             )
             return None
-        items = self.r.sequence(node, f"the time ranges of '{key}'", allow_scalar=True)
-        ranges = [self.r.parsed(item, f"time range of '{key}'", parse_time_range) for item in items]
+        items = self.r.sequence(
+            node, _("the time ranges of '{key}'").format(key=key), allow_scalar=True
+        )
+        ranges = [
+            self.r.parsed(item, _("time range of '{key}'").format(key=key), parse_time_range)
+            for item in items
+        ]
         if not items or any(r is None for r in ranges):
             return None
         return cast(list[TimeRange], ranges)

@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
+from astreinte_cli.i18n import _
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
@@ -36,21 +37,23 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
         with path.open("rb") as stream:
             raw = stream.read(MAX_FILE_BYTES + 1)
     except OSError as exc:
-        collector.error(Span(name, 1, 1), f"cannot read the file: {exc.strerror or exc}")
+        collector.error(
+            Span(name, 1, 1), _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
+        )
         return None
     if len(raw) > MAX_FILE_BYTES:
         collector.error(
             Span(name, 1, 1),
-            f"the file is larger than {MAX_FILE_BYTES // 1024} KiB",
-            "a roster file is a few kilobytes; split it, or check that this is a roster",
+            _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
+            _("a roster file is a few kilobytes; split it, or check that this is a roster"),
         )
         return None
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
         collector.error(
             Span(name, line, column),
-            "the file is binary, not YAML text (it contains a NUL byte)",
-            "only UTF-8 text files ending in .yaml or .yml belong in a roster folder",
+            _("the file is binary, not YAML text (it contains a NUL byte)"),
+            _("only UTF-8 text files ending in .yaml or .yml belong in a roster folder"),
         )
         return None
     try:
@@ -59,30 +62,36 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
         line, column = _position(raw, exc.start)
         collector.error(
             Span(name, line, column),
-            f"the file is not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
-            "save the file as UTF-8",
+            _("the file is not valid UTF-8 (byte 0x{byte:02x})").format(byte=raw[exc.start]),
+            _("save the file as UTF-8"),
         )
         return None
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         line, column, problem = _syntax_error(exc, text)
-        collector.error(Span(name, line, column), f"invalid YAML: {problem}", _yaml_hint(problem))
+        collector.error(
+            Span(name, line, column),
+            _("invalid YAML: {problem}").format(problem=problem),
+            _yaml_hint(problem),
+        )
         return None
     except RecursionError:  # only the pure-Python parser recurses; libyaml stops at depth 1000
-        collector.error(Span(name, 1, 1), "invalid YAML: the file is nested too deeply")
+        collector.error(Span(name, 1, 1), _("invalid YAML: the file is nested too deeply"))
         return None
     except yaml.YAMLError as exc:  # ReaderError: a character YAML does not allow
         position = getattr(exc, "position", 0)
         line, column = _text_position(text, position)
-        collector.error(Span(name, line, column), f"invalid YAML: {_reason(exc)}")
+        collector.error(
+            Span(name, line, column), _("invalid YAML: {reason}").format(reason=_reason(exc))
+        )
         return None
     if root is None:
-        empty = "the file is empty" if not text.strip() else "the file holds only comments"
+        empty = _("the file is empty") if not text.strip() else _("the file holds only comments")
         collector.error(
             Span(name, 1, 1),
             empty,
-            "give it 'people:' or a 'team:', or remove it from the roster folder",
+            _("give it 'people:' or a 'team:', or remove it from the roster folder"),
         )
         return None
     if not _check_tree(name, root, collector):
@@ -106,8 +115,8 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
             if too_deep:  # said once, at the first place that is too deep
                 collector.error(
                     node_span(path, node),
-                    f"the file is nested more than {MAX_DEPTH} levels deep",
-                    "a roster is a few levels of mappings and lists: check the brackets",
+                    _("the file is nested more than {depth} levels deep").format(depth=MAX_DEPTH),
+                    _("a roster is a few levels of mappings and lists: check the brackets"),
                 )
             ok = too_deep = False
             return 1
@@ -115,16 +124,21 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
             ok = False
             collector.error(
                 node_span(path, node),
-                "a YAML alias refers to itself",
-                "this '&anchor' is used by a '*alias' inside its own value; write the values out",
+                _("a YAML alias refers to itself"),
+                _(
+                    "this '&anchor' is used by a '*alias' inside its own value; "
+                    "write the values out"
+                ),
             )
             return 1
         if node.tag not in _STANDARD_TAGS and not node.tag.startswith("tag:yaml.org,2002:merge"):
             ok = False
             collector.error(
                 node_span(path, node),
-                f"YAML tag '{node.tag.removeprefix('tag:yaml.org,2002:')}' is not allowed",
-                "rosters are plain data: remove the '!' tag",
+                _("YAML tag '{tag}' is not allowed").format(
+                    tag=node.tag.removeprefix("tag:yaml.org,2002:")
+                ),
+                _("rosters are plain data: remove the '!' tag"),
             )
         active.add(key)
         total = 1
@@ -141,8 +155,10 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
     if size(root, 1) > MAX_EXPANDED_NODES:
         collector.error(
             node_span(path, root),
-            f"YAML aliases expand this file to more than {MAX_EXPANDED_NODES:,} values",
-            "this looks like an alias bomb; write the values out",
+            _("YAML aliases expand this file to more than {count:,} values").format(
+                count=MAX_EXPANDED_NODES
+            ),
+            _("this looks like an alias bomb; write the values out"),
         )
         return False
     return ok
@@ -164,7 +180,9 @@ def _reason(exc: yaml.YAMLError) -> str:
     if isinstance(character, str):  # the pure-Python reader gives the character, libyaml its code
         character = ord(character)
     if isinstance(character, int):
-        return f"{reason or 'unacceptable character'} (U+{character:04X})"
+        return "{reason} (U+{code:04X})".format(
+            reason=reason or _("unacceptable character"), code=character
+        )
     return str(reason or exc).splitlines()[0]
 
 
@@ -178,7 +196,7 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> tuple[int, int, str
         # ("while scanning a plain scalar") only confuses.
         text = (problem or "").replace("found character", "found a tab character", 1)
     elif problem is None or context is None:
-        text = problem or context or "the file cannot be parsed"
+        text = problem or context or _("the file cannot be parsed")
     elif problem.startswith("but "):  # "expected a single document in the stream, but found …"
         text = f"{context}, {problem}"
     elif (
@@ -191,10 +209,14 @@ def _syntax_error(exc: yaml.MarkedYAMLError, source: str) -> tuple[int, int, str
     elif "end of stream" in problem:
         # The end of the file is no place to look at: point at what was left open instead.
         mark = context_mark
-        text = f"{problem} {context} that starts here"
+        text = _("{problem} {context} that starts here").format(problem=problem, context=context)
     else:
-        where = f"line {context_mark.line + 1}, column {context_mark.column + 1}"
-        text = f"{problem} {context} that starts at {where}"
+        where = _("line {line}, column {column}").format(
+            line=context_mark.line + 1, column=context_mark.column + 1
+        )
+        text = _("{problem} {context} that starts at {where}").format(
+            problem=problem, context=context, where=where
+        )
     if mark is not None:
         line, column = mark.line + 1, mark.column + 1
     return line, column, text
@@ -209,17 +231,19 @@ def _character_at(text: str, line: int, column: int) -> str:
 
 def _yaml_hint(problem: str) -> str | None:
     if "tab" in problem:
-        return "indent with spaces, never tabs"
+        return _("indent with spaces, never tabs")
     if "mapping values are not allowed" in problem:
-        return "a value containing ': ' must be quoted"
+        return _("a value containing ': ' must be quoted")
     if "expected a single document" in problem:
-        return "a roster file holds one YAML document: remove the extra '---'"
+        return _("a roster file holds one YAML document: remove the extra '---'")
     if "found undefined alias" in problem:
-        return "define the anchor with '&name' before using '*name'"
+        return _("define the anchor with '&name' before using '*name'")
     if "quoted scalar" in problem and "end of stream" in problem:
-        return "this quote is never closed"
+        return _("this quote is never closed")
     if "expected ','" in problem:
-        return "a closing bracket or a ',' between two items is missing"
+        return _("a closing bracket or a ',' between two items is missing")
     if "expected '-' indicator" in problem:
-        return "a 'key: value' line where a list item ('- …') was expected: check the indentation"
+        return _(
+            "a 'key: value' line where a list item ('- …') was expected: check the indentation"
+        )
     return None

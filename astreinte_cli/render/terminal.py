@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
-from rich.table import Table
 from rich.text import Text
 
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.contacts import display_phone
+from astreinte_cli.i18n import _, format_day, format_instant
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.query import LevelNow, escalation_chain
 from astreinte_cli.timeline import Stretch
@@ -24,20 +24,19 @@ _PALETTE = (
 
 
 def when(instant: dt.datetime, team: Team, *, with_year: bool = False) -> str:
-    local = instant.astimezone(team.zone)
-    return local.strftime("%a %d %b %Y %H:%M" if with_year else "%a %d %b %H:%M")
+    return format_instant(instant, team.zone, "day-time-year" if with_year else "day-time")
 
 
 def span_text(delta: dt.timedelta) -> str:
     minutes = int(delta.total_seconds() // 60)
     days, rest = divmod(minutes, 24 * 60)
     hours, minutes = divmod(rest, 60)
-    parts = [f"{days} d"] if days else []
+    parts = [_("{days} d").format(days=days)] if days else []
     if hours:
-        parts.append(f"{hours} h")
+        parts.append(_("{hours} h").format(hours=hours))
     if minutes and not days:
-        parts.append(f"{minutes} min")
-    return " ".join(parts) or "0 min"
+        parts.append(_("{minutes} min").format(minutes=minutes))
+    return " ".join(parts) or _("{minutes} min").format(minutes=0)
 
 
 def person_label(roster: Roster, person_id: str, *, phone: bool = True) -> Text:
@@ -47,7 +46,7 @@ def person_label(roster: Roster, person_id: str, *, phone: bool = True) -> Text:
         if person.phone:
             text.append("  " + display_phone(person.phone))
         else:
-            text.append("  (no phone on file)", style="yellow")
+            text.append("  " + _("(no phone on file)"), style="yellow")
     return text
 
 
@@ -75,68 +74,99 @@ def render_now(
         blocks.append(_chain(roster, team, levels))
         if team.instructions:
             blocks.append(
-                Text("Instructions: ", style="bold").append(team.instructions.strip(), style="")
+                Text(_("Instructions:") + " ", style="bold").append(
+                    team.instructions.strip(), style=""
+                )
             )
         blocks.append(Text(""))
     return Group(*blocks)
 
 
 def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> RenderableType:
-    title = Text(f"Level {state.level.number} · {state.level.name}", style="bold cyan")
+    title = Text(
+        _("Level {number} · {name}").format(number=state.level.number, name=state.level.name),
+        style="bold cyan",
+    )
     lines: list[RenderableType] = [title]
     if state.until is not None:
-        until = f"until {when(state.until, team)} (in {span_text(state.until - at)})"
+        until = _("until {when} (in {duration})").format(
+            when=when(state.until, team), duration=span_text(state.until - at)
+        )
     else:
-        until = "with no change in the next 400 days"
-    since = f"since {when(state.since, team)}" if state.since else "since more than 400 days"
+        until = _("with no change in the next 400 days")
+    since = (
+        _("since {when}").format(when=when(state.since, team))
+        if state.since
+        else _("since more than 400 days")
+    )
     if state.is_gap:
         lines.append(
             Text(
-                "  ⚠  NOBODY ON CALL — this level is in its coverage and empty",
+                "  ⚠  " + _("NOBODY ON CALL — this level is in its coverage and empty"),
                 style="bold white on red",
             )
         )
-        lines.append(Text(f"  gap {since} · {until}", style="red"))
+        lines.append(
+            Text("  " + _("gap {since} · {until}").format(since=since, until=until), style="red")
+        )
     elif not state.active:
         resume = (
-            f"resumes {when(state.until, team)}"
+            _("resumes {when}").format(when=when(state.until, team))
             if state.until
-            else "does not resume within 400 days"
+            else _("does not resume within 400 days")
         )
         lines.append(
-            Text(f"  off (outside this level's coverage); astreinte {resume}", style="dim")
+            Text(
+                "  "
+                + _("off (outside this level's coverage); astreinte {resume}").format(
+                    resume=resume
+                ),
+                style="dim",
+            )
         )
     else:
         for person in state.current.who:
             lines.append(Text("  ● ").append(person_label(roster, person)))
         lines.append(Text(f"  {since} · {until}", style="dim"))
-        lines.append(Text(f"  source: {state.current.source}", style="dim"))
+        lines.append(
+            Text("  " + _("source: {source}").format(source=state.current.source), style="dim")
+        )
     if state.next is not None and state.until is not None:
-        lines.append(Text("  next: ", style="dim").append(_describe(roster, state.next)))
+        lines.append(
+            Text("  " + _("next:") + " ", style="dim").append(_describe(roster, state.next))
+        )
     if state.level.instructions and state.active:
-        lines.append(Text("  instructions: ", style="dim").append(state.level.instructions.strip()))
+        lines.append(
+            Text("  " + _("instructions:") + " ", style="dim").append(
+                state.level.instructions.strip()
+            )
+        )
     return Group(*lines)
 
 
 def _describe(roster: Roster, stretch: Stretch) -> Text:
     if stretch.is_gap:
-        return Text("NOBODY (gap)", style="bold red")
+        return Text(_("NOBODY (gap)"), style="bold red")
     if not stretch.active:
-        return Text("off (outside coverage)", style="dim")
+        return Text(_("off (outside coverage)"), style="dim")
     return Text(_names(roster, stretch.who))
 
 
 def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> RenderableType:
     """One step per line, so that a phone number never breaks across two."""
-    text = Text("Escalation:", style="bold")
+    text = Text(_("Escalation:"), style="bold")
     steps = escalation_chain(team, levels)
     if not steps:
-        return text.append(" nobody to call", style="red")
-    delays = ["first"] + [f"after {span_text(step.after)}" for step in steps[1:]]
+        return text.append(" " + _("nobody to call"), style="red")
+    delays = [_("first")] + [
+        _("after {duration}").format(duration=span_text(step.after)) for step in steps[1:]
+    ]
     width = max(len(delay) for delay in delays)
     lines: list[RenderableType] = [text]
     for delay, step in zip(delays, steps, strict=True):
-        line = Text(f"  {delay:<{width}}  ").append(f"{step.label}: ", style="cyan")
+        line = Text(f"  {delay:<{width}}  ").append(
+            _("{step}:").format(step=step.label) + " ", style="cyan"
+        )
         for position, person in enumerate(step.who):
             if position:
                 line.append(", ")
@@ -169,9 +199,11 @@ def render_show(
             day_start, day_end = max(day_start, start), min(day_end, end)
             rows = _day_rows(roster, timeline, day_start, day_end, person)
             if rows or person is None:
-                heading = Text(day.strftime("%a %d %b %Y"), style="bold")
+                heading = Text(format_day(day), style="bold")
                 if day in holidays:
-                    heading.append(f"  férié: {holidays[day]}", style="magenta")
+                    heading.append(
+                        "  " + _("férié: {holiday}").format(holiday=holidays[day]), style="magenta"
+                    )
                 blocks.append(heading)
                 blocks.extend(rows)
             day += dt.timedelta(days=1)
@@ -196,7 +228,7 @@ def _day_rows(
             )
             row = Text(label)
             if stretch.is_gap:
-                row.append("GAP: nobody on call", style="bold white on red")
+                row.append(_("GAP: nobody on call"), style="bold white on red")
             else:
                 row.append(_names(roster, stretch.who))
                 if stretch.source and stretch.source.startswith("override"):
@@ -214,6 +246,8 @@ def render_grid(
     roster: Roster, timelines: Sequence[TeamTimeline], start: dt.datetime, end: dt.datetime
 ) -> RenderableType:
     """One row per day and level, one cell per hour, one colour per person."""
+    from rich.table import Table  # here: `now` does not need it
+
     colours: dict[str, str] = {}
     blocks: list[RenderableType] = []
     for timeline in timelines:
@@ -224,7 +258,8 @@ def render_grid(
         # header carries the months.
         blocks.append(
             Text(
-                f"{team.name} ({team.id}) · {team.timezone} · {first:%d %b %Y} – {last:%d %b %Y}",
+                f"{team.name} ({team.id}) · {team.timezone} · "
+                f"{format_day(first, 'date')} – {format_day(last, 'date')}",
                 style="bold underline",
             )
         )
@@ -242,7 +277,7 @@ def render_grid(
                 table.add_column(f"{hour:02d}" if hour % 3 == 0 else "", no_wrap=True, width=3)
             day = first
             while day <= last:
-                cells: list[RenderableType] = [Text(day.strftime("%a %d "))]
+                cells: list[RenderableType] = [Text(format_day(day, "weekday-day") + " ")]
                 for hour in range(24):
                     slot = place(dt.datetime.combine(day, dt.time(hour)), team.zone)
                     if slot < level.start or slot >= level.end:
@@ -252,14 +287,14 @@ def render_grid(
                 table.add_row(*cells)
                 day += dt.timedelta(days=1)
             blocks.append(table)
-    legend = Text("Legend: ")
+    legend = Text(_("Legend:") + " ")
     for person, colour in colours.items():
         legend.append(f" {_initials(roster, person)} ", style=f"black on {colour}")
         legend.append(f" {roster.people[person].name}  ")
     legend.append(" ·· ", style="dim")
-    legend.append(" off  ")
+    legend.append(" " + _("off") + "  ")
     legend.append(" !! ", style="bold white on red")
-    legend.append(" gap")
+    legend.append(" " + _("gap"))
     blocks.append(legend)
     return Group(*blocks)
 
