@@ -57,6 +57,9 @@ ALLOWED_REJECTIONS = (
     "which is not after it",  # the same, as the loader words it now
     "member change",  # DST put two changes, or a change and the start, on one handoff
     "at the same handoff",
+    # An `end:` placed at or before the start once both are instants in the team's zone (a
+    # local end inside a spring gap lands on an offset start): the rotation would be empty.
+    "is not after start",
 )
 
 

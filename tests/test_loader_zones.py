@@ -66,3 +66,18 @@ def test_a_local_start_in_the_spring_gap_gives_an_empty_first_turn(tmp_path: Pat
     # 02:00 and 03:00 are both placed at the jump (01:00Z): a's turn is empty, b holds 03:00.
     assert timeline.at(dt.datetime(2026, 3, 29, 1, 0, tzinfo=UTC)).who == ("b",)
     assert timeline.at(dt.datetime(2026, 3, 29, 2, 0, tzinfo=UTC)).who == ("a",)
+
+
+def test_a_rotation_ending_where_it_starts_is_an_error(tmp_path: Path) -> None:
+    # 02:15 does not exist on 29 March in Paris: it is placed at the jump, 01:00Z, which is the
+    # very instant of the offset start; the rotation would hold nothing.
+    path = _team(
+        tmp_path,
+        "Europe/Paris",
+        "levels: [{rotations: [{members: [a, b], start: '2026-03-29T02:00+01:00', every: 1h,"
+        " end: 2026-03-29 02:15}]}]\n",
+    )
+    with pytest.raises(RosterError) as caught:
+        load_roster(path)
+    (diagnostic,) = caught.value.diagnostics
+    assert "is not after start" in diagnostic.message
