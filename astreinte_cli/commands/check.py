@@ -193,12 +193,6 @@ def _people(count: int) -> str:
     return ngettext("{count} person", "{count} people", count).format(count=count)
 
 
-def _summary_people(count: int) -> str:
-    # The check summary has always said "1 people" in English (its golden files and the
-    # scripts that read it expect so): both English forms are "people"; French gets its plural.
-    return ngettext("{count} people", "{count} people", count).format(count=count)
-
-
 # --------------------------------------------------------------------------- check
 
 
@@ -290,7 +284,7 @@ def _summary_lines(roster: Roster, teams: Sequence[Team]) -> list[str]:
                 count=len(roster.files)
             ),
             teams=ngettext("{count} team", "{count} teams", len(teams)).format(count=len(teams)),
-            people=_summary_people(len(roster.people)),
+            people=_people(len(roster.people)),
             leave=ngettext(
                 "{count} leave period", "{count} leave periods", len(roster.leave)
             ).format(count=len(roster.leave)),
@@ -306,7 +300,7 @@ def _summary_lines(roster: Roster, teams: Sequence[Team]) -> list[str]:
             rotations=ngettext("{count} rotation", "{count} rotations", rotations).format(
                 count=rotations
             ),
-            people=_summary_people(len(people)),
+            people=_people(len(people)),
             overrides=ngettext("{count} override", "{count} overrides", len(t.overrides)).format(
                 count=len(t.overrides)
             ),
