@@ -29,6 +29,20 @@ CheckFormat = Literal["text", "json", "github"]
 DiffFormat = Literal["text", "json", "markdown"]
 
 
+# Options that `check` and `diff` share: the horizon, and the day changes count as known on.
+HorizonStart = Annotated[
+    str | None,
+    typer.Option("--from", help="WHEN the horizon starts (default: --at).", show_default=False),
+]
+HorizonEnd = Annotated[
+    str | None,
+    typer.Option("--to", help="WHEN it ends (default: 90 days after --from).", show_default=False),
+]
+KnownOn = Annotated[
+    str, typer.Option("--at", help="WHEN 'now' is: the day the changes are known on.")
+]
+
+
 def register(app: typer.Typer) -> None:
     """Add ``check`` and ``diff`` to the application."""
     app.command()(check)
@@ -38,19 +52,9 @@ def register(app: typer.Typer) -> None:
 def check(
     rosters: RostersOption = Path("rosters"),
     team: TeamOption = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="WHEN the horizon starts (default: --at).", show_default=False),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option(
-            "--to", help="WHEN it ends (default: 90 days after --from).", show_default=False
-        ),
-    ] = None,
-    at: Annotated[
-        str, typer.Option("--at", help="WHEN 'now' is: the day changes are known on.")
-    ] = "now",
+    start: HorizonStart = None,
+    end: HorizonEnd = None,
+    at: KnownOn = "now",
     tz: TzOption = None,
     output: Annotated[
         str, typer.Option("--format", help="text, json, or github (Actions annotations).")
@@ -85,19 +89,9 @@ def diff(
     ] = None,
     rosters: RostersOption = Path("rosters"),
     team: TeamOption = None,
-    start: Annotated[
-        str | None,
-        typer.Option("--from", help="WHEN the horizon starts (default: --at).", show_default=False),
-    ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option(
-            "--to", help="WHEN it ends (default: 90 days after --from).", show_default=False
-        ),
-    ] = None,
-    at: Annotated[
-        str, typer.Option("--at", help="WHEN 'now' is: the day the changes are known on.")
-    ] = "now",
+    start: HorizonStart = None,
+    end: HorizonEnd = None,
+    at: KnownOn = "now",
     tz: TzOption = None,
     output: Annotated[
         str, typer.Option("--format", help="text, json, or markdown (a PR comment).")
