@@ -1,8 +1,10 @@
 """Roster + range → timeline (SPEC §5 and §6). Pure: no clock, no output.
 
-Each level is computed on elementary intervals: every instant where any input can change (a
-handoff, a window edge, a leave edge, an override edge, a coverage edge) cuts the range, and
-the state of each piece is evaluated once, straight from the rules, then equal neighbours merge.
+Each level is computed on intervals, in the order of SPEC §5: every rotation gives sorted
+segments (its turns intersected with its ``only``, cut further only where its people's leave
+meets them), later rotations are painted over earlier ones, overrides rewrite the segments
+within their periods, coverage cuts the result, and equal neighbours merge. The state of each
+segment is evaluated once, straight from the rules; nothing is evaluated instant by instant.
 """
 
 from __future__ import annotations
@@ -10,11 +12,11 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 
 from astreinte_cli.handoffs import Grid
-from astreinte_cli.intervals import Interval, Intervals, clip, union
+from astreinte_cli.intervals import Interval, Intervals, clip, complement, union
 from astreinte_cli.model import Leave, Level, Override, Roster, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
@@ -51,22 +53,12 @@ class Turn:
     end: dt.datetime
     members: tuple[str, ...]  # the epoch's list (for on_leave: next)
     positions: tuple[int, ...]
+    # The people given, in order, once: a level's compilation reads it for every segment.
+    who: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
-    @property
-    def who(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(self.members[p] for p in self.positions))
-
-
-class TurnIndex:
-    def __init__(self, turns: list[Turn]) -> None:
-        self.turns = turns
-        self._starts = [t.start for t in turns]
-
-    def at(self, instant: dt.datetime) -> Turn | None:
-        index = bisect.bisect_right(self._starts, instant) - 1
-        if index >= 0 and instant < self.turns[index].end:
-            return self.turns[index]
-        return None
+    def __post_init__(self) -> None:
+        who = tuple(dict.fromkeys(self.members[p] for p in self.positions))
+        object.__setattr__(self, "who", who)
 
 
 # --------------------------------------------------------------------------- rotations
@@ -95,11 +87,13 @@ def rotation_turns(
     epoch_index = 0
     active_count: dict[int, int] = {}
     k = first_k
+    handoff = grid.at(k)
     while True:
-        turn_start = grid.at(k)
+        turn_start = handoff
         if turn_start >= end or (stop is not None and turn_start >= stop):
             break
-        turn_end = grid.at(k + 1)
+        handoff = grid.at(k + 1)  # this turn's end, the next one's start: placed once
+        turn_end = handoff
         if stop is not None:
             turn_end = min(turn_end, stop)
         while epoch_index + 1 < len(epochs) and epochs[epoch_index + 1][0] <= k:
@@ -164,14 +158,12 @@ class _RotationState:
     ) -> None:
         self.rotation = rotation
         self.source = f"rotation:{rotation.name}"
-        self.turns = TurnIndex(rotation_turns(rotation, calendar, start, end))
-        self.only = Mask(calendar.evaluate(rotation.only, start, end))
+        self.turns = rotation_turns(rotation, calendar, start, end)
+        self.only = calendar.evaluate(rotation.only, start, end)
 
-    def edges(self) -> Iterable[dt.datetime]:
-        for turn in self.turns.turns:
-            yield turn.start
-            yield turn.end
-        yield from self.only.edges()
+
+# A stretch of a level being built: [start, end), who (possibly nobody), source.
+Segment = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None]
 
 
 def compile_level(
@@ -182,36 +174,32 @@ def compile_level(
     end: dt.datetime,
     calendar: TeamCalendar | None = None,
 ) -> LevelTimeline:
+    """SPEC §5 on intervals rather than instant by instant: each rotation's turns cut to its
+    ``only`` (leave applied where it meets them), the rotations painted over each other in
+    order, the overrides applied within their periods, the result cut by coverage. The state is
+    evaluated per segment where it is constant, straight from the rules, and equal neighbours
+    merge: a year of a large organisation has a few hundred thousand of them."""
     calendar = calendar or TeamCalendar(team)
-    rotations = [_RotationState(r, calendar, start, end) for r in level.rotations]
     leave = _leave_masks(roster, team, level, start, end)
-    overrides = [
-        (o, *o.period.instants(calendar.zone)) for o in team.overrides if o.level == level.number
-    ]
-    overrides = [(o, s, e) for o, s, e in overrides if s < end and start < e]
-    coverage = Mask(calendar.coverage(level.coverage, start, end))
-
-    cuts = {start, end}
-    for state in rotations:
-        cuts.update(state.edges())
-    for mask in leave.values():
-        cuts.update(mask.edges())
-    for _, s, e in overrides:
-        cuts.update((s, e))
-    cuts.update(coverage.edges())
-    points = sorted(t for t in cuts if start <= t <= end)
-
+    layered: list[Segment] = []
+    for rotation in level.rotations:
+        state = _RotationState(rotation, calendar, start, end)
+        layered = _layer(layered, _rotation_segments(state, leave, team.on_leave))
+    parts = _partition(layered, start, end)
+    for override in team.overrides:
+        if override.level == level.number:
+            override_start, override_end = override.period.instants(calendar.zone)
+            if override_start < end and start < override_end:
+                parts = _apply_override(parts, override, override_start, override_end)
+    coverage = calendar.coverage(level.coverage, start, end)
     stretches: list[Stretch] = []
-    for piece_start, piece_end in itertools.pairwise(points):
-        if piece_start >= piece_end:
-            continue
-        active = piece_start in coverage
-        if active:  # outside coverage the level is off, whoever the rotations give
-            who, source = _layered(rotations, leave, team.on_leave, piece_start)
-            who, source = _overridden(overrides, who, source, piece_start)
-        if not active or not who:
-            who, source = (), None
-        _append(stretches, Stretch(piece_start, piece_end, who, source, active))
+    for piece_start, piece_end, who, source, active in _cut_by_coverage(
+        parts, coverage, start, end
+    ):
+        if active and who:
+            _append(stretches, Stretch(piece_start, piece_end, who, source, active))
+        else:  # a gap, or off: outside coverage the level is off, whoever is given
+            _append(stretches, Stretch(piece_start, piece_end, (), None, active))
     return LevelTimeline(team, level, start, end, tuple(stretches))
 
 
@@ -230,23 +218,136 @@ def _append(stretches: list[Stretch], stretch: Stretch) -> None:
     stretches.append(stretch)
 
 
-def _layered(
-    rotations: Sequence[_RotationState],
-    leave: dict[str, Mask],
-    on_leave: str,
-    instant: dt.datetime,
-) -> tuple[tuple[str, ...], str | None]:
-    """The later rotation that gives someone wins (SPEC §5.5), after leave (§6)."""
-    for state in reversed(rotations):
-        if instant not in state.only:
-            continue
-        turn = state.turns.at(instant)
-        if turn is None:
-            continue
-        who = turn.who if on_leave == "flag" else _substituted(turn, leave, instant)
+def _rotation_segments(
+    state: _RotationState, leave: dict[str, Mask], on_leave: str
+) -> list[Segment]:
+    """Where the rotation gives someone (SPEC §5.1-4, §6): its turns intersected with its
+    ``only``, sorted and disjoint."""
+    segments: list[Segment] = []
+    turns, only = state.turns, state.only
+    # With `on_leave: next`, where none of the rotation's people is away nobody stands in.
+    away = [i for p in state.rotation.everyone if p in leave for i in leave[p].intervals]
+    anyone_away = Mask(union(away)) if on_leave != "flag" else None
+    i = j = 0
+    while i < len(turns) and j < len(only):
+        turn = turns[i]
+        segment_start = max(turn.start, only[j][0])
+        segment_end = min(turn.end, only[j][1])
+        if segment_start < segment_end:
+            if anyone_away is None or not anyone_away.overlaps(segment_start, segment_end):
+                segments.append((segment_start, segment_end, turn.who, state.source))
+            else:
+                segments.extend(
+                    _substituted_segments(turn, segment_start, segment_end, leave, state.source)
+                )
+        if turn.end < only[j][1]:
+            i += 1
+        else:
+            j += 1
+    return segments
+
+
+def _substituted_segments(
+    turn: Turn, start: dt.datetime, end: dt.datetime, leave: dict[str, Mask], source: str
+) -> Iterator[Segment]:
+    """``on_leave: next`` over ``[start, end)`` of a turn: cut where the leave of a member of
+    the turn's list begins or ends (only they can change who stands in), evaluated per piece;
+    a piece where nobody can stand in gives nobody, so that a lower layer shows through."""
+    cuts = {start, end}
+    for person in set(turn.members):
+        mask = leave.get(person)
+        if mask is not None and mask.overlaps(start, end):
+            cuts.update(t for t in mask.edges() if start < t < end)
+    for piece_start, piece_end in itertools.pairwise(sorted(cuts)):
+        who = _substituted(turn, leave, piece_start)
         if who:
-            return who, state.source
-    return (), None
+            yield piece_start, piece_end, who, source
+
+
+def _layer(lower: list[Segment], upper: list[Segment]) -> list[Segment]:
+    """A later rotation wins wherever it gives someone (SPEC §5.5): ``upper`` whole, and
+    ``lower`` where ``upper`` gives nobody."""
+    if not lower or not upper:
+        return upper or lower
+    first, last = min(lower[0][0], upper[0][0]), max(lower[-1][1], upper[-1][1])
+    free = complement([(s, e) for s, e, _, _ in upper], first, last)
+    return sorted(upper + _clip_segments(lower, free), key=lambda segment: segment[0])
+
+
+def _clip_segments(segments: list[Segment], intervals: Intervals) -> list[Segment]:
+    """The parts of ``segments`` (sorted, disjoint) inside ``intervals``, payloads kept."""
+    result: list[Segment] = []
+    i = j = 0
+    while i < len(segments) and j < len(intervals):
+        segment_start, segment_end, who, source = segments[i]
+        piece_start = max(segment_start, intervals[j][0])
+        piece_end = min(segment_end, intervals[j][1])
+        if piece_start < piece_end:
+            result.append((piece_start, piece_end, who, source))
+        if segment_end < intervals[j][1]:
+            i += 1
+        else:
+            j += 1
+    return result
+
+
+def _partition(segments: list[Segment], start: dt.datetime, end: dt.datetime) -> list[Segment]:
+    """``segments`` with the time between them filled by nobody, so that they cover
+    ``[start, end)`` exactly: an override applies where nobody is on call too."""
+    parts: list[Segment] = []
+    cursor = start
+    for segment_start, segment_end, who, source in segments:
+        if cursor < segment_start:
+            parts.append((cursor, segment_start, (), None))
+        parts.append((segment_start, segment_end, who, source))
+        cursor = segment_end
+    if cursor < end:
+        parts.append((cursor, end, (), None))
+    return parts
+
+
+def _apply_override(
+    parts: list[Segment], override: Override, start: dt.datetime, end: dt.datetime
+) -> list[Segment]:
+    """One override (SPEC §5.7) on the parts it meets, split at its bounds; the others, found
+    by bisection, are left as they are."""
+    starts = [part[0] for part in parts]
+    first = max(0, bisect.bisect_right(starts, start) - 1)
+    last = bisect.bisect_left(starts, end)
+    replaced: list[Segment] = []
+    for part_start, part_end, who, source in parts[first:last]:
+        inside_start, inside_end = max(part_start, start), min(part_end, end)
+        if inside_start >= inside_end:
+            replaced.append((part_start, part_end, who, source))
+            continue
+        if part_start < inside_start:
+            replaced.append((part_start, inside_start, who, source))
+        replaced.append((inside_start, inside_end, *_overridden(override, who, source)))
+        if inside_end < part_end:
+            replaced.append((inside_end, part_end, who, source))
+    return parts[:first] + replaced + parts[last:]
+
+
+def _cut_by_coverage(
+    parts: list[Segment], coverage: Intervals, start: dt.datetime, end: dt.datetime
+) -> Iterator[tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, bool]]:
+    """The parts (covering ``[start, end)``) cut where coverage begins or ends, each piece
+    with whether it is inside coverage (SPEC §5.8)."""
+    zones = sorted(
+        [(s, e, True) for s, e in coverage]
+        + [(s, e, False) for s, e in complement(coverage, start, end)]
+    )
+    i = j = 0
+    while i < len(parts) and j < len(zones):
+        part_start, part_end, who, source = parts[i]
+        piece_start = max(part_start, zones[j][0])
+        piece_end = min(part_end, zones[j][1])
+        if piece_start < piece_end:
+            yield piece_start, piece_end, who, source, zones[j][2]
+        if part_end < zones[j][1]:
+            i += 1
+        else:
+            j += 1
 
 
 def _substituted(turn: Turn, leave: dict[str, Mask], instant: dt.datetime) -> tuple[str, ...]:
@@ -276,27 +377,22 @@ def _substituted(turn: Turn, leave: dict[str, Mask], instant: dt.datetime) -> tu
 
 
 def _overridden(
-    overrides: Sequence[tuple[Override, dt.datetime, dt.datetime]],
-    who: tuple[str, ...],
-    source: str | None,
-    instant: dt.datetime,
+    override: Override, who: tuple[str, ...], source: str | None
 ) -> tuple[tuple[str, ...], str | None]:
-    """Overrides in file order, each on the result of the ones before (SPEC §5.7)."""
-    for override, start, end in overrides:
-        if not start <= instant < end:
-            continue
-        if override.replaces is None:
-            who, source = tuple(dict.fromkeys(override.who)), override.source
-        elif override.replaces in who:
-            result: list[str] = []
-            for person in who:
-                if person == override.replaces:
-                    # Who is already on call stays where they are: X too, if `who` names X.
-                    result.extend(p for p in override.who if p not in who or p == person)
-                else:
-                    result.append(person)
-            who, source = tuple(dict.fromkeys(result)), override.source
-    return who, source
+    """One override on the level's state where it applies (SPEC §5.7): the overrides are
+    applied in file order, each on the result of the ones before."""
+    if override.replaces is None:
+        return tuple(dict.fromkeys(override.who)), override.source
+    if override.replaces not in who:
+        return who, source
+    result: list[str] = []
+    for person in who:
+        if person == override.replaces:
+            # Who is already on call stays where they are: X too, if `who` names X.
+            result.extend(p for p in override.who if p not in who or p == person)
+        else:
+            result.append(person)
+    return tuple(dict.fromkeys(result)), override.source
 
 
 def _leave_masks(

@@ -19,6 +19,7 @@ from astreinte_cli.model import (
 from astreinte_cli.times import TimeRange, local_reading, midnight, place
 
 _WHOLE_DAY = TimeRange(0, 24 * 60)
+_WEEK = dt.timedelta(weeks=1)
 WEEKENDS = WeeklyMap(((5, _WHOLE_DAY), (6, _WHOLE_DAY)))
 WEEKDAYS = WeeklyMap(tuple((day, _WHOLE_DAY) for day in range(5)))
 
@@ -30,17 +31,26 @@ class TeamCalendar:
         self.team = team
         self.zone = team.zone
         self._holidays: dict[int, dict[dt.date, str]] = {}
+        # Evaluations by (window, start, end): a team's levels and rotations often share a
+        # window (coverage, `only`) over the same range, and a year of one takes milliseconds.
+        self._evaluated: dict[tuple[Window, dt.datetime, dt.datetime], Intervals] = {}
 
     # ------------------------------------------------------------------ days
 
     def local_dates(self, start: dt.datetime, end: dt.datetime) -> Iterator[dt.date]:
         """Every local date that a range starting on it (even crossing midnight) may reach
         ``[start, end)`` from: one day of margin on each side."""
-        day = local_reading(start, self.zone).date() - dt.timedelta(days=1)
-        last = local_reading(end, self.zone).date() + dt.timedelta(days=1)
+        day, last = self.date_span(start, end)
         while day <= last:
             yield day
             day += dt.timedelta(days=1)
+
+    def date_span(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+        """The first and last of :meth:`local_dates`."""
+        return (
+            local_reading(start, self.zone).date() - dt.timedelta(days=1),
+            local_reading(end, self.zone).date() + dt.timedelta(days=1),
+        )
 
     def holiday_names(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
         """Public holidays from ``first`` to ``last`` inclusive: date → name."""
@@ -65,9 +75,16 @@ class TeamCalendar:
     # ------------------------------------------------------------------ windows
 
     def evaluate(self, window: Window, start: dt.datetime, end: dt.datetime) -> Intervals:
-        """The instants of ``window`` within ``[start, end)``."""
+        """The instants of ``window`` within ``[start, end)`` (a new list: callers may keep
+        or change it)."""
         if start >= end:
             return []
+        key = (window, start, end)
+        if key not in self._evaluated:
+            self._evaluated[key] = self._evaluate(window, start, end)
+        return list(self._evaluated[key])
+
+    def _evaluate(self, window: Window, start: dt.datetime, end: dt.datetime) -> Intervals:
         if isinstance(window, WeeklyMap):
             return self.weekly(window, start, end)
         if isinstance(window, UnionWindow):
@@ -97,15 +114,20 @@ class TeamCalendar:
         for weekday, time_range in weekly.days:
             by_day.setdefault(weekday, []).append(time_range)
         found: Intervals = []
-        for day in self.local_dates(start, end):
-            for time_range in by_day.get(day.weekday(), ()):
-                first, last = time_range.on(day)
-                found.append((place(first, self.zone), place(last, self.zone)))
+        first_day, last_day = self.date_span(start, end)
+        # Week by week for each weekday the map names, rather than every date of the range:
+        # a weekday-only `only` over a year would otherwise look at twice as many days.
+        for weekday, time_ranges in by_day.items():
+            day = first_day + dt.timedelta(days=(weekday - first_day.weekday()) % 7)
+            while day <= last_day:
+                for time_range in time_ranges:
+                    first, last = time_range.on(day)
+                    found.append((place(first, self.zone), place(last, self.zone)))
+                day += _WEEK
         return intersect(union(found), [(start, end)])
 
     def holidays(self, start: dt.datetime, end: dt.datetime) -> Intervals:
-        dates = list(self.local_dates(start, end))
-        names = self.holiday_names(dates[0], dates[-1])
+        names = self.holiday_names(*self.date_span(start, end))
         return intersect(union(self.day_bounds(day) for day in names), [(start, end)])
 
     def business_hours(self, start: dt.datetime, end: dt.datetime) -> Intervals:

@@ -105,6 +105,7 @@ def feed_events(
     """
     events: list[FeedEvent] = []
     for timeline in timelines:
+        chains = _ChainCache(timeline)
         for level_timeline in timeline.levels:
             if level is not None and level_timeline.level.number != level:
                 continue
@@ -127,7 +128,7 @@ def feed_events(
                         who=first.who,
                         source=first.source or "",
                         pieces=tuple((s.start, s.end) for s in group),
-                        chain=tuple(_chain_at(timeline, first.start)),
+                        chain=chains.at(first.start),
                     )
                 )
     rank = {id(t.team): i for i, t in enumerate(timelines)}
@@ -135,12 +136,27 @@ def feed_events(
     return events
 
 
-def _chain_at(timeline: TeamTimeline, instant: dt.datetime) -> list[Step]:
-    states = [
-        LevelNow(timeline.team, lt.level, instant, lt.at(instant), None, None, None)
-        for lt in timeline.levels
-    ]
-    return escalation_chain(timeline.team, states)
+class _ChainCache:
+    """The escalation chain of a team at an instant, computed once per combination of its
+    levels' stretches: the chain depends only on who each level has on call, and a year of
+    shifts meets the same few combinations over and over."""
+
+    def __init__(self, timeline: TeamTimeline) -> None:
+        self.timeline = timeline
+        self._chains: dict[tuple[tuple[str, ...], ...], tuple[Step, ...]] = {}
+
+    def at(self, instant: dt.datetime) -> tuple[Step, ...]:
+        stretches = [lt.at(instant) for lt in self.timeline.levels]
+        key = tuple(stretch.who for stretch in stretches)
+        chain = self._chains.get(key)
+        if chain is None:
+            team = self.timeline.team
+            states = [
+                LevelNow(team, lt.level, instant, stretch, None, None, None)
+                for lt, stretch in zip(self.timeline.levels, stretches, strict=True)
+            ]
+            chain = self._chains[key] = tuple(escalation_chain(team, states))
+        return chain
 
 
 def _whole_turns(team: Team, timeline: LevelTimeline, shifts: list[Stretch]) -> list[list[Stretch]]:
@@ -198,18 +214,17 @@ def event_uid(
     team: str, level: int, who: Iterable[str], start: dt.datetime, end: dt.datetime
 ) -> str:
     """The same for the same shift whatever else changes in the roster (see the module doc)."""
-    utc = "%Y%m%dT%H%M%SZ"
     key = "|".join(
-        [
-            "shift-v1",
-            team,
-            str(level),
-            ",".join(sorted(who)),
-            start.astimezone(dt.UTC).strftime(utc),
-            end.astimezone(dt.UTC).strftime(utc),
-        ]
+        ["shift-v1", team, str(level), ",".join(sorted(who)), _utc_text(start), _utc_text(end)]
     )
     return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@{_UID_DOMAIN}"
+
+
+@functools.lru_cache(maxsize=8192)
+def _utc_text(instant: dt.datetime) -> str:
+    """``20260105T080000Z``. Cached: a shift's end is the next one's start (see
+    :func:`_datetime_value`)."""
+    return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def names(roster: Roster, who: Iterable[str]) -> str:
@@ -310,14 +325,15 @@ def feed_bytes(
     head = bytes(calendar.to_ical())
     assert head.endswith(_END)
     parts = [head[: -len(_END)]]
+    texts: TextCache = {}
     for item in events:
         if cache is None:
-            parts.append(vevent_bytes(roster, item, options))
+            parts.append(vevent_bytes(roster, item, options, texts))
             continue
         key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
                options.stamp, options.private, options.remind)  # fmt: skip
         if key not in cache:
-            cache[key] = vevent_bytes(roster, item, options)
+            cache[key] = vevent_bytes(roster, item, options, texts)
         parts.append(cache[key])
     parts.append(_END)
     return b"".join(parts)  # one copy of a feed that can weigh hundreds of megabytes
@@ -337,39 +353,66 @@ def _vtimezone(zone: str, first: dt.date, last: dt.date) -> Component:
     return Timezone.from_ical(_vtimezone_bytes(zone, first, last))
 
 
-def vevent_bytes(roster: Roster, item: FeedEvent, options: FeedOptions) -> bytes:
+TextCache = dict[tuple[object, ...], tuple[str, str, str]]
+
+
+def _texts(roster: Roster, item: FeedEvent, cache: TextCache | None) -> tuple[str, str, str]:
+    """The event's SUMMARY and DESCRIPTION lines, folded, and its summary escaped (for the
+    alarm). They depend on the team, level, people, source and chain only, plus the pieces
+    when there are several: a feed repeats the same few texts thousands of times, and writing
+    each from its translated parts was half the cost of an event. ``cache`` lives for one feed
+    (so one language)."""
+    pieces = item.pieces if len(item.pieces) > 1 else None
+    key = (item.team.id, item.level.number, item.who, item.source, item.chain, pieces)
+    found = cache.get(key) if cache is not None else None
+    if found is None:
+        text = _text(summary(roster, item))
+        found = (
+            _fold(f"SUMMARY:{text}"),
+            _fold(f"DESCRIPTION:{_text(description(roster, item))}"),
+            text,
+        )
+        if cache is not None:
+            cache[key] = found
+    return found
+
+
+def vevent_bytes(
+    roster: Roster, item: FeedEvent, options: FeedOptions, texts: TextCache | None = None
+) -> bytes:
     """One VEVENT, byte for byte as ``icalendar`` writes it (properties in its order: its
     canonical ones, then by name; TEXT escaped and lines folded as it does), written directly:
     building an ``icalendar`` component per event took 90 % of a large export.
     ``tests/test_export_ics.py`` holds the ``icalendar`` version and checks that both agree."""
     team, level = item.team, item.level
-    text = summary(roster, item)
-    lines = [
-        f"SUMMARY:{_text(text)}",
-        _datetime_line("DTSTART", item.start, team.zone),
-        _datetime_line("DTEND", item.end, team.zone),
-        f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}",
-        f"UID:{_text(event_uid(team.id, level.number, item.who, item.start, item.end))}",
+    summary_line, description_line, text = _texts(roster, item, texts)  # already folded
+    # Lines of known short length (constants, a fixed-size UID, a UTC stamp) are not folded.
+    head = [
+        _fold(_datetime_line("DTSTART", item.start, team.zone)),
+        _fold(_datetime_line("DTEND", item.end, team.zone)),
+        _stamp_line(options.stamp),
+        f"UID:{event_uid(team.id, level.number, item.who, item.start, item.end)}",
         "SEQUENCE:0",
         f"CATEGORIES:Astreinte,N{level.number}",
         *(["CLASS:PRIVATE"] if options.private else []),
-        f"DESCRIPTION:{_text(description(roster, item))}",
+    ]
+    tail = [
         "TRANSP:TRANSPARENT",
         f"X-ASTREINTE-LEVEL:{level.number}",
-        f"X-ASTREINTE-SOURCE:{_raw(item.source)}",
-        f"X-ASTREINTE-TEAM:{_raw(team.id)}",
-        f"X-ASTREINTE-WHO:{_raw(','.join(item.who))}",
+        _fold(f"X-ASTREINTE-SOURCE:{_raw(item.source)}"),
+        _fold(f"X-ASTREINTE-TEAM:{_raw(team.id)}"),
+        _fold(f"X-ASTREINTE-WHO:{_raw(','.join(item.who))}"),
         "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
     ]
     if options.remind is not None:
-        lines += [
+        tail += [
             "BEGIN:VALARM",
             "ACTION:DISPLAY",
-            f"DESCRIPTION:{_text(text)}",
+            _fold(f"DESCRIPTION:{text}"),
             f"TRIGGER:{_duration(-options.remind)}",
             "END:VALARM",
         ]
-    body = "\r\n".join(_fold(line) for line in lines)
+    body = "\r\n".join([summary_line, *head, description_line, *tail])
     return f"BEGIN:VEVENT\r\n{body}\r\nEND:VEVENT\r\n".encode()
 
 
@@ -393,11 +436,24 @@ def _raw(value: str) -> str:
 
 
 def _datetime_line(name: str, instant: dt.datetime, zone: ZoneInfo) -> str:
+    return name + _datetime_value(instant, zone)
+
+
+@functools.lru_cache(maxsize=8192)
+def _datetime_value(instant: dt.datetime, zone: ZoneInfo) -> str:
+    """What follows DTSTART or DTEND. Cached: a shift's end is the next one's start, written
+    a few hundred events later in a feed sorted by start."""
     local = instant.astimezone(zone)
     tzid = _tzid(zone)
     if tzid == "UTC":
-        return f"{name}:{local:%Y%m%dT%H%M%SZ}"
-    return f"{name};TZID={tzid}:{local:%Y%m%dT%H%M%S}"
+        return f":{local:%Y%m%dT%H%M%SZ}"
+    return f";TZID={tzid}:{local:%Y%m%dT%H%M%S}"
+
+
+@functools.lru_cache(maxsize=16)
+def _stamp_line(stamp: dt.datetime) -> str:
+    """DTSTAMP: the same for every event of a feed."""
+    return f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
 
 
 @functools.lru_cache(maxsize=64)
