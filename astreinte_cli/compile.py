@@ -444,9 +444,3 @@ def compile_team(roster: Roster, team: Team, start: dt.datetime, end: dt.datetim
         team,
         tuple(compile_level(roster, team, lv, start, end, calendar) for lv in team.levels),
     )
-
-
-def compile_roster(
-    roster: Roster, start: dt.datetime, end: dt.datetime, teams: Iterable[Team] | None = None
-) -> list[TeamTimeline]:
-    return [compile_team(roster, team, start, end) for team in (teams or roster.teams)]

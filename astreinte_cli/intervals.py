@@ -65,11 +65,3 @@ def subtract(a: Intervals, b: Intervals) -> Intervals:
 
 def clip(a: Intervals, start: dt.datetime, end: dt.datetime) -> Intervals:
     return intersect(a, [(start, end)]) if start < end else []
-
-
-def contains(a: Intervals, instant: dt.datetime) -> bool:
-    return any(s <= instant < e for s, e in a)
-
-
-def overlaps(a: Intervals, start: dt.datetime, end: dt.datetime) -> bool:
-    return any(s < end and start < e for s, e in a)

@@ -305,6 +305,3 @@ class Roster:
             if team.id == team_id:
                 return team
         raise KeyError(team_id)
-
-    def leave_of(self, person: str) -> tuple[Leave, ...]:
-        return tuple(item for item in self.leave if item.person == person)

@@ -60,9 +60,6 @@ ROTATION_KEYS = (
     "name", "members", "start", "every", "per_turn", "only", "count", "changes", "end",
 )  # fmt: skip
 OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
-# Keys the SPEC reserves for features this version does not implement yet: reading them as if
-# they worked would be a promise the tool does not keep, so they are refused, and said so.
-NOT_YET: dict[str, str] = {}
 DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
 DEFAULT_EVERY = dt.timedelta(weeks=1)
 
@@ -123,16 +120,6 @@ class _RosterBuilder:
         if entries is None:
             return
         region = self._region(reader, entries)
-        for key, (key_node, _value) in entries.items():
-            if key in NOT_YET:
-                reader.error(
-                    key_node,
-                    _("'{key}' is not supported by this version of astreinte").format(key=key),
-                    _(
-                        "'{key}' will hold {feature}; remove it for now: "
-                        "the README lists what is supported"
-                    ).format(key=key, feature=NOT_YET[key]),
-                )
         if "people" in entries:
             self._read_people(reader, entries["people"][1], region)
         if "leave" in entries:
@@ -141,9 +128,9 @@ class _RosterBuilder:
                 self.leave_nodes.append((reader, person_node, periods_node))
         if "interventions" in entries:
             self.intervention_nodes.append((reader, entries["interventions"][1]))
-        team_keys = [k for k in entries if k in TEAM_KEYS and k not in NOT_YET]
+        team_keys = [k for k in entries if k in TEAM_KEYS]
         if "team" in entries:
-            key_node, id_node = entries["team"]
+            id_node = entries["team"][1]
             team_id = reader.identifier(id_node, _("team id"), TEAM_ID)
             if team_id is not None:
                 self.teams.append(_TeamSource(reader, team_id, id_node, root, entries))
