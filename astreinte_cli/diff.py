@@ -17,10 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from astreinte_cli.check.findings import is_exceptional, local_date
+from astreinte_cli.check.findings import is_exceptional, local_date, on_call
 from astreinte_cli.check.notice import breaks_notice
 from astreinte_cli.compile import TeamTimeline
-from astreinte_cli.intervals import Intervals, subtract, union
+from astreinte_cli.intervals import Intervals, subtract
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 
@@ -106,14 +106,15 @@ def team_changes(
             )  # fmt: skip
             for kind, pieces, here, there in sides:
                 for start, end, others, source in _pieces(pieces, person, here, there):
-                    days = (local_date(start, zone) - known_day).days
+                    begins = local_date(start, zone)
+                    days = (begins - known_day).days
                     within = notice is not None and days < notice
                     broken = (
                         kind == "gains"
                         and notice is not None
                         and person not in services
                         and breaks_notice(
-                            local_date(start, zone),
+                            begins,
                             known_day,
                             notice,
                             exceptional=is_exceptional(team, source),
@@ -135,9 +136,7 @@ def _people(timeline: LevelTimeline | None) -> list[str]:
 
 
 def _on_call(timeline: LevelTimeline | None, person: str) -> Intervals:
-    if timeline is None:
-        return []
-    return union((s.start, s.end) for s in timeline.stretches if person in s.who)
+    return on_call(timeline, person) if timeline is not None else []
 
 
 def _pieces(

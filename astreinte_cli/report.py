@@ -36,6 +36,7 @@ Everything is computed on UTC instants and cut at the team's local midnights, so
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import itertools
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -302,22 +303,23 @@ class _TeamMonth:
         for day, start, end in self.by_day(in_month):
             per_category[self.category(day)] += end - start
         turns = self.turns(person)
-        compensated = self.compensation is not None and not info.is_service
+        compensation = None if info.is_service else self.compensation  # services: none
+        compensated = compensation is not None
         lines: list[Line] = []
         interventions: list[InterventionLine] = []
         if not info.is_service:
             interventions = self.intervention_lines(person)
-        if compensated and self.compensation is not None:
-            lines = self.astreinte_lines(person, held, self.compensation)
+        if compensation is not None:
+            lines = self.astreinte_lines(person, held, compensation)
         exact = sum((line.amount for line in lines), Fraction(0)) + sum(
             (i.amount for i in interventions if i.amount is not None), Fraction(0)
         )
         total = cents(exact)
         money, rest = total, Decimal("0.00")
-        if compensated and self.compensation is not None:
-            share = Fraction(self.compensation.rest_share)
+        if compensation is not None:
+            share = Fraction(compensation.rest_share)
             money = cents(exact * (1 - share))
-            value = self.compensation.rest_hour_value
+            value = compensation.rest_hour_value
             if value is not None and share:
                 rest = _round(exact * share / Fraction(value), CENT)
         return PersonReport(
@@ -335,13 +337,21 @@ class _TeamMonth:
             rest_hours=rest,
         )
 
+    @functools.cached_property
+    def turn_spans(self) -> dict[tuple[int, str], list[Interval]]:
+        """(level, rotation name) → its turns over the compiled range: the same for everyone."""
+        return {
+            (level.level.number, rotation.name): [
+                (t.start, t.end)
+                for t in rotation_turns(rotation, self.calendar, self.wide_start, self.wide_end)
+            ]
+            for level in self.timeline.levels
+            for rotation in level.level.rotations
+        }
+
     def turns(self, person: str) -> int:
         keys: set[tuple[int, str, dt.datetime | None]] = set()
         for level in self.timeline.levels:
-            turn_starts: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-            for rotation in level.level.rotations:
-                turns = rotation_turns(rotation, self.calendar, self.wide_start, self.wide_end)
-                turn_starts[rotation.name] = [(t.start, t.end) for t in turns]
             for stretch in level.stretches:
                 if person not in stretch.who or stretch.source is None:
                     continue
@@ -352,7 +362,7 @@ class _TeamMonth:
                     keys.add((level.level.number, stretch.source, None))
                     continue
                 instant = max(stretch.start, self.start)
-                for turn_start, turn_end in turn_starts.get(name, []):
+                for turn_start, turn_end in self.turn_spans.get((level.level.number, name), []):
                     if turn_start <= instant < turn_end:
                         keys.add((level.level.number, stretch.source, turn_start))
                         break
@@ -452,6 +462,7 @@ class _TeamMonth:
 
     # ------------------------------------------------------------------ interventions
 
+    @functools.cached_property
     def night(self) -> Intervals:
         night = self.compensation.night if self.compensation else None
         if night is None:
@@ -461,7 +472,7 @@ class _TeamMonth:
 
     def pieces(self, item: Intervention) -> list[tuple[dt.timedelta, tuple[str, ...]]]:
         """The intervention cut where its categories change: (length, categories)."""
-        night = self.night()
+        night = self.night
         edges = {item.start, item.end}
         for s, e in night:
             edges.update(t for t in (s, e) if item.start < t < item.end)
@@ -507,7 +518,7 @@ class _TeamMonth:
 
     def intervention_lines(self, person: str) -> list[InterventionLine]:
         mine = [i for i in self.roster.interventions if i.person == person]
-        declared = self.declared_hours()
+        declared = self.declared_hours
         result = []
         for item in mine:
             if item.team != self.team.id or self.local_day(item.start) not in self.month:
@@ -535,6 +546,7 @@ class _TeamMonth:
             return None
         return self.compensation.rates_on(self.local_day(item.start))
 
+    @functools.cached_property
     def declared_hours(self) -> Intervals:
         return self.calendar.business_hours(self.wide_start, self.wide_end)
 

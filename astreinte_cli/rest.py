@@ -44,9 +44,8 @@ def rest_due(
     start, end = work_of(intervention)
     previous = [e for s, e in work if s < start]
     last = max(previous, default=None)
-    if last is not None and last >= start:
-        return RestDue(intervention, last, end + minimum)  # during work: no rest at all
-    if last is not None and start - last < minimum:
+    # last >= start: during work, no rest at all
+    if last is not None and (last >= start or start - last < minimum):
         return RestDue(intervention, last, end + minimum)
     return None
 

@@ -13,12 +13,14 @@ from dataclasses import dataclass
 
 from astreinte_cli.check.findings import (
     Finding,
+    is_service,
     local_range,
     local_text,
     source_label,
     source_span,
 )
 from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.diagnostics import Severity
 from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.intervals import union
 from astreinte_cli.model import Roster, Team
@@ -54,8 +56,7 @@ def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[
     found: dict[tuple[str, _Place, _Place], list[tuple[dt.datetime, dt.datetime]]] = {}
     for person, items in pieces.items():
         items.sort(key=lambda p: (p.start, p.order, p.level))
-        person_info = roster.people.get(person)
-        service = person_info is not None and person_info.is_service
+        service = is_service(roster, person)
         for i, first in enumerate(items):
             for second in items[i + 1 :]:
                 if second.start >= first.end:
@@ -99,7 +100,7 @@ def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[
                 team=team_b.id,
                 when=when,
             )
-            severity: str = "error"
+            severity: Severity = "error"
             hint = _("one person cannot be both a level and its escalation; change one of them")
         else:
             message = _(
@@ -118,7 +119,7 @@ def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[
         findings.append(
             Finding(
                 "double-booking",
-                "error" if severity == "error" else "warning",
+                severity,
                 source_span(team_b, b.level, b.source or None),
                 message,
                 hint,

@@ -26,6 +26,7 @@ def dead_findings(
     horizon = local_range(start, end, zone)
     calendar = TeamCalendar(team)
     findings = []
+    current: dict[int, list[tuple[dt.datetime, dt.datetime, object]]] = {}  # level → _states
     for override in team.overrides:
         first, last = override.period.instants(zone)
         if last <= start or first >= end:
@@ -35,7 +36,9 @@ def dead_findings(
             team, overrides=tuple(o for o in team.overrides if o is not override)
         )
         other = compile_level(roster, without, level, start, end, calendar)
-        if _states(other) == _states(timeline.levels[override.level - 1]):
+        if override.level not in current:
+            current[override.level] = _states(timeline.levels[override.level - 1])
+        if _states(other) == current[override.level]:
             hint = (
                 _("'{replaces}' is never on call at level {level} then").format(
                     replaces=override.replaces, level=override.level

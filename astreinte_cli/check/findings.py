@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.diagnostics import Diagnostic, Severity, Span
 from astreinte_cli.i18n import _, format_instant, ngettext
 from astreinte_cli.intervals import Interval, Intervals, union
-from astreinte_cli.model import Override, Rotation, Team
+from astreinte_cli.model import Override, Roster, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline
 
 
@@ -49,10 +48,6 @@ def local_range(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
 
 def local_date(instant: dt.datetime, zone: ZoneInfo) -> dt.date:
     return instant.astimezone(zone).date()
-
-
-def level_label(timeline: LevelTimeline) -> str:
-    return _("level {number}").format(number=timeline.level.number)
 
 
 def find_rotation(team: Team, level: int, name: str) -> Rotation | None:
@@ -98,16 +93,15 @@ def is_exceptional(team: Team, source: str | None) -> bool:
     return override is not None and override.exceptional
 
 
+def is_service(roster: Roster, person: str) -> bool:
+    """Whether ``person`` is a service (``kind: service``), which the team's limits and the
+    cross-team and notice checks leave out."""
+    info = roster.people.get(person)
+    return info is not None and info.is_service
+
+
 def on_call(timeline: LevelTimeline, person: str) -> Intervals:
     return union((s.start, s.end) for s in timeline.stretches if person in s.who)
-
-
-def people_on_call(timelines: Iterable[LevelTimeline]) -> list[str]:
-    seen: dict[str, None] = {}
-    for timeline in timelines:
-        for stretch in timeline.stretches:
-            seen.update(dict.fromkeys(stretch.who))
-    return list(seen)
 
 
 def overlap(intervals: Intervals, window: Interval) -> dt.timedelta:

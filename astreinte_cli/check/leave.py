@@ -19,17 +19,16 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
     zone = team.zone
     # (leave, level, source) → [first start, last end] of the overlap
     found: dict[tuple[int, int, str], tuple[Leave, dt.datetime, dt.datetime]] = {}
-    leaves = list(enumerate(roster.leave))
+    leaves = [(index, item, item.period.instants(zone)) for index, item in enumerate(roster.leave)]
     for level in timeline.levels:
         for stretch in level.stretches:
             if not stretch.who or stretch.source is None:
                 continue
-            for index, item in leaves:
+            for index, item, (start, end) in leaves:
                 if item.person not in stretch.who:
                     continue
                 if stretch.source.startswith("rotation:") and team.on_leave == "next":
                     continue  # cannot happen: a substitute took the place
-                start, end = item.period.instants(zone)
                 first, last = max(start, stretch.start), min(end, stretch.end)
                 if first >= last:
                     continue

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from astreinte_cli.check.findings import (
     Finding,
     hours_text,
+    is_service,
     local_range,
     on_call,
     overlap,
@@ -36,11 +37,6 @@ from astreinte_cli.windows import TeamCalendar
 
 NIGHT_START = dt.timedelta(hours=21)
 NIGHT_END = dt.timedelta(hours=30)  # 06:00 the next day
-
-
-def _is_service(roster: Roster, person: str) -> bool:
-    info = roster.people.get(person)
-    return info is not None and info.is_service
 
 
 # --------------------------------------------------------------------------- turns in a row
@@ -64,7 +60,7 @@ def consecutive_findings(
             previous_end: dt.datetime | None = None
             for turn_start, turn_end, holders in held:
                 for person in holders:
-                    if _is_service(roster, person):
+                    if is_service(roster, person):
                         continue
                     run = runs.setdefault(person, [])
                     if run and run[-1][1] == turn_start and previous_end == turn_start:
@@ -130,7 +126,7 @@ def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
                 starts.setdefault((person, stretch.start), (level.level.number, stretch.source))
     findings = []
     for person, items in intervals.items():
-        if _is_service(roster, person):
+        if is_service(roster, person):
             continue
         merged = union(items)
         for (_before_start, before_end), (after_start, after_end) in itertools.pairwise(merged):
@@ -256,7 +252,7 @@ def _members(
     """The members of the lists in force over the horizon, services left out."""
     turns = rotation_turns(rotation, calendar, start, end)
     found = dict.fromkeys(m for t in turns for m in t.members)
-    return [m for m in found if not _is_service(roster, m)]
+    return [m for m in found if not is_service(roster, m)]
 
 
 def _hours(intervals: Intervals) -> float:

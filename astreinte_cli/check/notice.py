@@ -21,6 +21,7 @@ from astreinte_cli.check.findings import (
     Finding,
     days_text,
     is_exceptional,
+    is_service,
     local_date,
     local_range,
     source_span,
@@ -112,15 +113,14 @@ def notice_findings(
     for level in current.levels:
         number = level.level.number
         for stretch in level.stretches:
+            exceptional = is_exceptional(team, stretch.source)
             for person in stretch.who:
-                info = roster.people.get(person)
-                if info is not None and info.is_service:
+                if is_service(roster, person):
                     continue
                 for s, e, day in known.get(person, []):
                     first, last = max(s, stretch.start), min(e, stretch.end)
                     if first >= last or day is None:
                         continue
-                    exceptional = is_exceptional(team, stretch.source)
                     begins = local_date(first, zone)
                     if not breaks_notice(begins, day, notice_days, exceptional=exceptional):
                         continue

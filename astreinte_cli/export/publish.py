@@ -242,7 +242,7 @@ def _week(at: dt.datetime, team: Team) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _names(roster: Roster, who: Sequence[str]) -> str:
-    return _e(", ".join(roster.people[p].name for p in who))
+    return _e(ics.names(roster, who))
 
 
 def _team_section(roster: Roster, timeline: TeamTimeline, options: PublishOptions) -> Iterator[str]:

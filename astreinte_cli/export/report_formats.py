@@ -9,16 +9,14 @@ from the total by a cent.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from astreinte_cli.export.table import neutralise
+from astreinte_cli.export.table import csv_text
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.model import Roster
 from astreinte_cli.report import CATEGORIES, BillingLine, MonthReport, PersonReport, cents
@@ -166,16 +164,6 @@ def billing_row(roster: Roster, line: BillingLine) -> list[str]:
 # --------------------------------------------------------------------------- CSV
 
 
-def _csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """RFC 4180 text, CRLF line ends, every cell neutralised against formulas."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
-    return buffer.getvalue()
-
-
 def report_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     """People, their totals row, then services and theirs; the last row names the roster's
     commit."""
@@ -186,14 +174,14 @@ def report_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     if report.services:
         rows.append(totals_row("total services", report.services))
     rows.append(["roster", _commit(commit)])
-    return _csv(PERSON_COLUMNS, rows)
+    return csv_text(PERSON_COLUMNS, rows)
 
 
 def billing_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     rows = [billing_row(roster, line) for line in report.billing]
     rows.append(_billing_total(report))
     rows.append(["roster", _commit(commit)])
-    return _csv(BILLING_COLUMNS, rows)
+    return csv_text(BILLING_COLUMNS, rows)
 
 
 def _billing_total(report: MonthReport) -> list[str]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from astreinte_cli.model import Roster
@@ -43,11 +43,16 @@ def shift_rows(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> list[list
     return rows
 
 
-def shifts_csv(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> str:
-    """RFC 4180 text (CRLF line ends), header first, every cell neutralised."""
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    """RFC 4180 text (CRLF line ends), header first, every cell neutralised against formulas."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
-    for row in shift_rows(roster, shifts):
+    writer.writerow(header)
+    for row in rows:
         writer.writerow([neutralise(cell) for cell in row])
     return buffer.getvalue()
+
+
+def shifts_csv(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> str:
+    """RFC 4180 text (CRLF line ends), header first, every cell neutralised."""
+    return csv_text(COLUMNS, shift_rows(roster, shifts))
