@@ -194,3 +194,12 @@ def test_expected_files_are_used() -> None:
     stems = {Path(name).stem for name in CASES}
     assert {p.stem for p in DATA.glob("*.expected")} == stems
     assert shutil.which("git") is not None
+
+
+def test_a_relative_horizon_counts_from_at(cli: Cli, example_rosters: Path) -> None:
+    # `--to +1d` is one day after --at, not after the machine's clock.
+    result = cli(
+        "check", "--rosters", str(example_rosters), "--at", "2026-12-01 12:00", "--to", "+1d"
+    )
+    assert result.code == 0, result.stderr
+    assert "from 2026-12-01 12:00 to 2026-12-02 12:00" in result.stdout

@@ -5,8 +5,6 @@ roster does to it. Options are parsed here; the work is done by :mod:`astreinte_
 from __future__ import annotations
 
 import datetime as dt
-import json
-import sys
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -158,21 +156,17 @@ def _format(output: str, as_json: bool, allowed: Sequence[str]) -> Any:
 def _horizon(
     start: str | None, end: str | None, now: dt.datetime, zone: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime]:
-    from astreinte_cli import cli
     from astreinte_cli.times import local_reading, place
 
-    first = cli._when(start, zone, "--from") if start else now
+    # Relative WHENs (`+2d`, `tomorrow`) count from --at, as the help says and as export does.
+    first = cli._when(start, zone, "--from", now) if start else now
     if end:
-        last = cli._when(end, zone, "--to")
+        last = cli._when(end, zone, "--to", now)
     else:
         last = place(local_reading(first, zone) + dt.timedelta(days=HORIZON_DAYS), zone)
     if last <= first:
         cli._fail_usage(_("--to must be after --from"))
     return first, last
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
 
 
 def _iso(instant: dt.datetime, zone: ZoneInfo) -> str:
@@ -332,7 +326,7 @@ def _print_check(
         timezone=zone.key,
     )
     if output == "json":
-        _print_json(
+        cli._print_json(
             {
                 "at": _iso(now, zone),
                 "from": _iso(first, zone),
@@ -472,7 +466,7 @@ def _print_diff(
             old=names[0], new=names[1], range=local_range(first, last, zone)
         )
     if output == "json":
-        _print_json(
+        cli._print_json(
             {
                 "from_revision": names[0],
                 "to_revision": names[1] if names[1] != _("the working tree") else None,
