@@ -134,6 +134,16 @@ def _select(roster: Roster, teams: list[str] | None) -> list[Team]:
     return [t for t in roster.teams if t.id in teams]
 
 
+def _check_person(roster: Roster, person: str | None) -> None:
+    if person is not None and person not in roster.people:
+        from astreinte_cli.diagnostics import did_you_mean
+
+        _fail_usage(
+            _("no person '{person}' in the roster").format(person=person),
+            did_you_mean(person, roster.people),
+        )
+
+
 def _zone(tz: str | None, teams: list[Team]) -> ZoneInfo:
     if tz is None:
         return teams[0].zone if teams else ZoneInfo("UTC")
@@ -148,11 +158,12 @@ def _zone(tz: str | None, teams: list[Team]) -> ZoneInfo:
         _fail_usage(_("unknown timezone '{zone}'").format(zone=tz), hint)
 
 
-def _when(text: str, zone: ZoneInfo, option: str) -> dt.datetime:
+def _when(text: str, zone: ZoneInfo, option: str, now: dt.datetime | None = None) -> dt.datetime:
+    """WHEN, with `now`, `today`, `+2h`… relative to ``now`` (default: the clock)."""
     from astreinte_cli.when import parse_when
 
     try:
-        return parse_when(text, zone, dt.datetime.now(dt.UTC))
+        return parse_when(text, zone, dt.datetime.now(dt.UTC) if now is None else now)
     except TimeSyntaxError as exc:
         _fail_usage(f"{option}: {exc.message}", exc.hint)
 
@@ -163,8 +174,13 @@ def _machine_readable() -> None:
     set_language("en")
 
 
+def _json_text(document: Any) -> str:
+    """The JSON every command writes: UTF-8 as is, indented, ending with a newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
 def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json.dumps(document, ensure_ascii=False, indent=2) + "\n")
+    sys.stdout.write(_json_text(document))
 
 
 def _console() -> Any:
@@ -269,13 +285,7 @@ def show(
             last = _when(end, zone, "--to")
         if last <= first:
             _fail_usage(_("--to must be after --from"))
-        if person is not None and person not in roster.people:
-            from astreinte_cli.diagnostics import did_you_mean
-
-            _fail_usage(
-                _("no person '{person}' in the roster").format(person=person),
-                did_you_mean(person, roster.people),
-            )
+        _check_person(roster, person)
         if as_json:
             from astreinte_cli.export.documents import write_show_json
 

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
@@ -96,15 +94,17 @@ def register(app: typer.Typer) -> None:
 # --------------------------------------------------------------------------- schema, init
 
 
+def _packaged(name: str) -> str:
+    """A text file shipped inside the package (templates, the schema)."""
+    from importlib import resources
+
+    return resources.files("astreinte_cli").joinpath(name).read_text(encoding="utf-8")
+
+
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of roster files, for editors to complete and
     check them."""
-    text = (
-        resources.files("astreinte_cli")
-        .joinpath("schemas/roster.schema.json")
-        .read_text(encoding="utf-8")
-    )
-    typer.echo(text.rstrip("\n"))
+    typer.echo(_packaged("schemas/roster.schema.json").rstrip("\n"))
 
 
 def init(
@@ -119,16 +119,8 @@ def init(
 
     Existing files are left alone (exit 1) unless --force; a .gitignore is completed, never
     replaced."""
-    package = resources.files("astreinte_cli").joinpath(TEMPLATES)
-    files = {
-        target: package.joinpath(source).read_text(encoding="utf-8")
-        for target, source in INIT_FILES
-    }
-    files["schemas/roster.schema.json"] = (
-        resources.files("astreinte_cli")
-        .joinpath("schemas/roster.schema.json")
-        .read_text(encoding="utf-8")
-    )
+    files = {target: _packaged(f"{TEMPLATES}/{source}") for target, source in INIT_FILES}
+    files["schemas/roster.schema.json"] = _packaged("schemas/roster.schema.json")
     existing = [name for name in files if (directory / name).exists()]
     if existing and not force:
         for name in existing:
@@ -288,17 +280,12 @@ def swap(
     (overrides apply in file order)."""
     from astreinte_cli.authoring import swap_entries
     from astreinte_cli.compile import compile_team
-    from astreinte_cli.diagnostics import did_you_mean
 
     with cli._boundary():
         roster = cli._load(rosters)
         teams = cli._select(roster, team)
         for person in (first_person, second_person):
-            if person not in roster.people:
-                cli._fail_usage(
-                    _("no person '{person}' in the roster").format(person=person),
-                    did_you_mean(person, roster.people),
-                )
+            cli._check_person(roster, person)
         if first_person == second_person:
             cli._fail_usage(_("A and B are the same person"))
         zone = cli._zone(tz, teams)
@@ -402,6 +389,8 @@ def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edi
 def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
     """The roster loaded from a temporary copy holding the edits; on errors, prints them as
     if they were in the real files (as they would be) and exits 1, having written nothing."""
+    import tempfile
+
     from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
     from astreinte_cli.load import load_roster
     from astreinte_cli.load.files import roster_files

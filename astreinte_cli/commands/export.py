@@ -6,10 +6,8 @@ Registered on the main app by :func:`register`, from the last lines of ``cli.py`
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
@@ -21,9 +19,12 @@ from astreinte_cli.cli import (
     TeamOption,
     TzOption,
     _boundary,
+    _check_person,
     _fail_usage,
+    _json_text,
     _load,
     _select,
+    _when,
     _zone,
 )
 from astreinte_cli.i18n import _
@@ -71,18 +72,8 @@ RemindOption = Annotated[
 # --------------------------------------------------------------------------- helpers
 
 
-def _when_at(text: str, zone: ZoneInfo, now: dt.datetime, option: str) -> dt.datetime:
-    """WHEN, with `now`, `today`, `+2h`… relative to ``now`` (which is --at)."""
-    from astreinte_cli.when import parse_when
-
-    try:
-        return parse_when(text, zone, now)
-    except TimeSyntaxError as exc:
-        _fail_usage(f"{option}: {exc.message}", exc.hint)
-
-
 def _instant(at: str, zone: ZoneInfo) -> dt.datetime:
-    return _when_at(at, zone, dt.datetime.now(dt.UTC), "--at").replace(microsecond=0)
+    return _when(at, zone, "--at").replace(microsecond=0)
 
 
 def _range(
@@ -91,21 +82,11 @@ def _range(
     from astreinte_cli.export.publish import default_range
 
     default_first, default_last = default_range(at, zone)
-    first = _when_at(start, zone, at, "--from") if start else default_first
-    last = _when_at(end, zone, at, "--to") if end else default_last
+    first = _when(start, zone, "--from", at) if start else default_first
+    last = _when(end, zone, "--to", at) if end else default_last
     if last <= first:
         _fail_usage(_("--to must be after --from"))
     return first, last
-
-
-def _check_person(roster: Roster, person: str | None) -> None:
-    if person is not None and person not in roster.people:
-        from astreinte_cli.diagnostics import did_you_mean
-
-        _fail_usage(
-            _("no person '{person}' in the roster").format(person=person),
-            did_you_mean(person, roster.people),
-        )
 
 
 def _remind(text: str | None) -> dt.timedelta | None:
@@ -121,6 +102,8 @@ def _remind(text: str | None) -> dt.timedelta | None:
 
 def _write_output(output: str, data: bytes) -> None:
     """stdout for '-', else the file, replaced atomically (a reader never sees half of it)."""
+    import tempfile
+
     if output == "-":
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
@@ -231,8 +214,7 @@ def export_json(
     """The `show --json` document (shifts and gaps) over a range."""
     with _boundary():
         _roster, document = _show(rosters, team, person, start, end, at, tz)
-        text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-        _write_output(output, text.encode())
+        _write_output(output, _json_text(document).encode())
 
 
 def export_csv(
@@ -348,8 +330,7 @@ def publish(
             )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
-            text = json.dumps(links, ensure_ascii=False, indent=2) + "\n"
-            _write_output(str(person_links), text.encode())
+            _write_output(str(person_links), _json_text(links).encode())
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(

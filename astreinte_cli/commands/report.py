@@ -4,7 +4,6 @@ Options are parsed here; the work is done by :mod:`astreinte_cli.report` and the
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -75,13 +74,7 @@ def report(
             )
         roster = cli._load(rosters)
         teams = cli._select(roster, team)
-        if person is not None and person not in roster.people:
-            from astreinte_cli.diagnostics import did_you_mean
-
-            cli._fail_usage(
-                _("no person '{person}' in the roster").format(person=person),
-                did_you_mean(person, roster.people),
-            )
+        cli._check_person(roster, person)
         found = month_report(roster, teams, chosen, person)
         commit = roster_commit(rosters)
         text = _render(output_format, billing, roster, found, commit)
@@ -105,7 +98,7 @@ def _render(
 
     if output_format == "json":
         make = f.billing_document if billing else f.report_document
-        return json.dumps(make(roster, found, commit), ensure_ascii=False, indent=2) + "\n"
+        return cli._json_text(make(roster, found, commit))
     if output_format == "csv":
         return (f.billing_csv if billing else f.report_csv)(roster, found, commit)
     if output_format == "markdown":

@@ -190,8 +190,7 @@ def render_show(
         team = timeline.team
         calendar = TeamCalendar(team)
         blocks.append(Text(f"{team.name} ({team.id}) · {team.timezone}", style="bold underline"))
-        first = start.astimezone(team.zone).date()
-        last = (end - dt.timedelta(microseconds=1)).astimezone(team.zone).date()
+        first, last = _local_days(start, end, team)
         holidays = calendar.holiday_names(first, last)
         day = first
         while day <= last:
@@ -209,6 +208,13 @@ def render_show(
             day += dt.timedelta(days=1)
         blocks.append(Text(""))
     return Group(*blocks)
+
+
+def _local_days(start: dt.datetime, end: dt.datetime, team: Team) -> tuple[dt.date, dt.date]:
+    """The first and last local days that [start, end) touches in the team's zone."""
+    first = start.astimezone(team.zone).date()
+    last = (end - dt.timedelta(microseconds=1)).astimezone(team.zone).date()
+    return first, last
 
 
 def _day_rows(
@@ -252,8 +258,7 @@ def render_grid(
     blocks: list[RenderableType] = []
     for timeline in timelines:
         team = timeline.team
-        first = start.astimezone(team.zone).date()
-        last = (end - dt.timedelta(microseconds=1)).astimezone(team.zone).date()
+        first, last = _local_days(start, end, team)
         # Rows are labelled "Wed 23" so that 24 three-column hours fit in 80 columns; the
         # header carries the months.
         blocks.append(
