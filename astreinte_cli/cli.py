@@ -9,7 +9,7 @@ import gc
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
@@ -287,11 +287,15 @@ def show(
             _fail_usage(_("--to must be after --from"))
         _check_person(roster, person)
         if as_json:
-            from astreinte_cli.export.documents import write_show_json
+            from astreinte_cli import parallel
+            from astreinte_cli.export.documents import ShowPart, show_part, write_show_parts
 
-            # Team by team, compiled as they are written: memory stays that of one team.
-            compiled = (compile_team(roster, t, first, last) for t in teams)
-            write_show_json(sys.stdout, compiled, first, last, zone, person)
+            def part(chunk: Sequence[Team]) -> ShowPart:
+                # Each team turned into text as soon as compiled: memory holds one timeline.
+                return show_part((compile_team(roster, t, first, last) for t in chunk), person)
+
+            parts = parallel.map_chunks(part, teams, worth_it=parallel.worth_it(teams, first, last))
+            write_show_parts(sys.stdout, parts, first, last, zone)
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

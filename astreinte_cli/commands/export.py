@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 from zoneinfo import ZoneInfo
 
 import typer
 
+from astreinte_cli import parallel
 from astreinte_cli.cli import (
     RostersOption,
     TeamOption,
@@ -100,12 +102,15 @@ def _remind(text: str | None) -> dt.timedelta | None:
         _fail_usage(f"--remind: {exc.message}", exc.hint)
 
 
-def _write_output(output: str, data: bytes) -> None:
-    """stdout for '-', else the file, replaced atomically (a reader never sees half of it)."""
+def _write_output(output: str, data: bytes | Sequence[bytes]) -> None:
+    """stdout for '-', else the file, replaced atomically (a reader never sees half of it).
+    ``data`` may come in chunks, written one after the other."""
     import tempfile
 
+    chunks = [data] if isinstance(data, bytes) else data
     if output == "-":
-        sys.stdout.buffer.write(data)
+        for chunk in chunks:
+            sys.stdout.buffer.write(chunk)
         sys.stdout.flush()
         return
     path = Path(output)
@@ -115,7 +120,8 @@ def _write_output(output: str, data: bytes) -> None:
     try:
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            for chunk in chunks:
+                stream.write(chunk)
         Path(temporary).chmod(0o644)
         Path(temporary).replace(path)
     except OSError as exc:
@@ -171,10 +177,6 @@ def export_ics(
                         team=teams[0].id, count=count, level=level
                     )
                 )
-        timelines = ics.compile_for_feeds(roster, teams, first, last)
-        events = ics.feed_events(
-            timelines, first, last, level=level, person=person, whole_turns=whole_turns
-        )
         only: Team | None = teams[0] if len(teams) == 1 else None
         options = ics.FeedOptions(
             name=ics.feed_name(roster, only, level, person),
@@ -182,7 +184,16 @@ def export_ics(
             private=private,
             remind=_remind(remind),
         )
-        _write_output(output, ics.feed_bytes(roster, events, options))
+
+        def part(chunk: Sequence[Team]) -> ics.FeedPart:
+            timelines = ics.compile_for_feeds(roster, chunk, first, last)
+            events = ics.feed_events(
+                timelines, first, last, level=level, person=person, whole_turns=whole_turns
+            )
+            return ics.FeedPart.of(roster, events, options)
+
+        parts = parallel.map_chunks(part, teams, worth_it=parallel.worth_it(teams, first, last))
+        _write_output(output, ics.feed_chunks(parts, options))
 
 
 def _show(

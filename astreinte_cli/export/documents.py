@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
 
@@ -113,17 +114,45 @@ def write_show_json(
     """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
     byte for byte, taking the timelines one by one: a year of a large organisation is hundreds of
     thousands of shifts, and that document built whole took over half a gigabyte."""
+    parts = (show_part([timeline], person) for timeline in timelines)
+    write_show_parts(out, parts, start, end, zone)
+
+
+@dataclass(frozen=True, slots=True)
+class ShowPart:
+    """Some teams' share of `show --json`: their shifts as the document's text (items of the
+    ``shifts`` list, without the commas between them), and their gaps, which come after every
+    team's shifts. Parts are made where the teams are compiled (in worker processes for a large
+    organisation: see ``astreinte_cli.parallel``)."""
+
+    shifts: list[str]
+    gaps: list[JSON]
+
+
+def show_part(timelines: Iterable[TeamTimeline], person: str | None) -> ShowPart:
+    shifts: list[str] = []
+    gaps: list[JSON] = []
+    for timeline in timelines:
+        shifts.extend(_shift_items(timeline, person))
+        if person is None:
+            gaps.extend(_gap_entries(timeline))
+    return ShowPart(shifts, gaps)
+
+
+def write_show_parts(
+    out: TextIO, parts: Iterable[ShowPart], start: dt.datetime, end: dt.datetime, zone: ZoneInfo
+) -> None:
+    """:func:`write_show_json` from the parts of its teams, in order."""
     out.write(f'{{\n  "from": {_encode(iso(start, zone))},\n  "to": {_encode(iso(end, zone))},')
     out.write('\n  "shifts": ')
     gaps: list[JSON] = []  # a few: kept until the shifts are written
     written = False
-    for timeline in timelines:
-        for item in _shift_items(timeline, person):
+    for part in parts:
+        if part.shifts:
             out.write(",\n" if written else "[\n")
-            out.write(item)
+            out.write(",\n".join(part.shifts))
             written = True
-        if person is None:
-            gaps.extend(_gap_entries(timeline))
+        gaps.extend(part.gaps)
     out.write("\n  ]" if written else "[]")
     out.write(',\n  "gaps": ')
     out.write("[\n" + ",\n".join(map(_list_item, gaps)) + "\n  ]" if gaps else "[]")

@@ -22,7 +22,8 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from operator import itemgetter
+from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline, compile_team, rotation_turns
@@ -58,6 +59,9 @@ class FeedEvent:
     source: str
     pieces: tuple[tuple[dt.datetime, dt.datetime], ...]
     chain: tuple[Step, ...]
+    # Who each of the team's levels has at the start: what ``chain`` is computed from, and a
+    # cheap key for the texts that depend on it (hashing the Steps themselves is not).
+    chain_key: tuple[tuple[str, ...], ...]
 
     @property
     def start(self) -> dt.datetime:
@@ -98,16 +102,18 @@ def feed_events(
     person: str | None = None,
     whole_turns: bool = False,
 ) -> list[FeedEvent]:
-    """The events of the shifts overlapping ``[start, end)``, sorted by start, team, level.
+    """The events of the shifts overlapping ``[start, end)``, team by team (in the order of
+    ``timelines``), each team's sorted by start, then level.
 
     ``level`` keeps one level (by number); ``person`` keeps the shifts that person is in.
     ``timelines`` come from :func:`compile_for_feeds`.
     """
-    events: list[FeedEvent] = []
-    for timeline in timelines:
+    keyed: list[tuple[tuple[int, dt.datetime, int], FeedEvent]] = []
+    for rank, timeline in enumerate(timelines):
         chains = _ChainCache(timeline)
         for level_timeline in timeline.levels:
-            if level is not None and level_timeline.level.number != level:
+            number = level_timeline.level.number
+            if level is not None and number != level:
                 continue
             shifts = list(level_timeline.shifts())
             groups = (
@@ -121,19 +127,22 @@ def feed_events(
                     continue
                 if person is not None and person not in first.who:
                     continue
-                events.append(
-                    FeedEvent(
-                        team=timeline.team,
-                        level=level_timeline.level,
-                        who=first.who,
-                        source=first.source or "",
-                        pieces=tuple((s.start, s.end) for s in group),
-                        chain=chains.at(first.start),
-                    )
+                chain_key, chain = chains.at(first.start)
+                pieces = (
+                    ((first.start, first.end),)
+                    if len(group) == 1
+                    else tuple((s.start, s.end) for s in group)
                 )
-    rank = {id(t.team): i for i, t in enumerate(timelines)}
-    events.sort(key=lambda e: (e.start, rank[id(e.team)], e.level.number))
-    return events
+                event = FeedEvent(
+                    timeline.team, level_timeline.level, first.who, first.source or "", pieces,
+                    chain, chain_key,
+                )  # fmt: skip
+                keyed.append(((rank, first.start, number), event))
+    # Each level's events are in order already: the sort merges runs. Keys never tie (a level
+    # has one shift per start), so events are never compared. Team by team rather than all in
+    # order of start: the teams of a large organisation are serialised in separate processes.
+    keyed.sort(key=itemgetter(0))
+    return [event for _, event in keyed]
 
 
 class _ChainCache:
@@ -144,19 +153,26 @@ class _ChainCache:
     def __init__(self, timeline: TeamTimeline) -> None:
         self.timeline = timeline
         self._chains: dict[tuple[tuple[str, ...], ...], tuple[Step, ...]] = {}
+        # Each level's stretches and their starts, to find the one at an instant by bisection.
+        self._levels = [([s.start for s in lt.stretches], lt.stretches) for lt in timeline.levels]
 
-    def at(self, instant: dt.datetime) -> tuple[Step, ...]:
-        stretches = [lt.at(instant) for lt in self.timeline.levels]
-        key = tuple(stretch.who for stretch in stretches)
+    def at(self, instant: dt.datetime) -> tuple[tuple[tuple[str, ...], ...], tuple[Step, ...]]:
+        """Who each level has at ``instant`` (the key), and the chain. Asked once per event."""
+        key = tuple(
+            [
+                stretches[bisect.bisect_right(starts, instant) - 1].who
+                for starts, stretches in self._levels
+            ]
+        )
         chain = self._chains.get(key)
         if chain is None:
             team = self.timeline.team
             states = [
-                LevelNow(team, lt.level, instant, stretch, None, None, None)
-                for lt, stretch in zip(self.timeline.levels, stretches, strict=True)
+                LevelNow(team, lt.level, instant, lt.at(instant), None, None, None)
+                for lt in self.timeline.levels
             ]
             chain = self._chains[key] = tuple(escalation_chain(team, states))
-        return chain
+        return key, chain
 
 
 def _whole_turns(team: Team, timeline: LevelTimeline, shifts: list[Stretch]) -> list[list[Stretch]]:
@@ -214,10 +230,12 @@ def event_uid(
     team: str, level: int, who: Iterable[str], start: dt.datetime, end: dt.datetime
 ) -> str:
     """The same for the same shift whatever else changes in the roster (see the module doc)."""
-    key = "|".join(
-        ["shift-v1", team, str(level), ",".join(sorted(who)), _utc_text(start), _utc_text(end)]
-    )
+    key = f"{_uid_prefix(team, level, who)}{_utc_text(start)}|{_utc_text(end)}"
     return f"{hashlib.sha256(key.encode()).hexdigest()[:32]}@{_UID_DOMAIN}"
+
+
+def _uid_prefix(team: str, level: int, who: Iterable[str]) -> str:
+    return "|".join(["shift-v1", team, str(level), ",".join(sorted(who)), ""])
 
 
 @functools.lru_cache(maxsize=8192)
@@ -256,7 +274,23 @@ def _local(instant: dt.datetime, team: Team) -> str:
 
 def description(roster: Roster, event: FeedEvent) -> str:
     """Names only, never a phone number: feeds end up on phones, in shared calendars and in
-    backups that nobody controls (GDPR minimisation)."""
+    backups that nobody controls (GDPR minimisation).
+
+    Four parts, each depending on less than the whole event, so that :class:`EventWriter` can
+    keep each one: who and what, the pieces (of a whole turn), the chain, the instructions."""
+    return _join_description(
+        _about_text(roster, event),
+        _pieces_text(event),
+        _chain_text(roster, event.chain),
+        _instructions_text(event.team, event.level),
+    )
+
+
+def _join_description(about: str, pieces: str, chain: str, instructions: str) -> str:
+    return "\n".join(part for part in (about, pieces, chain, instructions) if part)
+
+
+def _about_text(roster: Roster, event: FeedEvent) -> str:
     team, level = event.team, event.level
     lines = [
         _("{team} — level {number}: {name}").format(
@@ -265,17 +299,33 @@ def description(roster: Roster, event: FeedEvent) -> str:
         _("On call: {who}").format(who=names(roster, event.who)),
         _("Source: {source}").format(source=event.source.replace(":", " ", 1)),
     ]
-    if len(event.pieces) > 1:
-        lines += ["", _("On call only during (the level is off in between):")]
-        lines += [f"  {_local(a, team)} → {_local(b, team)}" for a, b in event.pieces]
-    lines += ["", _("Escalation chain at the start of this shift:")]
-    if not event.chain:
+    return "\n".join(lines)
+
+
+def _pieces_text(event: FeedEvent) -> str:
+    if len(event.pieces) == 1:
+        return ""
+    lines = ["", _("On call only during (the level is off in between):")]
+    lines += [f"  {_local(a, event.team)} → {_local(b, event.team)}" for a, b in event.pieces]
+    return "\n".join(lines)
+
+
+def _chain_text(roster: Roster, chain: Sequence[Step]) -> str:
+    lines = ["", _("Escalation chain at the start of this shift:")]
+    if not chain:
         lines.append("  " + _("nobody to call"))
-    for number, step in enumerate(event.chain, start=1):
-        step_text = _("{step}: {who} ({delay})").format(
-            step=step.label, who=names(roster, step.who), delay=_span(step.after)
-        )
-        lines.append(f"  {number}. {step_text}")
+    lines += [f"  {number}. {_step_text(roster, step)}" for number, step in enumerate(chain, 1)]
+    return "\n".join(lines)
+
+
+def _step_text(roster: Roster, step: Step) -> str:
+    return _("{step}: {who} ({delay})").format(
+        step=step.label, who=names(roster, step.who), delay=_span(step.after)
+    )
+
+
+def _instructions_text(team: Team, level: Level) -> str:
+    lines = []
     for title, text in (
         (_("Team instructions:"), team.instructions),
         (_("Level instructions:"), level.instructions),
@@ -300,10 +350,57 @@ def feed_bytes(
 ) -> bytes:
     """The feed as RFC 5545 bytes: calendar properties, a VTIMEZONE per zone used, the events.
 
-    The calendar and its VTIMEZONEs are serialised by ``icalendar``, the events by
-    :func:`vevent_bytes`. A publication serialises the same event for the team, level and
-    person feeds: ``cache`` (one per publication) does it once.
+    A publication serialises the same event for the team, level and person feeds: ``cache``
+    (one per publication) does it once.
     """
+    return b"".join(feed_chunks([FeedPart.of(roster, events, options, cache)], options))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedPart:
+    """The events of some teams, serialised, with what the calendar around them needs to know:
+    the zones they use and the span they cover. Parts are made where the teams are compiled
+    (in worker processes for a large organisation: see ``astreinte_cli.parallel``)."""
+
+    body: bytes
+    zones: frozenset[str]
+    start: dt.datetime | None  # None for a part without events
+    end: dt.datetime | None
+
+    @classmethod
+    def of(
+        cls,
+        roster: Roster,
+        events: Sequence[FeedEvent],
+        options: FeedOptions,
+        cache: EventCache | None = None,
+    ) -> FeedPart:
+        writer = EventWriter(roster, options)
+        if cache is None:
+            body = "".join(map(writer.text, events)).encode()
+        else:
+            parts = []
+            for item in events:
+                key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
+                       options.stamp, options.private, options.remind)  # fmt: skip
+                if key not in cache:
+                    cache[key] = writer.text(item).encode()
+                parts.append(cache[key])
+            body = b"".join(parts)
+        if not events:
+            return cls(body, frozenset(), None, None)
+        return cls(
+            body,
+            frozenset(e.team.timezone for e in events),
+            min(e.pieces[0][0] for e in events),
+            max(e.pieces[-1][1] for e in events),
+        )
+
+
+def feed_chunks(parts: Sequence[FeedPart], options: FeedOptions) -> list[bytes]:
+    """The feed made of ``parts`` in order, as chunks to write one after the other (a feed can
+    weigh hundreds of megabytes: it is not copied into one piece). The calendar and its
+    VTIMEZONEs are serialised by ``icalendar``, the events by :class:`EventWriter`."""
     from icalendar import Calendar, vDuration
 
     calendar = Calendar()
@@ -317,26 +414,16 @@ def feed_bytes(
     # RFC 7986 and its Microsoft/Apple ancestor: ask clients to poll hourly (Google ignores it).
     calendar.add("refresh-interval", vDuration(TTL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(TTL))
-    if events:
-        first = min(e.start for e in events).date() - dt.timedelta(days=1)
-        last = max(e.end for e in events).date() + dt.timedelta(days=1)
-        for zone in sorted({e.team.timezone for e in events}):
+    starts = [p.start for p in parts if p.start is not None]
+    ends = [p.end for p in parts if p.end is not None]
+    if starts and ends:
+        first = min(starts).date() - dt.timedelta(days=1)
+        last = max(ends).date() + dt.timedelta(days=1)
+        for zone in sorted(frozenset().union(*(p.zones for p in parts))):
             calendar.add_component(_vtimezone(zone, first, last))
     head = bytes(calendar.to_ical())
     assert head.endswith(_END)
-    parts = [head[: -len(_END)]]
-    texts: TextCache = {}
-    for item in events:
-        if cache is None:
-            parts.append(vevent_bytes(roster, item, options, texts))
-            continue
-        key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
-               options.stamp, options.private, options.remind)  # fmt: skip
-        if key not in cache:
-            cache[key] = vevent_bytes(roster, item, options, texts)
-        parts.append(cache[key])
-    parts.append(_END)
-    return b"".join(parts)  # one copy of a feed that can weigh hundreds of megabytes
+    return [head[: -len(_END)], *(p.body for p in parts), _END]
 
 
 @functools.lru_cache(maxsize=64)
@@ -353,67 +440,113 @@ def _vtimezone(zone: str, first: dt.date, last: dt.date) -> Component:
     return Timezone.from_ical(_vtimezone_bytes(zone, first, last))
 
 
-TextCache = dict[tuple[object, ...], tuple[str, str, str]]
+def vevent_bytes(roster: Roster, item: FeedEvent, options: FeedOptions) -> bytes:
+    """One VEVENT, byte for byte as ``icalendar`` writes it (see :class:`EventWriter`)."""
+    return EventWriter(roster, options).text(item).encode()
 
 
-def _texts(roster: Roster, item: FeedEvent, cache: TextCache | None) -> tuple[str, str, str]:
-    """The event's SUMMARY and DESCRIPTION lines, folded, and its summary escaped (for the
-    alarm). They depend on the team, level, people, source and chain only, plus the pieces
-    when there are several: a feed repeats the same few texts thousands of times, and writing
-    each from its translated parts was half the cost of an event. ``cache`` lives for one feed
-    (so one language)."""
-    pieces = item.pieces if len(item.pieces) > 1 else None
-    key = (item.team.id, item.level.number, item.who, item.source, item.chain, pieces)
-    found = cache.get(key) if cache is not None else None
-    if found is None:
-        text = _text(summary(roster, item))
-        found = (
-            _fold(f"SUMMARY:{text}"),
-            _fold(f"DESCRIPTION:{_text(description(roster, item))}"),
-            text,
+class EventWriter:
+    """Writes the VEVENTs of one feed (one language, one set of options) byte for byte as
+    ``icalendar`` writes them: properties in its order (its canonical ones, then by name), TEXT
+    escaped and lines folded as it does. ``tests/test_direct_writers.py`` holds the
+    ``icalendar`` version and checks that both agree.
+
+    Written directly because building an ``icalendar`` component per event took 90 % of a
+    large export, and from a frame because a feed repeats the same few events: all of an event
+    but its DTSTART, DTEND and UID depends only on its team, level, people, source and chain
+    (and its pieces, when there are several), so that text is built, escaped and folded once
+    per combination, and an event is its frame with three values slotted in.
+    """
+
+    def __init__(self, roster: Roster, options: FeedOptions) -> None:
+        self.roster = roster
+        self.options = options
+        self._stamp = f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        # key → (text before DTSTART's value, UID hash input prefix, text after the UID)
+        self._frames: dict[tuple[object, ...], tuple[str, str, str]] = {}
+        # What frames are made of. A year of a large organisation has tens of thousands of
+        # frames (the chain varies with every level's turns), made of far fewer of each part.
+        self._abouts: dict[tuple[object, ...], _About] = {}
+        self._chains: dict[tuple[object, ...], str] = {}
+        self._instructions: dict[tuple[str, int], str] = {}
+
+    def text(self, item: FeedEvent) -> str:
+        pieces = item.pieces if len(item.pieces) > 1 else None
+        key = (item.team.id, item.level.number, item.who, item.source, item.chain_key, pieces)
+        frame = self._frames.get(key)
+        if frame is None:
+            frame = self._frames[key] = self._frame(item)
+        head, uid_key, tail = frame
+        start, end = item.pieces[0][0], item.pieces[-1][1]
+        zone = item.team.zone
+        uid = hashlib.sha256(f"{uid_key}{_utc_text(start)}|{_utc_text(end)}".encode()).hexdigest()
+        dtstart = "DTSTART" + _datetime_value(start, zone)
+        dtend = "DTEND" + _datetime_value(end, zone)
+        if len(dtend) >= _FOLD_AT:  # a zone name of over 40 characters
+            dtstart, dtend = _fold(dtstart), _fold(dtend)
+        return (
+            f"{head}{dtstart}\r\n{dtend}\r\n{self._stamp}\r\nUID:{uid[:32]}@{_UID_DOMAIN}\r\n{tail}"
         )
-        if cache is not None:
-            cache[key] = found
-    return found
 
+    def _frame(self, item: FeedEvent) -> tuple[str, str, str]:
+        team, level = item.team, item.level
+        about_key = (team.id, level.number, item.who, item.source)
+        about = self._abouts.get(about_key)
+        if about is None:
+            about = self._abouts[about_key] = self._about(item)
+        chain_key = (team.id, item.chain_key)
+        if chain_key not in self._chains:
+            self._chains[chain_key] = _chain_text(self.roster, item.chain)
+        notes_key = (team.id, level.number)
+        if notes_key not in self._instructions:
+            self._instructions[notes_key] = _instructions_text(team, level)
+        described = _join_description(
+            about.text, _pieces_text(item), self._chains[chain_key], self._instructions[notes_key]
+        )
+        description_line = _fold(f"DESCRIPTION:{_text(described)}")
+        return about.head, about.uid_key, f"{about.before}{description_line}\r\n{about.after}"
 
-def vevent_bytes(
-    roster: Roster, item: FeedEvent, options: FeedOptions, texts: TextCache | None = None
-) -> bytes:
-    """One VEVENT, byte for byte as ``icalendar`` writes it (properties in its order: its
-    canonical ones, then by name; TEXT escaped and lines folded as it does), written directly:
-    building an ``icalendar`` component per event took 90 % of a large export.
-    ``tests/test_export_ics.py`` holds the ``icalendar`` version and checks that both agree."""
-    team, level = item.team, item.level
-    summary_line, description_line, text = _texts(roster, item, texts)  # already folded
-    # Lines of known short length (constants, a fixed-size UID, a UTC stamp) are not folded.
-    head = [
-        _fold(_datetime_line("DTSTART", item.start, team.zone)),
-        _fold(_datetime_line("DTEND", item.end, team.zone)),
-        _stamp_line(options.stamp),
-        f"UID:{event_uid(team.id, level.number, item.who, item.start, item.end)}",
-        "SEQUENCE:0",
-        f"CATEGORIES:Astreinte,N{level.number}",
-        *(["CLASS:PRIVATE"] if options.private else []),
-    ]
-    tail = [
-        "TRANSP:TRANSPARENT",
-        f"X-ASTREINTE-LEVEL:{level.number}",
-        _fold(f"X-ASTREINTE-SOURCE:{_raw(item.source)}"),
-        _fold(f"X-ASTREINTE-TEAM:{_raw(team.id)}"),
-        _fold(f"X-ASTREINTE-WHO:{_raw(','.join(item.who))}"),
-        "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
-    ]
-    if options.remind is not None:
-        tail += [
-            "BEGIN:VALARM",
-            "ACTION:DISPLAY",
-            _fold(f"DESCRIPTION:{text}"),
-            f"TRIGGER:{_duration(-options.remind)}",
-            "END:VALARM",
+    def _about(self, item: FeedEvent) -> _About:
+        """What an event's frame holds that depends on its team, level, people and source."""
+        team, level, options = item.team, item.level, self.options
+        summary_text = _text(summary(self.roster, item))
+        # Lines of known short length (constants, a fixed-size UID, a UTC stamp) are not folded.
+        before = [
+            "SEQUENCE:0",
+            f"CATEGORIES:Astreinte,N{level.number}",
+            *(["CLASS:PRIVATE"] if options.private else []),
         ]
-    body = "\r\n".join([summary_line, *head, description_line, *tail])
-    return f"BEGIN:VEVENT\r\n{body}\r\nEND:VEVENT\r\n".encode()
+        after = [
+            "TRANSP:TRANSPARENT",
+            f"X-ASTREINTE-LEVEL:{level.number}",
+            _fold(f"X-ASTREINTE-SOURCE:{_raw(item.source)}"),
+            _fold(f"X-ASTREINTE-TEAM:{_raw(team.id)}"),
+            _fold(f"X-ASTREINTE-WHO:{_raw(','.join(item.who))}"),
+            "X-MICROSOFT-CDO-BUSYSTATUS:FREE",
+        ]
+        if options.remind is not None:
+            after += [
+                "BEGIN:VALARM",
+                "ACTION:DISPLAY",
+                _fold(f"DESCRIPTION:{summary_text}"),
+                f"TRIGGER:{_duration(-options.remind)}",
+                "END:VALARM",
+            ]
+        return _About(
+            head=f"BEGIN:VEVENT\r\n{_fold(f'SUMMARY:{summary_text}')}\r\n",
+            uid_key=_uid_prefix(team.id, level.number, item.who),
+            before="".join(line + "\r\n" for line in before),
+            after="".join(line + "\r\n" for line in after) + "END:VEVENT\r\n",
+            text=_about_text(self.roster, item),
+        )
+
+
+class _About(NamedTuple):
+    head: str  # BEGIN and SUMMARY
+    uid_key: str  # what the UID hashes, but the instants
+    before: str  # the lines between the UID and DESCRIPTION
+    after: str  # the lines after DESCRIPTION, to END
+    text: str  # the description's first part (see :func:`description`)
 
 
 def _text(value: str) -> str:
@@ -435,10 +568,6 @@ def _raw(value: str) -> str:
     return value.replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n")
 
 
-def _datetime_line(name: str, instant: dt.datetime, zone: ZoneInfo) -> str:
-    return name + _datetime_value(instant, zone)
-
-
 @functools.lru_cache(maxsize=8192)
 def _datetime_value(instant: dt.datetime, zone: ZoneInfo) -> str:
     """What follows DTSTART or DTEND. Cached: a shift's end is the next one's start, written
@@ -448,12 +577,6 @@ def _datetime_value(instant: dt.datetime, zone: ZoneInfo) -> str:
     if tzid == "UTC":
         return f":{local:%Y%m%dT%H%M%SZ}"
     return f";TZID={tzid}:{local:%Y%m%dT%H%M%S}"
-
-
-@functools.lru_cache(maxsize=16)
-def _stamp_line(stamp: dt.datetime) -> str:
-    """DTSTAMP: the same for every event of a feed."""
-    return f"DTSTAMP:{stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
 
 
 @functools.lru_cache(maxsize=64)
@@ -471,7 +594,10 @@ def _duration(delta: dt.timedelta) -> str:
     return bytes(value).decode()
 
 
-def _fold(line: str, limit: int = 75) -> str:
+_FOLD_AT = 75  # octets: a longer content line is folded
+
+
+def _fold(line: str, limit: int = _FOLD_AT) -> str:
     """A content line folded as ``icalendar`` folds it: pieces of at most ``limit - 1`` octets,
     cut between UTF-8 characters, and never right after a backslash or a caret (the piece ends
     before it, so that an escape stays whole)."""

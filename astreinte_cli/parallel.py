@@ -1,0 +1,94 @@
+"""Teams compiled on every core: a team's timeline depends on nothing of another team's, so a
+large organisation's teams are shared among forked worker processes.
+
+Forked, not spawned: a child starts with the loaded roster already in its memory (copy on
+write), so nothing but each worker's results crosses a pipe. Where ``fork`` does not exist
+(Windows), with one core, for a small job, or with ``ASTREINTE_JOBS=1``, the work runs in this
+process, and the result is the same: the workers run the same function on the same items, and
+results come back in the items' order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def jobs() -> int:
+    """How many processes to use: ``ASTREINTE_JOBS`` if set, else the cores this process may
+    run on."""
+    wanted = os.environ.get("ASTREINTE_JOBS", "").strip()
+    if wanted.isdigit() and int(wanted) >= 1:
+        return int(wanted)
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def map_chunks(
+    function: Callable[[Sequence[T]], R], items: Sequence[T], *, worth_it: bool = True
+) -> list[R]:
+    """``[function(chunk) for chunk in chunks]``: ``items`` cut into one contiguous chunk per
+    process, each chunk given to ``function`` in a forked child (the first in this process).
+
+    ``worth_it=False`` (a small job, where forking costs more than it saves) runs everything
+    here as one chunk. An exception in a child is raised here, with the child's traceback in
+    its message.
+    """
+    count = min(jobs(), len(items))
+    if count <= 1 or not worth_it or "fork" not in multiprocessing.get_all_start_methods():
+        return [function(items)]
+    size, extra = divmod(len(items), count)
+    bounds = [i * size + min(i, extra) for i in range(count + 1)]
+    chunks = [items[bounds[i] : bounds[i + 1]] for i in range(count)]
+    context = multiprocessing.get_context("fork")
+    children = []
+    for chunk in chunks[1:]:
+        receiver, sender = context.Pipe(duplex=False)
+        child = context.Process(target=_child, args=(function, chunk, sender), daemon=True)
+        child.start()
+        sender.close()  # the child holds its own copy: EOF here when it exits
+        children.append((child, receiver))
+    results = [function(chunks[0])]
+    for child, receiver in children:
+        try:
+            ok, value = receiver.recv()
+        except EOFError:  # the child died without a word (killed, out of memory)
+            ok, value = False, f"worker process ended with code {child.exitcode}"
+        finally:
+            receiver.close()
+            child.join()
+        if not ok:
+            raise RuntimeError(f"a worker process failed: {value}")
+        results.append(value)
+    return results
+
+
+def _child(function: Callable[[Sequence[T]], R], chunk: Sequence[T], sender: Connection) -> None:
+    try:
+        sender.send((True, function(chunk)))
+    except BaseException as exc:  # everything goes back to the parent, which decides
+        sender.send((False, "".join(traceback.format_exception(exc))))
+    finally:
+        sender.close()
+
+
+# Forking and sending results back costs a few tens of milliseconds; a team-day of compiling
+# and writing costs about 30 microseconds. Below this many team-days, one process is faster.
+_WORTH_FORKING = 3000
+
+
+def worth_it(teams: Sequence[object], start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether compiling ``teams`` over ``[start, end)`` is large enough to share out."""
+    return len(teams) * (end - start).days >= _WORTH_FORKING
