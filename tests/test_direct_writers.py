@@ -89,11 +89,11 @@ def test_vevents_are_what_icalendar_writes(
     assert any(r.per_turn == 2 and "jour,nuit;" in r.name for r in rotations)
     start = dt.datetime(2026, 12, 1, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    timelines = ics.compile_for_feeds(roster, roster.teams, start, end)
     options = ics.FeedOptions(
         "feed", dt.datetime(2026, 12, 24, 19, 0, 7, 123, tzinfo=UTC), None, private, remind
     )
     for whole_turns in (False, True):
+        timelines = ics.compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
         events = ics.feed_events(timelines, start, end, whole_turns=whole_turns)
         assert events
         for event in events:

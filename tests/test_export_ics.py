@@ -24,6 +24,8 @@ import icalendar
 import pytest
 import recurring_ical_events
 import vobject
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from astreinte_cli.cli import app
@@ -448,3 +450,33 @@ def test_caldav_server_accepts_the_events_and_returns_them_unchanged(radicale: s
             _properties(a) for a in event.walk("VALARM")
         ]
         assert utc(back.decoded("dtstart")) == utc(event.decoded("dtstart"))
+
+
+@pytest.mark.parametrize(
+    "location",
+    [ROSTER, ROSTER.parent / "cli" / "world", ROSTER.parent.parent.parent / "rosters"],
+    ids=["feeds", "world", "example"],
+)
+@given(
+    first=st.datetimes(dt.datetime(2026, 1, 1), dt.datetime(2027, 6, 1)),
+    days=st.integers(0, 70),
+    hours=st.integers(1, 23),
+)
+@settings(max_examples=40, deadline=None)
+def test_shifts_followed_past_the_range_step_by_step_end_where_a_wide_compile_ends_them(
+    location: Path, first: dt.datetime, days: int, hours: int
+) -> None:
+    """compile_for_feeds compiles a little beyond the range and further only where a shift runs
+    on: its events are those of a compile EXTENT beyond both bounds."""
+    from astreinte_cli.compile import compile_team
+    from astreinte_cli.export import ics
+    from astreinte_cli.load import load_roster
+
+    roster = load_roster(location)
+    start = first.replace(tzinfo=dt.UTC)
+    end = start + dt.timedelta(days=days, hours=hours)
+    wide = [
+        compile_team(roster, team, start - ics.EXTENT, end + ics.EXTENT) for team in roster.teams
+    ]
+    followed = ics.compile_for_feeds(roster, roster.teams, start, end)
+    assert ics.feed_events(followed, start, end) == ics.feed_events(wide, start, end)

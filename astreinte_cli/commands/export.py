@@ -186,7 +186,7 @@ def export_ics(
         )
 
         def part(chunk: Sequence[Team]) -> ics.FeedPart:
-            timelines = ics.compile_for_feeds(roster, chunk, first, last)
+            timelines = ics.compile_for_feeds(roster, chunk, first, last, whole_turns=whole_turns)
             events = ics.feed_events(
                 timelines, first, last, level=level, person=person, whole_turns=whole_turns
             )

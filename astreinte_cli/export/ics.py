@@ -26,7 +26,7 @@ from operator import itemgetter
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
-from astreinte_cli.compile import TeamTimeline, compile_team, rotation_turns
+from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
 from astreinte_cli.i18n import N_, _, format_instant
 from astreinte_cli.model import Level, Roster, Team
 from astreinte_cli.query import LevelNow, Step, escalation_chain
@@ -87,10 +87,69 @@ class FeedOptions:
 
 
 def compile_for_feeds(
-    roster: Roster, teams: Iterable[Team], start: dt.datetime, end: dt.datetime
+    roster: Roster,
+    teams: Iterable[Team],
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    whole_turns: bool = False,
 ) -> list[TeamTimeline]:
-    """Timelines reaching ``EXTENT`` beyond ``[start, end)``, for :func:`feed_events`."""
-    return [compile_team(roster, team, start - EXTENT, end + EXTENT) for team in teams]
+    """Timelines over ``[start, end)`` and, for each level, beyond either bound for as long as
+    the shift across it lasts (at most ``EXTENT``), for :func:`feed_events`. With
+    ``whole_turns``, ``EXTENT`` beyond both bounds: a turn joins shifts across time off."""
+    timelines = []
+    for team in teams:
+        calendar = TeamCalendar(team)
+        if whole_turns:
+            low, high = start - EXTENT, end + EXTENT
+            levels = (compile_level(roster, team, lv, low, high, calendar) for lv in team.levels)
+        else:
+            levels = (_followed(roster, team, lv, start, end, calendar) for lv in team.levels)
+        timelines.append(TeamTimeline(team, tuple(levels)))
+    return timelines
+
+
+_MARGIN = dt.timedelta(days=2)  # compiled beyond each bound at first
+_STEP = dt.timedelta(days=15)  # then this much further at a time, while a shift goes on
+
+
+def _followed(
+    roster: Roster,
+    team: Team,
+    level: Level,
+    start: dt.datetime,
+    end: dt.datetime,
+    calendar: TeamCalendar,
+) -> LevelTimeline:
+    """The level compiled a little beyond the range, then further out, step by step, only where
+    a shift overlapping the range runs past what is compiled: compiling ``EXTENT`` beyond both
+    bounds for every level cost a third more than the range itself. The pieces are compiled
+    separately and put end to end: a level's state at an instant does not depend on the range
+    it is compiled over, and equal neighbours at a joint merge into one shift."""
+    low, high = start - _MARGIN, end + _MARGIN
+    stretches = list(compile_level(roster, team, level, low, high, calendar).stretches)
+    while low > start - EXTENT and _crosses(stretches, start, backwards=True):
+        step = max(start - EXTENT, low - _STEP)
+        stretches[:0] = compile_level(roster, team, level, step, low, calendar).stretches
+        low = step
+    while high < end + EXTENT and _crosses(stretches, end, backwards=False):
+        step = min(end + EXTENT, high + _STEP)
+        stretches += compile_level(roster, team, level, high, step, calendar).stretches
+        high = step
+    return LevelTimeline(team, level, low, high, tuple(stretches))
+
+
+def _crosses(stretches: Sequence[Stretch], bound: dt.datetime, *, backwards: bool) -> bool:
+    """Whether the shift at the first (``backwards``) or last stretch also covers time on the
+    other side of ``bound``: its far end is not known yet and it is written."""
+    order = stretches if backwards else reversed(stretches)
+    edge = next(iter(order))
+    if not edge.who:
+        return False
+    for stretch in order:
+        if stretch.shift_key != edge.shift_key:  # the shift ends (or begins) at this stretch
+            return stretch.start > bound if backwards else stretch.end < bound
+    return True  # one shift over everything compiled
 
 
 def feed_events(
@@ -106,7 +165,7 @@ def feed_events(
     ``timelines``), each team's sorted by start, then level.
 
     ``level`` keeps one level (by number); ``person`` keeps the shifts that person is in.
-    ``timelines`` come from :func:`compile_for_feeds`.
+    ``timelines`` come from :func:`compile_for_feeds` (with the same ``whole_turns``).
     """
     keyed: list[tuple[tuple[int, dt.datetime, int], FeedEvent]] = []
     for rank, timeline in enumerate(timelines):
