@@ -60,11 +60,19 @@ def map_chunks(
         child.start()
         sender.close()  # the child holds its own copy: EOF here when it exits
         children.append((child, receiver))
-    results = [function(chunks[0])]
+    try:
+        results = [function(chunks[0])]
+    except BaseException:  # the children's work is of no use now
+        for child, receiver in children:
+            child.terminate()
+            child.join()
+            receiver.close()
+        raise
     for child, receiver in children:
         try:
             ok, value = receiver.recv()
         except EOFError:  # the child died without a word (killed, out of memory)
+            child.join()
             ok, value = False, f"worker process ended with code {child.exitcode}"
         finally:
             receiver.close()

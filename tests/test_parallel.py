@@ -104,3 +104,18 @@ def test_show_and_export_write_the_same_with_any_number_of_processes(
         outputs.add(run.stdout)
     assert len(outputs) == 1
     assert "2029-10" in outputs.pop().replace("202910", "2029-10")  # the whole range is there
+
+
+def _fails_in_the_first_chunk(chunk: Sequence[int]) -> list[int]:
+    if 1 in chunk:
+        raise KeyError("first")
+    return list(chunk)
+
+
+def test_a_failure_here_stops_the_children(monkeypatch: pytest.MonkeyPatch) -> None:
+    import multiprocessing
+
+    monkeypatch.setenv("ASTREINTE_JOBS", "3")
+    with pytest.raises(KeyError, match="first"):
+        parallel.map_chunks(_fails_in_the_first_chunk, [1, 2, 3, 4, 5, 6])
+    assert multiprocessing.active_children() == []

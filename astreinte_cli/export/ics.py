@@ -22,7 +22,7 @@ import functools
 import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import itemgetter
+from operator import attrgetter
 from typing import TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
@@ -102,9 +102,9 @@ def compile_for_feeds(
         calendar = TeamCalendar(team)
         if whole_turns:
             low, high = start - EXTENT, end + EXTENT
-            levels = (compile_level(roster, team, lv, low, high, calendar) for lv in team.levels)
+            levels = [compile_level(roster, team, lv, low, high, calendar) for lv in team.levels]
         else:
-            levels = (_followed(roster, team, lv, start, end, calendar) for lv in team.levels)
+            levels = _followed(roster, team, calendar, start, end)
         timelines.append(TeamTimeline(team, tuple(levels)))
     return timelines
 
@@ -114,29 +114,42 @@ _STEP = dt.timedelta(days=15)  # then this much further at a time, while a shift
 
 
 def _followed(
-    roster: Roster,
-    team: Team,
-    level: Level,
-    start: dt.datetime,
-    end: dt.datetime,
-    calendar: TeamCalendar,
-) -> LevelTimeline:
-    """The level compiled a little beyond the range, then further out, step by step, only where
-    a shift overlapping the range runs past what is compiled: compiling ``EXTENT`` beyond both
-    bounds for every level cost a third more than the range itself. The pieces are compiled
-    separately and put end to end: a level's state at an instant does not depend on the range
-    it is compiled over, and equal neighbours at a joint merge into one shift."""
-    low, high = start - _MARGIN, end + _MARGIN
-    stretches = list(compile_level(roster, team, level, low, high, calendar).stretches)
-    while low > start - EXTENT and _crosses(stretches, start, backwards=True):
-        step = max(start - EXTENT, low - _STEP)
-        stretches[:0] = compile_level(roster, team, level, step, low, calendar).stretches
-        low = step
-    while high < end + EXTENT and _crosses(stretches, end, backwards=False):
-        step = min(end + EXTENT, high + _STEP)
-        stretches += compile_level(roster, team, level, high, step, calendar).stretches
-        high = step
-    return LevelTimeline(team, level, low, high, tuple(stretches))
+    roster: Roster, team: Team, calendar: TeamCalendar, start: dt.datetime, end: dt.datetime
+) -> list[LevelTimeline]:
+    """The team's levels compiled a little beyond the range, then further out, step by step,
+    only where a shift overlapping the range runs past what is compiled (at most ``EXTENT``):
+    compiling ``EXTENT`` beyond both bounds for every level cost a third more than the range
+    itself. Then every level is compiled as far as the furthest one, since an event's chain
+    reads every level at its start.
+
+    The pieces are compiled separately and put end to end: a level's state at an instant does
+    not depend on the range it is compiled over, and equal neighbours at a joint merge into one
+    shift. ``tests/test_export_ics.py`` checks the events against a compile ``EXTENT`` wide."""
+
+    def compiled(level: Level, since: dt.datetime, until: dt.datetime) -> list[Stretch]:
+        return list(compile_level(roster, team, level, since, until, calendar).stretches)
+
+    pieces: list[tuple[dt.datetime, list[Stretch], dt.datetime]] = []
+    for level in team.levels:
+        low, high = start - _MARGIN, end + _MARGIN
+        stretches = compiled(level, low, high)
+        while low > start - EXTENT and _crosses(stretches, start, backwards=True):
+            step = max(start - EXTENT, low - _STEP)
+            stretches[:0] = compiled(level, step, low)
+            low = step
+        while high < end + EXTENT and _crosses(stretches, end, backwards=False):
+            step = min(end + EXTENT, high + _STEP)
+            stretches += compiled(level, high, step)
+            high = step
+        pieces.append((low, stretches, high))
+    first = min(low for low, _, _ in pieces)
+    last = max(high for _, _, high in pieces)
+    levels = []
+    for level, (low, stretches, high) in zip(team.levels, pieces, strict=True):
+        before = compiled(level, first, low) if first < low else []
+        after = compiled(level, high, last) if high < last else []
+        levels.append(LevelTimeline(team, level, first, last, (*before, *stretches, *after)))
+    return levels
 
 
 def _crosses(stretches: Sequence[Stretch], bound: dt.datetime, *, backwards: bool) -> bool:
@@ -162,13 +175,14 @@ def feed_events(
     whole_turns: bool = False,
 ) -> list[FeedEvent]:
     """The events of the shifts overlapping ``[start, end)``, team by team (in the order of
-    ``timelines``), each team's sorted by start, then level.
+    ``timelines``), level by level, in order of start. (Calendar clients sort events
+    themselves; this order costs nothing, and each process writes its teams' part.)
 
     ``level`` keeps one level (by number); ``person`` keeps the shifts that person is in.
     ``timelines`` come from :func:`compile_for_feeds` (with the same ``whole_turns``).
     """
-    keyed: list[tuple[tuple[int, dt.datetime, int], FeedEvent]] = []
-    for rank, timeline in enumerate(timelines):
+    events: list[FeedEvent] = []
+    for timeline in timelines:
         chains = _ChainCache(timeline)
         for level_timeline in timeline.levels:
             number = level_timeline.level.number
@@ -196,12 +210,8 @@ def feed_events(
                     timeline.team, level_timeline.level, first.who, first.source or "", pieces,
                     chain, chain_key,
                 )  # fmt: skip
-                keyed.append(((rank, first.start, number), event))
-    # Each level's events are in order already: the sort merges runs. Keys never tie (a level
-    # has one shift per start), so events are never compared. Team by team rather than all in
-    # order of start: the teams of a large organisation are serialised in separate processes.
-    keyed.sort(key=itemgetter(0))
-    return [event for _, event in keyed]
+                events.append(event)
+    return events
 
 
 class _ChainCache:
@@ -297,10 +307,8 @@ def _uid_prefix(team: str, level: int, who: Iterable[str]) -> str:
     return "|".join(["shift-v1", team, str(level), ",".join(sorted(who)), ""])
 
 
-@functools.lru_cache(maxsize=8192)
 def _utc_text(instant: dt.datetime) -> str:
-    """``20260105T080000Z``. Cached: a shift's end is the next one's start (see
-    :func:`_datetime_value`)."""
+    """``20260105T080000Z``."""
     return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
@@ -369,18 +377,24 @@ def _pieces_text(event: FeedEvent) -> str:
     return "\n".join(lines)
 
 
-def _chain_text(roster: Roster, chain: Sequence[Step]) -> str:
+def _chain_text(
+    roster: Roster, chain: Sequence[Step], steps: dict[tuple[object, ...], str] | None = None
+) -> str:
+    """The chain's lines; ``steps`` keeps each step's text (a feed has few different ones)."""
     lines = ["", _("Escalation chain at the start of this shift:")]
     if not chain:
         lines.append("  " + _("nobody to call"))
-    lines += [f"  {number}. {_step_text(roster, step)}" for number, step in enumerate(chain, 1)]
+    for number, step in enumerate(chain, 1):
+        key = (step.label, step.who, step.after)
+        text = steps.get(key) if steps is not None else None
+        if text is None:
+            text = _("{step}: {who} ({delay})").format(
+                step=step.label, who=names(roster, step.who), delay=_span(step.after)
+            )
+            if steps is not None:
+                steps[key] = text
+        lines.append(f"  {number}. {text}")
     return "\n".join(lines)
-
-
-def _step_text(roster: Roster, step: Step) -> str:
-    return _("{step}: {who} ({delay})").format(
-        step=step.label, who=names(roster, step.who), delay=_span(step.after)
-    )
 
 
 def _instructions_text(team: Team, level: Level) -> str:
@@ -450,9 +464,9 @@ class FeedPart:
             return cls(body, frozenset(), None, None)
         return cls(
             body,
-            frozenset(e.team.timezone for e in events),
-            min(e.pieces[0][0] for e in events),
-            max(e.pieces[-1][1] for e in events),
+            frozenset(map(attrgetter("team.timezone"), events)),
+            min(map(attrgetter("start"), events)),
+            max(map(attrgetter("end"), events)),
         )
 
 
@@ -521,33 +535,31 @@ class EventWriter:
         self.roster = roster
         self.options = options
         self._stamp = f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-        # key → (text before DTSTART's value, UID hash input prefix, text after the UID)
-        self._frames: dict[tuple[object, ...], tuple[str, str, str]] = {}
+        # key → (text before DTSTART, UID hash input prefix, text after the UID, zone)
+        self._frames: dict[tuple[object, ...], tuple[str, str, str, ZoneInfo]] = {}
         # What frames are made of. A year of a large organisation has tens of thousands of
         # frames (the chain varies with every level's turns), made of far fewer of each part.
         self._abouts: dict[tuple[object, ...], _About] = {}
         self._chains: dict[tuple[object, ...], str] = {}
+        self._steps: dict[tuple[object, ...], str] = {}
         self._instructions: dict[tuple[str, int], str] = {}
 
     def text(self, item: FeedEvent) -> str:
-        pieces = item.pieces if len(item.pieces) > 1 else None
-        key = (item.team.id, item.level.number, item.who, item.source, item.chain_key, pieces)
+        pieces = item.pieces
+        key = (item.team.id, item.level.number, item.who, item.source, item.chain_key,
+               pieces if len(pieces) > 1 else None)  # fmt: skip
         frame = self._frames.get(key)
         if frame is None:
             frame = self._frames[key] = self._frame(item)
-        head, uid_key, tail = frame
-        start, end = item.pieces[0][0], item.pieces[-1][1]
-        zone = item.team.zone
-        uid = hashlib.sha256(f"{uid_key}{_utc_text(start)}|{_utc_text(end)}".encode()).hexdigest()
-        dtstart = "DTSTART" + _datetime_value(start, zone)
-        dtend = "DTEND" + _datetime_value(end, zone)
-        if len(dtend) >= _FOLD_AT:  # a zone name of over 40 characters
-            dtstart, dtend = _fold(dtstart), _fold(dtend)
+        head, uid_key, tail, zone = frame
+        start_utc, dtstart, _ = _instant_lines(pieces[0][0], zone)
+        end_utc, _, dtend = _instant_lines(pieces[-1][1], zone)
+        uid = hashlib.sha256(f"{uid_key}{start_utc}|{end_utc}".encode()).hexdigest()
         return (
             f"{head}{dtstart}\r\n{dtend}\r\n{self._stamp}\r\nUID:{uid[:32]}@{_UID_DOMAIN}\r\n{tail}"
         )
 
-    def _frame(self, item: FeedEvent) -> tuple[str, str, str]:
+    def _frame(self, item: FeedEvent) -> tuple[str, str, str, ZoneInfo]:
         team, level = item.team, item.level
         about_key = (team.id, level.number, item.who, item.source)
         about = self._abouts.get(about_key)
@@ -555,7 +567,7 @@ class EventWriter:
             about = self._abouts[about_key] = self._about(item)
         chain_key = (team.id, item.chain_key)
         if chain_key not in self._chains:
-            self._chains[chain_key] = _chain_text(self.roster, item.chain)
+            self._chains[chain_key] = _chain_text(self.roster, item.chain, self._steps)
         notes_key = (team.id, level.number)
         if notes_key not in self._instructions:
             self._instructions[notes_key] = _instructions_text(team, level)
@@ -563,7 +575,8 @@ class EventWriter:
             about.text, _pieces_text(item), self._chains[chain_key], self._instructions[notes_key]
         )
         description_line = _fold(f"DESCRIPTION:{_text(described)}")
-        return about.head, about.uid_key, f"{about.before}{description_line}\r\n{about.after}"
+        tail = f"{about.before}{description_line}\r\n{about.after}"
+        return about.head, about.uid_key, tail, team.zone
 
     def _about(self, item: FeedEvent) -> _About:
         """What an event's frame holds that depends on its team, level, people and source."""
@@ -628,14 +641,14 @@ def _raw(value: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _datetime_value(instant: dt.datetime, zone: ZoneInfo) -> str:
-    """What follows DTSTART or DTEND. Cached: a shift's end is the next one's start, written
-    a few hundred events later in a feed sorted by start."""
+def _instant_lines(instant: dt.datetime, zone: ZoneInfo) -> tuple[str, str, str]:
+    """An instant as the UID hashes it, and as DTSTART and DTEND lines in ``zone``. Cached: a
+    shift's end is often the next one's start."""
     local = instant.astimezone(zone)
     tzid = _tzid(zone)
-    if tzid == "UTC":
-        return f":{local:%Y%m%dT%H%M%SZ}"
-    return f";TZID={tzid}:{local:%Y%m%dT%H%M%S}"
+    value = f":{local:%Y%m%dT%H%M%SZ}" if tzid == "UTC" else f";TZID={tzid}:{local:%Y%m%dT%H%M%S}"
+    # Only a zone name of over 40 characters makes these lines long enough to fold.
+    return _utc_text(instant), _fold("DTSTART" + value), _fold("DTEND" + value)
 
 
 @functools.lru_cache(maxsize=64)
