@@ -450,7 +450,7 @@ class FeedPart:
     ) -> FeedPart:
         writer = EventWriter(roster, options)
         if cache is None:
-            body = "".join(map(writer.text, events)).encode()
+            body = b"".join([writer.text(item).encode() for item in events])
         else:
             parts = []
             for item in events:
