@@ -37,17 +37,23 @@ WindowName = Literal[
 
 @dataclass(frozen=True, slots=True)
 class NamedWindow:
+    """One of the windows the format names (``business hours``, ``holidays``…)."""
+
     name: WindowName
     span: Span
 
 
 @dataclass(frozen=True, slots=True)
 class UnionWindow:
+    """Every instant of any of ``parts``."""
+
     parts: tuple[Window, ...]
 
 
 @dataclass(frozen=True, slots=True)
 class ExceptWindow:
+    """The instants of ``base`` that are not in ``minus``."""
+
     base: Window
     minus: Window
 
@@ -60,6 +66,8 @@ Window = WeeklyMap | NamedWindow | UnionWindow | ExceptWindow
 
 @dataclass(frozen=True, slots=True)
 class Person:
+    """Someone who can be on call, or a service (a switchboard, a contractor) that can."""
+
     id: str
     name: str
     kind: Literal["person", "service"]
@@ -74,6 +82,8 @@ class Person:
 
 @dataclass(frozen=True, slots=True)
 class Leave:
+    """A person away over ``period``: what the team's ``on_leave`` does with their turns."""
+
     person: str
     period: Period
     span: Span
@@ -84,6 +94,8 @@ class Leave:
 
 @dataclass(frozen=True, slots=True)
 class MemberChange:
+    """From the first handoff at or after ``start``, the rotation goes on with ``members``."""
+
     start: WallTime
     members: tuple[str, ...]
     span: Span
@@ -91,6 +103,8 @@ class MemberChange:
 
 @dataclass(frozen=True, slots=True)
 class Rotation:
+    """Members taking turns of length ``every``, ``per_turn`` at a time, within ``only``."""
+
     name: str
     members: tuple[str, ...]
     start: WallTime | None
@@ -114,6 +128,9 @@ class Rotation:
 
 @dataclass(frozen=True, slots=True)
 class Level:
+    """One escalation level of a team: its rotations, layered, and how long to wait before
+    calling the next level."""
+
     number: int  # 1-based
     name: str
     escalate_after: dt.timedelta
@@ -125,6 +142,9 @@ class Level:
 
 @dataclass(frozen=True, slots=True)
 class Override:
+    """``who`` on call at ``level`` over ``period``; with ``replaces``, only where that person is
+    on call, and in their place alone."""
+
     index: int  # 1-based position in the team's overrides
     level: int
     who: tuple[str, ...]
@@ -141,6 +161,8 @@ class Override:
 
 @dataclass(frozen=True, slots=True)
 class HolidayCalendar:
+    """Whose public holidays count: a country (and subdivision), with days added or removed."""
+
     country: str
     subdiv: str | None
     add: tuple[dt.date, ...]
@@ -149,6 +171,8 @@ class HolidayCalendar:
 
 @dataclass(frozen=True, slots=True)
 class BusinessHours:
+    """The team's business hours: weekly ranges, less the ``closed`` periods."""
+
     weekly: WeeklyMap
     closed: tuple[Period, ...]
 
@@ -267,6 +291,9 @@ class Intervention:
 
 @dataclass(frozen=True, slots=True)
 class Team:
+    """A team: its zone, coverage, levels, overrides, rules and compensation; ``path`` is the
+    file it was read from."""
+
     id: str
     name: str
     timezone: str
@@ -294,6 +321,8 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Roster:
+    """Everything the roster files say: people, leave, teams and the interventions log."""
+
     people: Mapping[str, Person]
     leave: tuple[Leave, ...]
     teams: tuple[Team, ...]

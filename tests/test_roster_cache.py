@@ -162,11 +162,14 @@ def test_plain_now_says_what_typer_says(args: list[str], tmp_path: Path) -> None
 
 
 def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(tmp_path: Path) -> None:
+    """Nor what other commands need: multiprocessing (show, export), Rich's console (a terminal;
+    here stdout is a pipe)."""
     code = (
         "import sys; from astreinte_cli.cli import main; sys.argv = ['astreinte', 'now', "
         f"'--rosters', {str(EXAMPLE)!r}, '--at', '2026-12-26 03:00'];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted({'yaml', 'holidays', 'phonenumbers', 'pydantic'} & set(sys.modules)))"
+        "print(sorted({'yaml', 'holidays', 'phonenumbers', 'pydantic', 'multiprocessing',"
+        " 'rich.console', 'icalendar'} & set(sys.modules)))"
     )
     environment = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     first = subprocess.run(

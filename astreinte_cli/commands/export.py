@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from astreinte_cli import parallel
 from astreinte_cli.cli import (
     RostersOption,
     TeamOption,
@@ -158,6 +157,7 @@ def export_ics(
     """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
+    from astreinte_cli import parallel
     from astreinte_cli.export import ics
 
     with _boundary():

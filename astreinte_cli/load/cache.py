@@ -15,7 +15,9 @@ were no cache. ``ASTREINTE_CACHE=off`` disables it.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
+import gc
 import hashlib
 import io
 import os
@@ -30,8 +32,9 @@ from typing import Any
 
 from astreinte_cli import __version__, contacts, holiday_calendar
 from astreinte_cli.model import Roster
+from astreinte_cli.times import Period, WallTime
 
-FORMAT = 1  # bump when the entry's layout changes
+FORMAT = 2  # bump when the entry's layout changes
 HOLIDAY_YEARS = 2  # years before and after the current one whose holidays an entry carries
 
 
@@ -97,11 +100,21 @@ def _package_stamp(name: str) -> str:
 
 def read(key: str) -> Roster | None:
     """The cached roster for ``key``, its holidays and phones made known; None on any miss."""
+    collecting = gc.isenabled()
+    # Unpickling makes only live objects (hundreds of thousands for a large roster): the cyclic
+    # collector, which would run several times meanwhile, would find nothing to collect.
+    gc.disable()
     try:
         with (cache_dir() / f"{key}.pickle").open("rb") as stream:
             entry = pickle.load(stream)
+        # Nor afterwards: a roster serves until the command ends. Frozen, its objects are left
+        # out of the collector's later passes (the first would otherwise walk them all at once).
+        gc.freeze()
     except Exception:  # missing, unreadable, corrupt, from another version: a miss
         return None
+    finally:
+        if collecting:
+            gc.enable()
     if not isinstance(entry, _Entry) or entry.format != FORMAT or entry.key != key:
         return None
     holiday_calendar.remember(entry.holidays)
@@ -158,21 +171,50 @@ def _forget_old(folder: Path) -> None:
 
 def _dumps(entry: _Entry) -> bytes:
     buffer = io.BytesIO()
-    _Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL).dump(entry)
+    _Pickler(buffer).dump(entry)
     return buffer.getvalue()
 
 
+# Values that recur: the same dates in thousands of leave entries, for instance.
+_SHARED_TYPES = (WallTime, Period)
+
+
 class _Pickler(pickle.Pickler):
-    """The model's read-only mappings (``MappingProxyType``) pickled as what they wrap."""
+    """Pickles an entry so that it loads fast.
+
+    - The model's values (frozen dataclasses) as a call of their class with their fields.
+      Pickle's own way for frozen dataclasses with slots calls ``dataclasses``' Python
+      ``__setstate__``, which looks the fields up for every object: most of the time `show`
+      took on a roster with 50,000 leave entries.
+    - A value of a type that recurs (``_SHARED_TYPES``) whose pickle is exactly that of one
+      already written, as that one: it loads as one object, built once. (Same pickle, not
+      equality: equal datetimes can differ in zone or fold.)
+    - The model's read-only mappings (``MappingProxyType``) as what they wrap.
+    """
+
+    def __init__(self, stream: io.BytesIO) -> None:
+        super().__init__(stream, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared: dict[bytes, object] = {}
 
     def reducer_override(self, obj: Any) -> Any:
         if type(obj) is MappingProxyType:
             return _read_only, (dict(obj),)
+        if isinstance(obj, _SHARED_TYPES):
+            first = self._shared.setdefault(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL), obj)
+            if first is not obj:
+                return _same, (first,)
+        if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+            return type(obj), tuple(getattr(obj, field.name) for field in dataclasses.fields(obj))
         return NotImplemented
 
 
 def _read_only(mapping: dict[Any, Any]) -> MappingProxyType[Any, Any]:
     return MappingProxyType(mapping)
+
+
+def _same(value: object) -> object:
+    """A value already loaded, where it recurs in the entry."""
+    return value
 
 
 def load_roster_cached(location: Path, language: str, today: dt.date) -> Roster:

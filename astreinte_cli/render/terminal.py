@@ -1,4 +1,5 @@
-"""Rich renderables for `now` and `show`. Returned, never printed: the CLI prints them."""
+"""Rich renderables for `show`. Returned, never printed: the CLI prints them. (The `now` view,
+which must start fast, is in :mod:`astreinte_cli.render.now`.)"""
 
 from __future__ import annotations
 
@@ -9,10 +10,9 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 
 from astreinte_cli.compile import TeamTimeline
-from astreinte_cli.contacts import display_phone
-from astreinte_cli.i18n import _, format_day, format_instant
+from astreinte_cli.i18n import _, format_day
 from astreinte_cli.model import Roster, Team
-from astreinte_cli.query import LevelNow, escalation_chain
+from astreinte_cli.render.now import names
 from astreinte_cli.timeline import Stretch
 from astreinte_cli.times import place
 from astreinte_cli.windows import TeamCalendar
@@ -21,158 +21,6 @@ _PALETTE = (
     "blue", "green", "magenta", "cyan", "yellow", "bright_blue", "bright_green",
     "bright_magenta", "bright_cyan", "dark_orange", "purple", "spring_green3",
 )  # fmt: skip
-
-
-def when(instant: dt.datetime, team: Team, *, with_year: bool = False) -> str:
-    return format_instant(instant, team.zone, "day-time-year" if with_year else "day-time")
-
-
-def span_text(delta: dt.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    parts = [_("{days} d").format(days=days)] if days else []
-    if hours:
-        parts.append(_("{hours} h").format(hours=hours))
-    if minutes and not days:
-        parts.append(_("{minutes} min").format(minutes=minutes))
-    return " ".join(parts) or _("{minutes} min").format(minutes=0)
-
-
-def person_label(roster: Roster, person_id: str, *, phone: bool = True) -> Text:
-    person = roster.people[person_id]
-    text = Text(person.name, style="bold")
-    if phone:
-        if person.phone:
-            text.append("  " + display_phone(person.phone))
-        else:
-            text.append("  " + _("(no phone on file)"), style="yellow")
-    return text
-
-
-def _names(roster: Roster, who: Sequence[str]) -> str:
-    return ", ".join(roster.people[p].name for p in who)
-
-
-# --------------------------------------------------------------------------- now
-
-
-def render_now(
-    roster: Roster, at: dt.datetime, teams: Sequence[tuple[Team, list[LevelNow]]]
-) -> RenderableType:
-    blocks: list[RenderableType] = []
-    for team, levels in teams:
-        header = Text(team.name, style="bold underline")
-        header.append(
-            f"  ({team.id}) · {team.timezone} · {when(at, team, with_year=True)}"
-            f" {at.astimezone(team.zone):%Z}",
-            style="dim",
-        )
-        blocks.append(header)
-        for state in levels:
-            blocks.append(_level_now(roster, team, at, state))
-        blocks.append(_chain(roster, team, levels))
-        if team.instructions:
-            blocks.append(
-                Text(_("Instructions:") + " ", style="bold").append(
-                    team.instructions.strip(), style=""
-                )
-            )
-        blocks.append(Text(""))
-    return Group(*blocks)
-
-
-def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> RenderableType:
-    title = Text(
-        _("Level {number} · {name}").format(number=state.level.number, name=state.level.name),
-        style="bold cyan",
-    )
-    lines: list[RenderableType] = [title]
-    if state.until is not None:
-        until = _("until {when} (in {duration})").format(
-            when=when(state.until, team), duration=span_text(state.until - at)
-        )
-    else:
-        until = _("with no change in the next 400 days")
-    since = (
-        _("since {when}").format(when=when(state.since, team))
-        if state.since
-        else _("since more than 400 days")
-    )
-    if state.is_gap:
-        lines.append(
-            Text(
-                "  ⚠  " + _("NOBODY ON CALL — this level is in its coverage and empty"),
-                style="bold white on red",
-            )
-        )
-        lines.append(
-            Text("  " + _("gap {since} · {until}").format(since=since, until=until), style="red")
-        )
-    elif not state.active:
-        resume = (
-            _("resumes {when}").format(when=when(state.until, team))
-            if state.until
-            else _("does not resume within 400 days")
-        )
-        lines.append(
-            Text(
-                "  "
-                + _("off (outside this level's coverage); astreinte {resume}").format(
-                    resume=resume
-                ),
-                style="dim",
-            )
-        )
-    else:
-        for person in state.current.who:
-            lines.append(Text("  ● ").append(person_label(roster, person)))
-        lines.append(Text(f"  {since} · {until}", style="dim"))
-        lines.append(
-            Text("  " + _("source: {source}").format(source=state.current.source), style="dim")
-        )
-    if state.next is not None and state.until is not None:
-        lines.append(
-            Text("  " + _("next:") + " ", style="dim").append(_describe(roster, state.next))
-        )
-    if state.level.instructions and state.active:
-        lines.append(
-            Text("  " + _("instructions:") + " ", style="dim").append(
-                state.level.instructions.strip()
-            )
-        )
-    return Group(*lines)
-
-
-def _describe(roster: Roster, stretch: Stretch) -> Text:
-    if stretch.is_gap:
-        return Text(_("NOBODY (gap)"), style="bold red")
-    if not stretch.active:
-        return Text(_("off (outside coverage)"), style="dim")
-    return Text(_names(roster, stretch.who))
-
-
-def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> RenderableType:
-    """One step per line, so that a phone number never breaks across two."""
-    text = Text(_("Escalation:"), style="bold")
-    steps = escalation_chain(team, levels)
-    if not steps:
-        return text.append(" " + _("nobody to call"), style="red")
-    delays = [_("first")] + [
-        _("after {duration}").format(duration=span_text(step.after)) for step in steps[1:]
-    ]
-    width = max(len(delay) for delay in delays)
-    lines: list[RenderableType] = [text]
-    for delay, step in zip(delays, steps, strict=True):
-        line = Text(f"  {delay:<{width}}  ").append(
-            _("{step}:").format(step=step.label) + " ", style="cyan"
-        )
-        for position, person in enumerate(step.who):
-            if position:
-                line.append(", ")
-            line.append(person_label(roster, person))
-        lines.append(line)
-    return Group(*lines)
 
 
 # --------------------------------------------------------------------------- show
@@ -236,7 +84,7 @@ def _day_rows(
             if stretch.is_gap:
                 row.append(_("GAP: nobody on call"), style="bold white on red")
             else:
-                row.append(_names(roster, stretch.who))
+                row.append(names(roster, stretch.who))
                 if stretch.source and stretch.source.startswith("override"):
                     row.append(f"  ({stretch.source})", style="yellow")
             rows.append(row)

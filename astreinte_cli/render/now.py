@@ -1,0 +1,292 @@
+"""The `now` view: who is on call at each level, until when, who is next, whom to call in turn.
+
+`now` is what a switchboard or a phone system runs at every call, and importing Rich takes
+longer than answering. So the view is built as :class:`Line` values, the part of
+``rich.text.Text`` it needs, and the CLI writes them in one of two ways:
+
+- :func:`plain_text` when Rich would write no escape codes (the output is not a terminal): the
+  plain text, wrapped as Rich wraps it, with Rich's own word division and character widths;
+- :func:`renderable` otherwise: the same lines as Rich ``Text``, for colours on a terminal.
+
+Both give what ``Console().print`` of the view gives; ``tests/test_render_now.py`` compares
+them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from astreinte_cli.contacts import display_phone
+from astreinte_cli.i18n import _, format_instant
+from astreinte_cli.model import Roster, Team
+from astreinte_cli.query import LevelNow, escalation_chain
+from astreinte_cli.timeline import Stretch
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.text import Text
+
+# The control codes that rich.text.Text removes from what it is given (rich.control).
+_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
+
+
+class Line:
+    """Styled text as ``rich.text.Text`` holds it: the characters, a style for all of them, and
+    spans ``(start, end, style)`` over parts; :meth:`append` follows ``Text.append``, so that
+    :meth:`to_rich` gives the very ``Text`` (and terminal output) the view always gave."""
+
+    __slots__ = ("_length", "_parts", "spans", "style")
+
+    def __init__(self, text: str = "", style: str = "") -> None:
+        text = text.translate(_STRIPPED)
+        self._parts = [text]
+        self._length = len(text)
+        self.style = style
+        self.spans: list[tuple[int, int, str]] = []
+
+    @property
+    def plain(self) -> str:
+        return "".join(self._parts)
+
+    def append(self, text: str | Line, style: str = "") -> Line:
+        if isinstance(text, Line):
+            if text._length:
+                if text.style:
+                    self.spans.append((self._length, self._length + text._length, text.style))
+                self.spans.extend(
+                    (s + self._length, e + self._length, st) for s, e, st in text.spans
+                )
+                self._parts.append(text.plain)
+                self._length += text._length
+        elif text:
+            text = text.translate(_STRIPPED)
+            if style:
+                self.spans.append((self._length, self._length + len(text), style))
+            self._parts.append(text)
+            self._length += len(text)
+        return self
+
+    def to_rich(self) -> Text:
+        from rich.text import Span, Text
+
+        return Text(self.plain, style=self.style, spans=[Span(*span) for span in self.spans])
+
+
+def renderable(lines: Sequence[Line]) -> RenderableType:
+    """The view for a Rich console."""
+    from rich.console import Group
+
+    return Group(*(line.to_rich() for line in lines))
+
+
+def plain_text(lines: Sequence[Line], stream: TextIO) -> str | None:
+    """What ``rich.console.Console().print(renderable(lines))`` writes on ``stream`` when that is
+    plain text: ``stream`` is not a terminal, and nothing in the environment asks Rich for
+    colours. None otherwise (and where the answer is not plain to give: a Windows console,
+    a notebook, an encoding other than UTF-8, tabs), for Rich to write it."""
+    width = _plain_width(stream)
+    if width is None:
+        return None
+    text = "\n".join(line.plain for line in lines)
+    if "\t" in text:
+        return None
+    return "".join(
+        piece + "\n" for paragraph in text.split("\n") for piece in _wrap(paragraph, width)
+    )
+
+
+def _plain_width(stream: TextIO) -> int | None:
+    """The width Rich would wrap at on ``stream`` if it writes plain text there, else None.
+
+    Rich (``Console.is_terminal``) colours when TTY_COMPATIBLE or FORCE_COLOR say so, and
+    otherwise when the stream is a terminal; when it does not, it wraps at $COLUMNS, else at the
+    width of the first of stdin, stdout, stderr that is a terminal, else at 80 columns."""
+    if sys.platform == "win32" or "IPython" in sys.modules or "idlelib" in sys.modules:
+        return None
+    if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
+        return None
+    if (getattr(stream, "encoding", None) or "").lower().replace("-", "") != "utf8":
+        return None
+    try:
+        if stream.isatty():
+            return None
+    except ValueError:  # closed: Rich takes it for no terminal, and fails to write
+        return None
+    columns = os.environ.get("COLUMNS", "")
+    if columns.isdigit():
+        return int(columns) if columns.isascii() and int(columns) > 0 else None
+    for descriptor in (0, 1, 2):
+        try:
+            return os.get_terminal_size(descriptor).columns or 80
+        except (AttributeError, ValueError, OSError):
+            continue
+    return 80
+
+
+def _wrap(paragraph: str, width: int) -> Iterator[str]:
+    """``paragraph`` (no newline) in lines of at most ``width`` cells, as ``Text.wrap`` cuts it
+    with overflow "fold": Rich's word division, whitespace beyond the width dropped from the end
+    of a line (counted in characters, as Rich does), then the line cropped to the width."""
+    from rich._wrap import divide_line
+    from rich.cells import cell_len, set_cell_size
+
+    offsets = divide_line(paragraph, width, fold=True)
+    for start, end in zip([0, *offsets], [*offsets, len(paragraph)], strict=True):
+        line = paragraph[start:end]
+        if len(line) > width:
+            trailing = len(line) - len(line.rstrip())
+            line = line[: len(line) - min(trailing, len(line) - width)]
+        yield set_cell_size(line, width) if cell_len(line) > width else line
+
+
+# --------------------------------------------------------------------------- the view
+
+
+def when(instant: dt.datetime, team: Team, *, with_year: bool = False) -> str:
+    return format_instant(instant, team.zone, "day-time-year" if with_year else "day-time")
+
+
+def span_text(delta: dt.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [_("{days} d").format(days=days)] if days else []
+    if hours:
+        parts.append(_("{hours} h").format(hours=hours))
+    if minutes and not days:
+        parts.append(_("{minutes} min").format(minutes=minutes))
+    return " ".join(parts) or _("{minutes} min").format(minutes=0)
+
+
+def names(roster: Roster, who: Sequence[str]) -> str:
+    return ", ".join(roster.people[p].name for p in who)
+
+
+def person_label(roster: Roster, person_id: str) -> Line:
+    person = roster.people[person_id]
+    text = Line(person.name, style="bold")
+    if person.phone:
+        text.append("  " + display_phone(person.phone))
+    else:
+        text.append("  " + _("(no phone on file)"), style="yellow")
+    return text
+
+
+def now_lines(
+    roster: Roster, at: dt.datetime, teams: Sequence[tuple[Team, list[LevelNow]]]
+) -> list[Line]:
+    lines: list[Line] = []
+    for team, levels in teams:
+        header = Line(team.name, style="bold underline")
+        header.append(
+            f"  ({team.id}) · {team.timezone} · {when(at, team, with_year=True)}"
+            f" {at.astimezone(team.zone):%Z}",
+            style="dim",
+        )
+        lines.append(header)
+        for state in levels:
+            lines.extend(_level_now(roster, team, at, state))
+        lines.extend(_chain(roster, team, levels))
+        if team.instructions:
+            lines.append(
+                Line(_("Instructions:") + " ", style="bold").append(team.instructions.strip())
+            )
+        lines.append(Line(""))
+    return lines
+
+
+def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> list[Line]:
+    title = Line(
+        _("Level {number} · {name}").format(number=state.level.number, name=state.level.name),
+        style="bold cyan",
+    )
+    lines = [title]
+    if state.until is not None:
+        until = _("until {when} (in {duration})").format(
+            when=when(state.until, team), duration=span_text(state.until - at)
+        )
+    else:
+        until = _("with no change in the next 400 days")
+    since = (
+        _("since {when}").format(when=when(state.since, team))
+        if state.since
+        else _("since more than 400 days")
+    )
+    if state.is_gap:
+        lines.append(
+            Line(
+                "  ⚠  " + _("NOBODY ON CALL — this level is in its coverage and empty"),
+                style="bold white on red",
+            )
+        )
+        lines.append(
+            Line("  " + _("gap {since} · {until}").format(since=since, until=until), style="red")
+        )
+    elif not state.active:
+        resume = (
+            _("resumes {when}").format(when=when(state.until, team))
+            if state.until
+            else _("does not resume within 400 days")
+        )
+        lines.append(
+            Line(
+                "  "
+                + _("off (outside this level's coverage); astreinte {resume}").format(
+                    resume=resume
+                ),
+                style="dim",
+            )
+        )
+    else:
+        for person in state.current.who:
+            lines.append(Line("  ● ").append(person_label(roster, person)))
+        lines.append(Line(f"  {since} · {until}", style="dim"))
+        lines.append(
+            Line("  " + _("source: {source}").format(source=state.current.source), style="dim")
+        )
+    if state.next is not None and state.until is not None:
+        lines.append(
+            Line("  " + _("next:") + " ", style="dim").append(_describe(roster, state.next))
+        )
+    if state.level.instructions and state.active:
+        lines.append(
+            Line("  " + _("instructions:") + " ", style="dim").append(
+                state.level.instructions.strip()
+            )
+        )
+    return lines
+
+
+def _describe(roster: Roster, stretch: Stretch) -> Line:
+    if stretch.is_gap:
+        return Line(_("NOBODY (gap)"), style="bold red")
+    if not stretch.active:
+        return Line(_("off (outside coverage)"), style="dim")
+    return Line(names(roster, stretch.who))
+
+
+def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> list[Line]:
+    """One step per line, so that a phone number never breaks across two."""
+    text = Line(_("Escalation:"), style="bold")
+    steps = escalation_chain(team, levels)
+    if not steps:
+        return [text.append(" " + _("nobody to call"), style="red")]
+    delays = [_("first")] + [
+        _("after {duration}").format(duration=span_text(step.after)) for step in steps[1:]
+    ]
+    width = max(len(delay) for delay in delays)
+    lines = [text]
+    for delay, step in zip(delays, steps, strict=True):
+        line = Line(f"  {delay:<{width}}  ").append(
+            _("{step}:").format(step=step.label) + " ", style="cyan"
+        )
+        for position, person in enumerate(step.who):
+            if position:
+                line.append(", ")
+            line.append(person_label(roster, person))
+        lines.append(line)
+    return lines
