@@ -101,7 +101,13 @@ def test_rich_writes_tabs_and_other_encodings(monkeypatch: pytest.MonkeyPatch) -
 
 def test_on_a_terminal_the_styles_are_those_of_rich_text() -> None:
     line = Line("  ● ").append(Line("Ana", style="bold").append("  (no phone)", style="yellow"))
-    (text,) = renderable([line]).renderables
+    from rich.console import Group
+    from rich.text import Text
+
+    group = renderable([line])
+    assert isinstance(group, Group)
+    (text,) = group.renderables
+    assert isinstance(text, Text)
     assert text.plain == "  ● Ana  (no phone)"
     assert [(span.start, span.end, span.style) for span in text.spans] == [
         (4, 19, "bold"),
