@@ -295,14 +295,20 @@ def show(
         _check_person(roster, person)
         if as_json:
             from astreinte_cli import parallel
-            from astreinte_cli.export.documents import ShowPart, show_part, write_show_parts
+            from astreinte_cli.export import documents
 
-            def part(chunk: Sequence[Team]) -> ShowPart:
-                # Each team turned into text as soon as compiled: memory holds one timeline.
-                return show_part((compile_team(roster, t, first, last) for t in chunk), person)
+            if not parallel.worth_it(teams, first, last):
+                # Team by team, each written as soon as compiled: memory holds one timeline.
+                compiled = (compile_team(roster, t, first, last) for t in teams)
+                documents.write_show_json(sys.stdout, compiled, first, last, zone, person)
+                return
 
-            parts = parallel.map_chunks(part, teams, worth_it=parallel.worth_it(teams, first, last))
-            write_show_parts(sys.stdout, parts, first, last, zone)
+            def part(chunk: Sequence[Team]) -> documents.ShowPart:
+                compiled = (compile_team(roster, t, first, last) for t in chunk)
+                return documents.show_part(compiled, person)
+
+            parts = parallel.map_chunks(part, teams)
+            documents.write_show_parts(sys.stdout, parts, first, last, zone)
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

@@ -4,7 +4,7 @@ large organisation's teams are shared among forked worker processes.
 Forked, not spawned: a child starts with the loaded roster already in its memory (copy on
 write), so nothing but each worker's results crosses a pipe. Where ``fork`` does not exist
 (Windows), with one core, for a small job, or with ``ASTREINTE_JOBS=1``, the work runs in this
-process, and the result is the same: the workers run the same function on the same items, and
+process, and the output is the same: the workers run the same function on the same items, and
 results come back in the items' order.
 """
 
@@ -36,18 +36,14 @@ def jobs() -> int:
         return os.cpu_count() or 1
 
 
-def map_chunks(
-    function: Callable[[Sequence[T]], R], items: Sequence[T], *, worth_it: bool = True
-) -> list[R]:
+def map_chunks(function: Callable[[Sequence[T]], R], items: Sequence[T]) -> list[R]:
     """``[function(chunk) for chunk in chunks]``: ``items`` cut into one contiguous chunk per
-    process, each chunk given to ``function`` in a forked child (the first in this process).
-
-    ``worth_it=False`` (a small job, where forking costs more than it saves) runs everything
-    here as one chunk. An exception in a child is raised here, with the child's traceback in
-    its message.
+    process (:func:`jobs`), each chunk given to ``function`` in a forked child (the first in
+    this process). Where ``fork`` does not exist, everything runs here as one chunk. An
+    exception in a child is raised here, with the child's traceback in its message.
     """
     count = min(jobs(), len(items))
-    if count <= 1 or not worth_it or "fork" not in multiprocessing.get_all_start_methods():
+    if count <= 1 or not _can_fork():
         return [function(items)]
     size, extra = divmod(len(items), count)
     bounds = [i * size + min(i, extra) for i in range(count + 1)]
@@ -98,5 +94,11 @@ _WORTH_FORKING = 3000
 
 
 def worth_it(teams: Sequence[object], start: dt.datetime, end: dt.datetime) -> bool:
-    """Whether compiling ``teams`` over ``[start, end)`` is large enough to share out."""
-    return len(teams) * (end - start).days >= _WORTH_FORKING
+    """Whether compiling ``teams`` over ``[start, end)`` is worth sharing out: there are cores
+    to share it among, and it is large enough to pay for forking."""
+    large = len(teams) * (end - start).days >= _WORTH_FORKING
+    return large and jobs() > 1 and len(teams) > 1 and _can_fork()
+
+
+def _can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()

@@ -39,13 +39,15 @@ def test_chunks_come_back_in_order_from_each_process(
     assert max(sizes) - min(sizes) <= 1
 
 
-def test_a_small_job_stays_in_this_process(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("ASTREINTE_JOBS", "4")
-    results = parallel.map_chunks(_pids_and_items, [1, 2, 3], worth_it=False)
-    assert results == [(os.getpid(), [10, 20, 30])]
+def test_only_a_large_job_on_several_cores_is_shared_out(monkeypatch: pytest.MonkeyPatch) -> None:
     start = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-    assert not parallel.worth_it(["a", "b"], start, start + dt.timedelta(days=30))
-    assert parallel.worth_it(["a"] * 200, start, start + dt.timedelta(days=365))
+    year, month = start + dt.timedelta(days=365), start + dt.timedelta(days=30)
+    monkeypatch.setenv("ASTREINTE_JOBS", "4")
+    assert parallel.worth_it(["a"] * 200, start, year)
+    assert not parallel.worth_it(["a", "b"], start, month)  # forking costs more
+    assert not parallel.worth_it(["a"], start, start + dt.timedelta(days=9000))  # one team
+    monkeypatch.setenv("ASTREINTE_JOBS", "1")
+    assert not parallel.worth_it(["a"] * 200, start, year)
 
 
 def _fails_in_the_second_chunk(chunk: Sequence[int]) -> list[int]:

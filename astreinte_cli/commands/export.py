@@ -192,7 +192,10 @@ def export_ics(
             )
             return ics.FeedPart.of(roster, events, options)
 
-        parts = parallel.map_chunks(part, teams, worth_it=parallel.worth_it(teams, first, last))
+        if parallel.worth_it(teams, first, last):
+            parts = parallel.map_chunks(part, teams)
+        else:
+            parts = [part(teams)]
         _write_output(output, ics.feed_chunks(parts, options))
 
 

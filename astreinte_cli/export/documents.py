@@ -121,11 +121,11 @@ def write_show_json(
 @dataclass(frozen=True, slots=True)
 class ShowPart:
     """Some teams' share of `show --json`: their shifts as the document's text (items of the
-    ``shifts`` list, without the commas between them), and their gaps, which come after every
-    team's shifts. Parts are made where the teams are compiled (in worker processes for a large
-    organisation: see ``astreinte_cli.parallel``)."""
+    ``shifts`` list joined as the document joins them), and their gaps, which come after every
+    team's shifts. Parts are made where the teams are compiled, in worker processes for a large
+    organisation (see ``astreinte_cli.parallel``)."""
 
-    shifts: list[str]
+    shifts: str
     gaps: list[JSON]
 
 
@@ -136,7 +136,7 @@ def show_part(timelines: Iterable[TeamTimeline], person: str | None) -> ShowPart
         shifts.extend(_shift_items(timeline, person))
         if person is None:
             gaps.extend(_gap_entries(timeline))
-    return ShowPart(shifts, gaps)
+    return ShowPart(",\n".join(shifts), gaps)
 
 
 def write_show_parts(
@@ -150,7 +150,7 @@ def write_show_parts(
     for part in parts:
         if part.shifts:
             out.write(",\n" if written else "[\n")
-            out.write(",\n".join(part.shifts))
+            out.write(part.shifts)
             written = True
         gaps.extend(part.gaps)
     out.write("\n  ]" if written else "[]")
