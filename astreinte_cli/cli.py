@@ -1,31 +1,68 @@
-"""The command line: parse options, call the core, render. The only module that reads the clock,
-prints, or chooses an exit code."""
+"""The command line: parse options, call the core, render. With ``run.py`` (the helpers every
+command shares, and `now`, which ``entry.py`` runs without this module when its options are
+plain) and ``commands/``, the only modules that read the clock, print, or choose an exit code."""
 
 from __future__ import annotations
 
 import datetime as dt
 import enum
-import gc
-import os
 import sys
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated
 
 import typer
 
+from astreinte_cli import run
 from astreinte_cli.completion import complete_team
-from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
-from astreinte_cli.i18n import _, get_language, language_from_env, ngettext, set_language
-from astreinte_cli.model import Roster, Team
-from astreinte_cli.times import TimeSyntaxError
+from astreinte_cli.entry import main
+from astreinte_cli.i18n import _, language_from_env, set_language
+from astreinte_cli.model import Team
+from astreinte_cli.run import (
+    EXIT_GAP,
+    EXIT_INTERNAL,
+    EXIT_INVALID,
+    EXIT_USAGE,
+    UsageError,
+    _boundary,
+    _check_person,
+    _console,
+    _fail_usage,
+    _json_text,
+    _load,
+    _machine_readable,
+    _print_json,
+    _select,
+    _when,
+    _zone,
+)
 
-EXIT_INVALID = 1
-EXIT_USAGE = 2
-EXIT_GAP = 3
-EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
+# What other modules take from here: the app and its options; the helpers of run.py, which
+# commands/ use as ``cli._boundary``…; ``main``, which the script of an older install calls.
+__all__ = [
+    "EXIT_GAP",
+    "EXIT_INTERNAL",
+    "EXIT_INVALID",
+    "EXIT_USAGE",
+    "JsonOption",
+    "RostersOption",
+    "TeamOption",
+    "TzOption",
+    "UsageError",
+    "_boundary",
+    "_check_person",
+    "_console",
+    "_fail_usage",
+    "_json_text",
+    "_load",
+    "_machine_readable",
+    "_print_json",
+    "_select",
+    "_when",
+    "_zone",
+    "app",
+    "main",
+]
 
 app = typer.Typer(
     name="astreinte",
@@ -61,133 +98,6 @@ TzOption = Annotated[
         "--tz", help="Zone for WHEN without offset, and for top-level times.", show_default=False
     ),
 ]
-
-
-class UsageError(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
-
-
-def _fail_usage(message: str, hint: str | None = None) -> NoReturn:
-    raise UsageError(message, hint)
-
-
-@contextmanager
-def _boundary() -> Iterator[None]:
-    """Turns the core's errors into messages and exit codes, in one place."""
-    try:
-        yield
-    except RosterError as exc:
-        sources = SourceLines()
-        for diagnostic in exc.diagnostics:
-            typer.echo(format_diagnostic(diagnostic, sources), err=True)
-        count = sum(1 for d in exc.diagnostics if d.severity == "error")
-        summary = ngettext(
-            "{count} error: the roster was not used",
-            "{count} errors: the roster was not used",
-            count,
-        )
-        typer.echo(summary.format(count=count), err=True)
-        raise typer.Exit(EXIT_INVALID) from None
-    except UsageError as exc:
-        # "error:" and "hint:" stay English: scripts and editors parse them (SPEC §7).
-        typer.echo(f"error: {exc.message}", err=True)
-        if exc.hint:
-            typer.echo(f"hint: {exc.hint}", err=True)
-        raise typer.Exit(EXIT_USAGE) from None
-    except (typer.Exit, typer.Abort, KeyboardInterrupt):
-        raise
-    except Exception as exc:
-        # Whoever runs `now` at 2 a.m. needs one readable line, not a traceback; a developer
-        # gets the traceback with ASTREINTE_DEBUG=1.
-        if os.environ.get("ASTREINTE_DEBUG"):
-            raise
-        message = _(
-            "astreinte: internal error ({error}); this is a bug in astreinte, not in your "
-            "roster: please report it with the output of ASTREINTE_DEBUG=1"
-        )
-        typer.echo(message.format(error=f"{type(exc).__name__}: {exc}"), err=True)
-        raise typer.Exit(EXIT_INTERNAL) from None
-
-
-def _load(rosters: Path) -> Roster:
-    from astreinte_cli.load.cache import load_roster_cached
-
-    return load_roster_cached(rosters, get_language(), dt.datetime.now(dt.UTC).date())
-
-
-def _select(roster: Roster, teams: list[str] | None) -> list[Team]:
-    if not teams:
-        return list(roster.teams)
-    known = {t.id for t in roster.teams}
-    for wanted in teams:
-        if wanted not in known:
-            from astreinte_cli.diagnostics import did_you_mean
-
-            _fail_usage(
-                _("no team '{team}' in the roster").format(team=wanted),
-                did_you_mean(wanted, known),
-            )
-    return [t for t in roster.teams if t.id in teams]
-
-
-def _check_person(roster: Roster, person: str | None) -> None:
-    if person is not None and person not in roster.people:
-        from astreinte_cli.diagnostics import did_you_mean
-
-        _fail_usage(
-            _("no person '{person}' in the roster").format(person=person),
-            did_you_mean(person, roster.people),
-        )
-
-
-def _zone(tz: str | None, teams: list[Team]) -> ZoneInfo:
-    if tz is None:
-        return teams[0].zone if teams else ZoneInfo("UTC")
-    try:
-        return ZoneInfo(tz)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
-        from zoneinfo import available_timezones
-
-        from astreinte_cli.diagnostics import did_you_mean
-
-        hint = did_you_mean(tz, available_timezones()) or _("use an IANA name such as Europe/Paris")
-        _fail_usage(_("unknown timezone '{zone}'").format(zone=tz), hint)
-
-
-def _when(text: str, zone: ZoneInfo, option: str, now: dt.datetime | None = None) -> dt.datetime:
-    """WHEN, with `now`, `today`, `+2h`… relative to ``now`` (default: the clock)."""
-    from astreinte_cli.when import parse_when
-
-    try:
-        return parse_when(text, zone, dt.datetime.now(dt.UTC) if now is None else now)
-    except TimeSyntaxError as exc:
-        _fail_usage(f"{option}: {exc.message}", exc.hint)
-
-
-def _machine_readable() -> None:
-    """JSON and CSV are read by programs: their text (check messages, diff summaries) is
-    English whatever --lang says, so that the same run gives the same document everywhere."""
-    set_language("en")
-
-
-def _json_text(document: Any) -> str:
-    """The JSON every command writes: UTF-8 as is, indented, ending with a newline."""
-    import json  # here: the terminal view of `now` does not need it
-
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
-
-
-def _print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(_json_text(document))
-
-
-def _console() -> Any:
-    from rich.console import Console
-
-    return Console(highlight=False)
 
 
 class Language(enum.StrEnum):
@@ -226,32 +136,7 @@ def now(
     """Who is on call at each level now (or --at WHEN), with phone, until when, and who is next.
 
     Exit code 3 when a level is inside its coverage with nobody on call."""
-    from astreinte_cli.query import team_now
-
-    if as_json:
-        _machine_readable()
-    with _boundary():
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        zone = _zone(tz, teams)
-        instant = _when(at, zone, "--at")
-        states = [(t, team_now(roster, t, instant)) for t in teams]
-        if as_json:
-            from astreinte_cli.export.documents import now_document
-
-            _print_json(now_document(roster, instant, zone, states))
-        else:
-            from astreinte_cli.render import now as view
-
-            lines = view.now_lines(roster, instant, states)
-            # Plain text (not a terminal) is written without importing Rich: see render/now.py.
-            plain = view.plain_text(lines, sys.stdout)
-            if plain is None:
-                _console().print(view.renderable(lines))
-            else:
-                sys.stdout.write(plain)
-    if any(state.is_gap for _team, levels in states for state in levels):
-        raise typer.Exit(EXIT_GAP)
+    run.now(rosters, team, at, tz, as_json)
 
 
 @app.command()
@@ -332,67 +217,6 @@ _authoring_commands.register(app)
 from astreinte_cli.commands import report as _report_commands  # noqa: E402 - as above
 
 _report_commands.register(app)
-
-
-def main() -> None:
-    os.environ.setdefault("PYTHONIOENCODING", "utf-8")
-    # A run is short, and over a year of a large organisation allocates millions of small
-    # objects: at Python's default threshold (700) the cyclic collector kept rescanning them,
-    # 10 % of `show` and 17 % of `export ics` for 200 teams. Cycles are still collected, rarely.
-    # (mypy's command line does the same, with the same numbers.)
-    gc.set_threshold(200_000, 30, 30)
-    try:
-        plain = _plain_now(sys.argv[1:])
-        if plain is None:
-            app()
-            return
-        set_language(language_from_env())  # what the app's callback does without --lang
-        try:
-            now(**plain)
-        except typer.Exit as exc:
-            sys.exit(exc.exit_code)
-    finally:
-        # Python's exit runs the cyclic collector over every object still alive: 0.3 s for a
-        # roster with 50,000 leave entries. Frozen objects are left out of that last pass.
-        gc.freeze()
-
-
-_NOW_OPTIONS = {"--rosters": "rosters", "--team": "team", "--at": "at", "--tz": "tz"}
-
-
-def _plain_now(argv: list[str]) -> dict[str, Any] | None:
-    """The arguments of `now` when its command line is plain (``now``, then ``--json`` and
-    ``--rosters/--team/--at/--tz VALUE`` or ``=VALUE``); None for anything else (help,
-    completion, ``--lang``, a typo, a value that starts with '-'), which Typer parses.
-
-    Why not always Typer: it builds a pydantic validator for every option at every call, which
-    takes longer (about 70 ms) than `now` takes to answer, and `now` is what a switchboard or a
-    phone system runs at every call. Both ways end in the same function, :func:`now`.
-    """
-    if not argv or argv[0] != "now" or "_ASTREINTE_COMPLETE" in os.environ:
-        return None
-    found: dict[str, Any] = {}
-    teams: list[str] = []
-    words = iter(argv[1:])
-    for word in words:
-        if word == "--json":
-            found["as_json"] = True
-            continue
-        name, equals, value = word.partition("=")
-        if name not in _NOW_OPTIONS:
-            return None
-        if not equals:
-            value = next(words, "")
-        if not value or value.startswith("-"):
-            return None
-        if name == "--team":
-            teams.append(value)
-        else:
-            found[_NOW_OPTIONS[name]] = value
-    rosters = found.get("rosters", os.environ.get("ASTREINTE_ROSTERS", "rosters"))
-    if not rosters:
-        return None
-    return found | {"rosters": Path(rosters), "team": teams or None}
 
 
 if __name__ == "__main__":

@@ -483,6 +483,36 @@ def test_usage_errors_exit_2(
         assert_no_traceback(run)
 
 
+def test_an_internal_error_is_one_line_and_exit_70(
+    cli: Cli, example_rosters: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(*_args: object) -> None:
+        raise ValueError("broken")
+
+    monkeypatch.setattr("astreinte_cli.query.team_now", broken)
+    run = cli("now", "--rosters", str(example_rosters))
+    assert run.code == 70
+    assert run.stdout == ""
+    assert run.stderr.startswith("astreinte: internal error (ValueError: broken); this is a bug")
+    assert_no_traceback(run)
+    debug = cli("now", "--rosters", str(example_rosters), env={"ASTREINTE_DEBUG": "1"})
+    assert isinstance(debug.exception, ValueError)  # raised for the traceback
+
+
+@pytest.mark.parametrize("ending", ["exit", "abort", "system exit"])
+def test_a_command_that_ends_itself_passes_the_boundary(ending: str) -> None:
+    """``run._boundary`` turns errors into messages and exit codes; a Typer command that ends
+    on purpose (``typer.Exit``, ``typer.Abort``, ``SystemExit``) ends as it said."""
+    import typer
+
+    from astreinte_cli.run import _boundary
+
+    raised = {"exit": typer.Exit(4), "abort": typer.Abort(), "system exit": SystemExit(5)}[ending]
+    with pytest.raises(type(raised)) as caught, _boundary():
+        raise raised
+    assert caught.value is raised
+
+
 # --------------------------------------------------------------------------- terminal
 
 

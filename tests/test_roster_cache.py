@@ -1,4 +1,4 @@
-"""The roster cache (load/cache.py) and the plain `now` command line (cli._plain_now): faster,
+"""The roster cache (load/cache.py) and the plain `now` command line (entry._plain_now): faster,
 never different. A changed file is never answered from the cache, and `now` parsed without Typer
 says exactly what it says through Typer."""
 
@@ -14,11 +14,12 @@ from typing import Any
 
 import pytest
 
-from astreinte_cli.cli import _plain_now
 from astreinte_cli.diagnostics import RosterError
+from astreinte_cli.entry import _plain_now
 from astreinte_cli.load import cache, load_roster
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
+CLI_DATA = Path(__file__).parent / "data" / "cli"
 TODAY = dt.date(2026, 12, 24)
 
 
@@ -125,11 +126,15 @@ def test_plain_now_command_lines(argv: list[str], expected: dict[str, Any] | Non
     assert _plain_now(argv) == expected
 
 
-def _astreinte(*args: str, cache_home: Path) -> subprocess.CompletedProcess[str]:
+def _astreinte(
+    *args: str, cache_home: Path, language: str | None = None
+) -> subprocess.CompletedProcess[str]:
     environment = {
         k: v for k, v in os.environ.items() if k not in ("ASTREINTE_ROSTERS", "ASTREINTE_CACHE")
     }
     environment |= {"XDG_CACHE_HOME": str(cache_home), "COLUMNS": "100"}
+    if language is not None:
+        environment["LANG"] = language
     return subprocess.run(
         [sys.executable, "-m", "astreinte_cli", *args],
         capture_output=True,
@@ -147,12 +152,19 @@ def _astreinte(*args: str, cache_home: Path) -> subprocess.CompletedProcess[str]
         ["--rosters", str(EXAMPLE), "--at", "2026-12-24 20:00", "--team", "nope"],
         ["--rosters", str(EXAMPLE), "--at", "never"],
         ["--rosters", str(EXAMPLE / "missing")],
+        ["--rosters", str(CLI_DATA / "gap"), "--at", "2026-06-13 22:00"],  # exit 3
+        ["--rosters", str(CLI_DATA / "gap"), "--at", "2026-06-11 22:00", "--json"],
+        ["--rosters", str(CLI_DATA / "invalid")],
+        ["--rosters", str(EXAMPLE), "--tz", "Europe/Pariss"],
     ],
 )
-def test_plain_now_says_what_typer_says(args: list[str], tmp_path: Path) -> None:
-    plain = _astreinte("now", *args, cache_home=tmp_path)
-    plain_cached = _astreinte("now", *args, cache_home=tmp_path)
-    through_typer = _astreinte("--lang", "en", "now", *args, cache_home=tmp_path / "other")
+@pytest.mark.parametrize(("language", "lang"), [(None, "en"), ("fr_FR.UTF-8", "fr")])
+def test_plain_now_says_what_typer_says(
+    args: list[str], language: str | None, lang: str, tmp_path: Path
+) -> None:
+    plain = _astreinte("now", *args, cache_home=tmp_path, language=language)
+    plain_cached = _astreinte("now", *args, cache_home=tmp_path, language=language)
+    through_typer = _astreinte("--lang", lang, "now", *args, cache_home=tmp_path / "other")
     for run in (plain, plain_cached):
         assert (run.returncode, run.stdout, run.stderr) == (
             through_typer.returncode,
@@ -162,14 +174,14 @@ def test_plain_now_says_what_typer_says(args: list[str], tmp_path: Path) -> None
 
 
 def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(tmp_path: Path) -> None:
-    """Nor what other commands need: multiprocessing (show, export), Rich's console (a terminal;
-    here stdout is a pipe)."""
+    """Nor what other commands need: Typer and Click (their command lines), multiprocessing
+    (show, export), Rich's console (a terminal; here stdout is a pipe)."""
     code = (
-        "import sys; from astreinte_cli.cli import main; sys.argv = ['astreinte', 'now', "
+        "import sys; from astreinte_cli.entry import main; sys.argv = ['astreinte', 'now', "
         f"'--rosters', {str(EXAMPLE)!r}, '--at', '2026-12-26 03:00'];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted({'yaml', 'holidays', 'phonenumbers', 'pydantic', 'multiprocessing',"
-        " 'rich.console', 'icalendar'} & set(sys.modules)))"
+        " 'rich.console', 'icalendar', 'typer', 'click'} & set(sys.modules)))"
     )
     environment = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
     first = subprocess.run(
@@ -179,5 +191,7 @@ def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(tmp_path: Path) -> N
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
     )
     assert "holidays" in first.stdout.splitlines()[-1]
+    assert "typer" not in first.stdout.splitlines()[-1]  # nor when the roster is read anew
+    assert "click" not in first.stdout.splitlines()[-1]
     assert second.stdout.splitlines()[-1] == "[]"
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
