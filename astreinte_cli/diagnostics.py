@@ -7,7 +7,6 @@ reports every mistake at once, the way a compiler does.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -73,6 +72,8 @@ class Collector:
 def did_you_mean(word: str, choices: Iterable[str]) -> str | None:
     """A typo hint, or None when nothing is close enough to be worth saying."""
     options = sorted(set(choices))
+    import difflib  # here: only a mistake needs it, and `now` imports this module
+
     close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
         lowered = {c.lower(): c for c in options}
