@@ -12,8 +12,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import itertools
+import operator
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import NamedTuple
 
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.intervals import Interval, Intervals, clip, complement, union
@@ -45,20 +47,18 @@ class Mask:
             yield end
 
 
-@dataclass(frozen=True, slots=True)
-class Turn:
-    """A non-empty rotation turn: who it gives, as positions in the epoch's member list."""
+class Turn(NamedTuple):
+    """A non-empty rotation turn: who it gives, as positions in the epoch's member list.
+
+    A named tuple rather than a frozen dataclass: a year of a large organisation has some
+    200,000 turns, and a tuple is built several times faster."""
 
     start: dt.datetime
     end: dt.datetime
     members: tuple[str, ...]  # the epoch's list (for on_leave: next)
     positions: tuple[int, ...]
     # The people given, in order, once: a level's compilation reads it for every segment.
-    who: tuple[str, ...] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        who = tuple(dict.fromkeys(self.members[p] for p in self.positions))
-        object.__setattr__(self, "who", who)
+    who: tuple[str, ...]
 
 
 # --------------------------------------------------------------------------- rotations
@@ -73,50 +73,63 @@ def rotation_turns(
     if rotation.start is None:  # one member, on call all the time
         last = min(end, stop) if stop is not None else end
         members = rotation.members
-        return [Turn(start, last, members, (0,))] if start < last else []
+        return [Turn(start, last, members, *_assignments(members, 1)[0])] if start < last else []
     grid = Grid(rotation.start, rotation.every, zone)
     epochs = _epochs(rotation, grid)
+    # Who each turn gives depends on its count modulo the list's length: worked out once per
+    # epoch and position in the cycle, not once per turn.
+    cycles = [_assignments(members, rotation.per_turn) for _, members in epochs]
     first_k = max(0, grid.index_at_or_before(start))
     active_window: Mask | None = None
     if rotation.count == "active":
         # `only` evaluated once, over every turn the loop can meet (the last one starts before
-        # `end`, so it ends by the handoff after `end`), rather than once per turn.
-        last_end = grid.at(max(first_k, grid.index_at_or_before(end)) + 1)
-        active_window = Mask(calendar.evaluate(rotation.only, grid.at(first_k), last_end))
+        # `end`, so it ends by the handoff after `end`), rather than once per turn; and over
+        # `[start, end)` too, so that the level's own evaluation of it is a clip of this one.
+        first_start = min(start, grid.at(first_k))
+        last_end = max(end, grid.at(max(first_k, grid.index_at_or_before(end)) + 1))
+        active_window = Mask(calendar.evaluate(rotation.only, first_start, last_end))
+    limit = end if stop is None else min(end, stop)
     turns: list[Turn] = []
     epoch_index = 0
     active_count: dict[int, int] = {}
-    k = first_k
-    handoff = grid.at(k)
-    while True:
-        turn_start = handoff
-        if turn_start >= end or (stop is not None and turn_start >= stop):
+    # Each handoff placed once: it ends one turn and starts the next.
+    handoffs = itertools.pairwise(grid.handoffs(first_k))
+    for k, (turn_start, following) in enumerate(handoffs, first_k):
+        if turn_start >= limit:
             break
-        handoff = grid.at(k + 1)  # this turn's end, the next one's start: placed once
-        turn_end = handoff
-        if stop is not None:
-            turn_end = min(turn_end, stop)
+        turn_end = following if stop is None else min(following, stop)
         while epoch_index + 1 < len(epochs) and epochs[epoch_index + 1][0] <= k:
             epoch_index += 1
-        epoch_k, members = epochs[epoch_index]
         if turn_start < turn_end and turn_end > start:
+            epoch_k, members = epochs[epoch_index]
             if active_window is not None:
                 if epoch_index not in active_count:
                     active_count[epoch_index] = _active_turns_before(
                         rotation, grid, calendar, epoch_k, k, stop
                     )
-                index = active_count[epoch_index]
                 if not active_window.overlaps(turn_start, turn_end):
-                    k += 1
                     continue
+                index = active_count[epoch_index]
                 active_count[epoch_index] += 1
             else:
                 index = k - epoch_k
-            n = len(members)
-            positions = tuple((index * rotation.per_turn + j) % n for j in range(rotation.per_turn))
-            turns.append(Turn(turn_start, turn_end, members, positions))
-        k += 1
+            cycle = cycles[epoch_index]
+            turns.append(Turn(turn_start, turn_end, members, *cycle[index % len(cycle)]))
     return turns
+
+
+def _assignments(
+    members: tuple[str, ...], per_turn: int
+) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+    """(positions, who) of the turns counted 0 to n - 1 of a list of n members (SPEC §5.2),
+    after which they repeat: turn i gives members ``(i·P + j) mod n`` for j in 0..P-1, each
+    person once, in that order."""
+    n = len(members)
+    found = []
+    for index in range(n):
+        positions = tuple((index * per_turn + j) % n for j in range(per_turn))
+        found.append((positions, tuple(dict.fromkeys(members[p] for p in positions))))
+    return found
 
 
 def _epochs(rotation: Rotation, grid: Grid) -> list[tuple[int, tuple[str, ...]]]:
@@ -192,30 +205,8 @@ def compile_level(
             if override_start < end and start < override_end:
                 parts = _apply_override(parts, override, override_start, override_end)
     coverage = calendar.coverage(level.coverage, start, end)
-    stretches: list[Stretch] = []
-    for piece_start, piece_end, who, source, active in _cut_by_coverage(
-        parts, coverage, start, end
-    ):
-        if active and who:
-            _append(stretches, Stretch(piece_start, piece_end, who, source, active))
-        else:  # a gap, or off: outside coverage the level is off, whoever is given
-            _append(stretches, Stretch(piece_start, piece_end, (), None, active))
+    stretches = [Stretch(*piece) for piece in _cut_by_coverage(parts, coverage, start, end)]
     return LevelTimeline(team, level, start, end, tuple(stretches))
-
-
-def _append(stretches: list[Stretch], stretch: Stretch) -> None:
-    """Merge with the previous stretch when nothing a reader can see changed."""
-    if stretches:
-        last = stretches[-1]
-        # `shift_key` compared without building its frozensets: this runs once per piece.
-        if (
-            last.source == stretch.source
-            and last.active == stretch.active
-            and (last.who == stretch.who or set(last.who) == set(stretch.who))
-        ):
-            stretches[-1] = Stretch(last.start, stretch.end, last.who, last.source, last.active)
-            return
-    stretches.append(stretch)
 
 
 def _rotation_segments(
@@ -226,15 +217,31 @@ def _rotation_segments(
     segments: list[Segment] = []
     turns, only = state.turns, state.only
     # With `on_leave: next`, where none of the rotation's people is away nobody stands in.
-    away = [i for p in state.rotation.everyone if p in leave for i in leave[p].intervals]
-    anyone_away = Mask(union(away)) if on_leave != "flag" else None
+    # The segments come in order, so the leave that may meet them is found by walking `away`
+    # alongside: `a` is the first of its intervals that does not end before the segment.
+    away: Intervals = []
+    if on_leave != "flag":
+        away = union(i for p in state.rotation.everyone if p in leave for i in leave[p].intervals)
+    if not away and len(only) == 1:
+        # The common case (`only: always`, nobody standing in): each turn cut to the one
+        # interval, without the general walk below.
+        only_start, only_end = only[0]
+        return [
+            (max(turn.start, only_start), min(turn.end, only_end), turn.who, state.source)
+            for turn in turns
+            if turn.start < only_end and only_start < turn.end
+        ]
+    a = 0
     i = j = 0
-    while i < len(turns) and j < len(only):
+    turn_count, only_count, away_count = len(turns), len(only), len(away)
+    while i < turn_count and j < only_count:
         turn = turns[i]
         segment_start = max(turn.start, only[j][0])
         segment_end = min(turn.end, only[j][1])
         if segment_start < segment_end:
-            if anyone_away is None or not anyone_away.overlaps(segment_start, segment_end):
+            while a < away_count and away[a][1] <= segment_start:
+                a += 1
+            if a == away_count or away[a][0] >= segment_end:  # nobody away
                 segments.append((segment_start, segment_end, turn.who, state.source))
             else:
                 segments.extend(
@@ -271,14 +278,15 @@ def _layer(lower: list[Segment], upper: list[Segment]) -> list[Segment]:
         return upper or lower
     first, last = min(lower[0][0], upper[0][0]), max(lower[-1][1], upper[-1][1])
     free = complement([(s, e) for s, e, _, _ in upper], first, last)
-    return sorted(upper + _clip_segments(lower, free), key=lambda segment: segment[0])
+    return sorted(upper + _clip_segments(lower, free), key=operator.itemgetter(0))
 
 
 def _clip_segments(segments: list[Segment], intervals: Intervals) -> list[Segment]:
     """The parts of ``segments`` (sorted, disjoint) inside ``intervals``, payloads kept."""
     result: list[Segment] = []
     i = j = 0
-    while i < len(segments) and j < len(intervals):
+    segment_count, interval_count = len(segments), len(intervals)
+    while i < segment_count and j < interval_count:
         segment_start, segment_end, who, source = segments[i]
         piece_start = max(segment_start, intervals[j][0])
         piece_end = min(segment_end, intervals[j][1])
@@ -328,26 +336,49 @@ def _apply_override(
     return parts[:first] + replaced + parts[last:]
 
 
+# A stretch before it is built: [start, end), who, source, inside coverage.
+Piece = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, bool]
+
+
 def _cut_by_coverage(
     parts: list[Segment], coverage: Intervals, start: dt.datetime, end: dt.datetime
-) -> Iterator[tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, bool]]:
-    """The parts (covering ``[start, end)``) cut where coverage begins or ends, each piece
-    with whether it is inside coverage (SPEC §5.8)."""
+) -> list[Piece]:
+    """The parts (covering ``[start, end)``) cut where coverage begins or ends (SPEC §5.8):
+    outside coverage the level is off, whoever is given; inside, nobody is a gap. Neighbours
+    that a reader cannot tell apart (same coverage, source and set of people) merge, as plain
+    tuples: the stretches are built once they are final, a few hundred thousand a year."""
     zones = sorted(
         [(s, e, True) for s, e in coverage]
         + [(s, e, False) for s, e in complement(coverage, start, end)]
     )
+    pieces: list[Piece] = []
     i = j = 0
-    while i < len(parts) and j < len(zones):
+    part_count, zone_count = len(parts), len(zones)
+    while i < part_count and j < zone_count:
         part_start, part_end, who, source = parts[i]
-        piece_start = max(part_start, zones[j][0])
-        piece_end = min(part_end, zones[j][1])
-        if piece_start < piece_end:
-            yield piece_start, piece_end, who, source, zones[j][2]
-        if part_end < zones[j][1]:
+        zone_start, zone_end, active = zones[j]
+        piece_start = max(part_start, zone_start)
+        piece_end = min(part_end, zone_end)
+        if part_end < zone_end:
             i += 1
         else:
             j += 1
+        if piece_start >= piece_end:
+            continue
+        if not (active and who):  # a gap, or off
+            who, source = (), None
+        if pieces:
+            last = pieces[-1]
+            # `Stretch.shift_key` compared without building its frozensets.
+            if (
+                last[3] == source
+                and last[4] == active
+                and (last[2] == who or set(last[2]) == set(who))
+            ):
+                pieces[-1] = (last[0], piece_end, last[2], source, active)
+                continue
+        pieces.append((piece_start, piece_end, who, source, active))
+    return pieces
 
 
 def _substituted(turn: Turn, leave: dict[str, Mask], instant: dt.datetime) -> tuple[str, ...]:
@@ -406,11 +437,8 @@ def _leave_masks(
         for person in members
         if person in by_person
     }
-    return {
-        person: Mask(clip(union(found), start, end))
-        for person, found in periods.items()
-        if clip(union(found), start, end)
-    }
+    clipped = {person: clip(union(found), start, end) for person, found in periods.items()}
+    return {person: Mask(intervals) for person, intervals in clipped.items() if intervals}
 
 
 # The last roster seen and its leave by person. Scanning the whole roster's leave for each

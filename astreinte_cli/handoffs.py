@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -25,6 +26,19 @@ class Grid:
         if k == 0 and self.start.offset is not None:
             return self.start.instant(self.zone)
         return place(self.origin + k * self.every, self.zone)
+
+    def handoffs(self, first: int) -> Iterator[dt.datetime]:
+        """H(first), H(first + 1), … without end, as :meth:`at` gives them: the reading is
+        stepped by ``every`` (exact arithmetic) rather than rebuilt from the start for each k,
+        since a rotation's turns are walked in order, a few hundred thousand in a large roster."""
+        zone, every = self.zone, self.every
+        reading = self.origin + first * every
+        if first == 0 and self.start.offset is not None:
+            yield self.start.instant(zone)
+            reading += every
+        while True:
+            yield place(reading, zone)
+            reading += every
 
     def index_at_or_before(self, instant: dt.datetime) -> int:
         """The greatest k with H(k) <= instant (negative before the start)."""

@@ -74,8 +74,51 @@ class LevelTimeline:
             yield run
 
     def shifts(self) -> Iterator[Stretch]:
-        """Maximal stretches with the same non-empty set and source (SPEC §7 `show`)."""
-        return (s for s in self.merged(lambda s: s.shift_key) if s.who)
+        """Maximal stretches with the same non-empty set and source (SPEC §7 `show`): the
+        runs of ``merged(shift_key)`` that have someone on call, found without building a key
+        (two frozensets) for each of a year's few hundred thousand stretches."""
+        first: Stretch | None = None  # of the current run, which ends at `end`
+        end = self.start
+        for stretch in self.stretches:
+            if first is not None and stretch.who and _same_shift(first, stretch):
+                end = stretch.end
+                continue
+            if first is not None:
+                yield _joined(first, end)
+                first = None
+            if stretch.who:
+                first, end = stretch, stretch.end
+        if first is not None:
+            yield _joined(first, end)
 
     def gaps(self) -> Iterator[Stretch]:
-        return (s for s in self.merged(lambda s: s.state) if s.is_gap)
+        """The runs of ``merged(state)`` that are gaps: maximal runs of gap stretches."""
+        first: Stretch | None = None  # of the current run, which ends at `end`
+        end = self.start
+        for stretch in self.stretches:
+            if stretch.active and not stretch.who:
+                if first is None:
+                    first = stretch
+                end = stretch.end
+            elif first is not None:
+                yield _joined(first, end)
+                first = None
+        if first is not None:
+            yield _joined(first, end)
+
+
+def _same_shift(first: Stretch, stretch: Stretch) -> bool:
+    """``first.shift_key == stretch.shift_key``, the sets compared only if the orders differ."""
+    return (
+        first.source == stretch.source
+        and first.active == stretch.active
+        and (first.who == stretch.who or set(first.who) == set(stretch.who))
+    )
+
+
+def _joined(first: Stretch, end: dt.datetime) -> Stretch:
+    """A run of stretches from ``first`` to ``end`` as one, with the first's ``who``, as
+    :meth:`LevelTimeline.merged` gives it (``first`` itself when the run is just that)."""
+    if first.end == end:
+        return first
+    return Stretch(first.start, end, first.who, first.source, first.active)

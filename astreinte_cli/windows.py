@@ -4,10 +4,20 @@ public holidays as whole local days, business hours minus holidays minus closure
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
 from astreinte_cli import holiday_calendar
-from astreinte_cli.intervals import Intervals, complement, intersect, subtract, union
+from astreinte_cli.intervals import (
+    Interval,
+    Intervals,
+    clip,
+    complement,
+    intersect,
+    subtract,
+    union,
+)
 from astreinte_cli.model import (
     ExceptWindow,
     NamedWindow,
@@ -31,9 +41,10 @@ class TeamCalendar:
         self.team = team
         self.zone = team.zone
         self._holidays: dict[int, dict[dt.date, str]] = {}
-        # Evaluations by (window, start, end): a team's levels and rotations often share a
-        # window (coverage, `only`) over the same range, and a year of one takes milliseconds.
-        self._evaluated: dict[tuple[Window, dt.datetime, dt.datetime], Intervals] = {}
+        # Evaluations by window, with their ranges: a team's levels and rotations often share
+        # a window (coverage, `only`) over the same or a narrower range, and a year of one
+        # takes milliseconds.
+        self._evaluated: dict[Window, list[tuple[dt.datetime, dt.datetime, Intervals]]] = {}
 
     # ------------------------------------------------------------------ days
 
@@ -47,10 +58,7 @@ class TeamCalendar:
 
     def date_span(self, start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
         """The first and last of :meth:`local_dates`."""
-        return (
-            local_reading(start, self.zone).date() - dt.timedelta(days=1),
-            local_reading(end, self.zone).date() + dt.timedelta(days=1),
-        )
+        return _date_span(start, end, self.zone)
 
     def holiday_names(self, first: dt.date, last: dt.date) -> dict[dt.date, str]:
         """Public holidays from ``first`` to ``last`` inclusive: date → name."""
@@ -79,10 +87,16 @@ class TeamCalendar:
         or change it)."""
         if start >= end:
             return []
-        key = (window, start, end)
-        if key not in self._evaluated:
-            self._evaluated[key] = self._evaluate(window, start, end)
-        return list(self._evaluated[key])
+        # A window is a set of instants and its evaluation that set cut to the range, in the
+        # one normalised form: an evaluation over a range that holds this one, clipped, is
+        # exactly what evaluating again would give.
+        known = self._evaluated.setdefault(window, [])
+        for known_start, known_end, found in known:
+            if known_start <= start and end <= known_end:
+                return clip(found, start, end)
+        found = self._evaluate(window, start, end)
+        known.append((start, end, found))
+        return list(found)
 
     def _evaluate(self, window: Window, start: dt.datetime, end: dt.datetime) -> Intervals:
         if isinstance(window, WeeklyMap):
@@ -110,21 +124,7 @@ class TeamCalendar:
         return complement(self.business_hours(start, end), start, end)
 
     def weekly(self, weekly: WeeklyMap, start: dt.datetime, end: dt.datetime) -> Intervals:
-        by_day: dict[int, list[TimeRange]] = {}
-        for weekday, time_range in weekly.days:
-            by_day.setdefault(weekday, []).append(time_range)
-        found: Intervals = []
-        first_day, last_day = self.date_span(start, end)
-        # Week by week for each weekday the map names, rather than every date of the range:
-        # a weekday-only `only` over a year would otherwise look at twice as many days.
-        for weekday, time_ranges in by_day.items():
-            day = first_day + dt.timedelta(days=(weekday - first_day.weekday()) % 7)
-            while day <= last_day:
-                for time_range in time_ranges:
-                    first, last = time_range.on(day)
-                    found.append((place(first, self.zone), place(last, self.zone)))
-                day += _WEEK
-        return intersect(union(found), [(start, end)])
+        return list(_weekly(weekly, self.zone, start, end))
 
     def holidays(self, start: dt.datetime, end: dt.datetime) -> Intervals:
         names = self.holiday_names(*self.date_span(start, end))
@@ -140,3 +140,35 @@ class TeamCalendar:
 
     def coverage(self, window: Window | None, start: dt.datetime, end: dt.datetime) -> Intervals:
         return self.evaluate(window if window is not None else self.team.coverage, start, end)
+
+
+# A weekly map's instants depend on nothing of a team but its zone: teams that share one (the
+# same business hours or nights, in the same zone) share its evaluation, most of what the
+# windows of a team cost. Tuples, so that no caller can change what the cache holds.
+@functools.lru_cache(maxsize=256)
+def _weekly(
+    weekly: WeeklyMap, zone: ZoneInfo, start: dt.datetime, end: dt.datetime
+) -> tuple[Interval, ...]:
+    by_day: dict[int, list[tuple[dt.timedelta, dt.timedelta]]] = {}
+    for weekday, time_range in weekly.days:
+        by_day.setdefault(weekday, []).append(time_range.after_midnight())
+    found: Intervals = []
+    first_day, last_day = _date_span(start, end, zone)
+    last_midnight = midnight(last_day)
+    # Week by week for each weekday the map names, rather than every date of the range: a
+    # weekday-only `only` over a year would otherwise look at twice as many days. The readings
+    # are the midnight of each such day plus each range's start and end.
+    for weekday, ranges in by_day.items():
+        day = midnight(first_day + dt.timedelta(days=(weekday - first_day.weekday()) % 7))
+        while day <= last_midnight:
+            for after, until in ranges:
+                found.append((place(day + after, zone), place(day + until, zone)))
+            day += _WEEK
+    return tuple(intersect(union(found), [(start, end)]))
+
+
+def _date_span(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> tuple[dt.date, dt.date]:
+    return (
+        local_reading(start, zone).date() - dt.timedelta(days=1),
+        local_reading(end, zone).date() + dt.timedelta(days=1),
+    )
