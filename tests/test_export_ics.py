@@ -295,6 +295,41 @@ def test_output_file_is_written(tmp_path: Path) -> None:
     assert [p.name for p in tmp_path.iterdir()] == ["support.ics"]
 
 
+def test_a_device_or_a_pipe_is_written_to_never_replaced(tmp_path: Path) -> None:
+    """Replacing the output atomically is for files: run as root, a rename over /dev/null once
+    made it a plain file, and every later write to it (git's config, for one) read back."""
+    import stat
+    import threading
+
+    run("export", "ics", "--at", AT, "--team", "support", "-o", os.devnull)
+    replaced = not stat.S_ISCHR(os.stat(os.devnull).st_mode)
+    if replaced:  # put it back, or every later test that writes there reads it back
+        os.remove(os.devnull)
+        os.mknod(os.devnull, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.chmod(os.devnull, 0o666)  # past the umask
+    assert not replaced
+    fifo = tmp_path / "feed.fifo"
+    os.mkfifo(fifo)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_bytes()))
+    reader.start()
+    run("export", "ics", "--at", AT, "--team", "support", "-o", str(fifo))
+    reader.join(timeout=30)
+    assert received[0].startswith(b"BEGIN:VCALENDAR\r\n")
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["feed.fifo"]
+
+
+def test_a_symlinked_output_keeps_its_link(tmp_path: Path) -> None:
+    target = tmp_path / "real.ics"
+    target.write_text("old")
+    link = tmp_path / "link.ics"
+    link.symlink_to(target)
+    run("export", "ics", "--at", AT, "--team", "support", "-o", str(link))
+    assert link.is_symlink()
+    assert target.read_bytes().startswith(b"BEGIN:VCALENDAR\r\n")
+
+
 # --------------------------------------------------------------------------- json and csv
 
 

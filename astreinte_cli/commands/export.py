@@ -8,9 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import typer
@@ -101,30 +101,64 @@ def _remind(text: str | None) -> dt.timedelta | None:
         _fail_usage(f"--remind: {exc.message}", exc.hint)
 
 
-def _write_output(output: str, data: bytes | Sequence[bytes]) -> None:
+def _write_output(output: str, data: bytes | Sequence[bytes | Path]) -> None:
     """stdout for '-', else the file, replaced atomically (a reader never sees half of it).
-    ``data`` may come in chunks, written one after the other."""
+    ``data`` may come in chunks, written one after the other: bytes, or files whose content is
+    copied."""
     import tempfile
 
     chunks = [data] if isinstance(data, bytes) else data
-    if output == "-":
+
+    def write(stream: BinaryIO) -> None:
         for chunk in chunks:
-            sys.stdout.buffer.write(chunk)
+            if isinstance(chunk, Path):
+                with chunk.open("rb") as source:
+                    _copy(source, stream)
+            else:
+                stream.write(chunk)
+
+    if output == "-":
+        write(sys.stdout.buffer)
         sys.stdout.flush()
         return
     path = Path(output)
     if path.is_dir():
         _fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
-    folder = path.parent if str(path.parent) else Path()
     try:
+        if path.exists() and not path.resolve().is_file():
+            # A device, a pipe or a socket (/dev/null, /dev/stdout): written to, never replaced.
+            with path.open("wb") as stream:
+                write(stream)
+            return
+        path = path.resolve() if path.is_symlink() else path  # the link stays, its file changes
+        folder = path.parent if str(path.parent) else Path()
         handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
         with os.fdopen(handle, "wb") as stream:
-            for chunk in chunks:
-                stream.write(chunk)
+            write(stream)
         Path(temporary).chmod(0o644)
         Path(temporary).replace(path)
     except OSError as exc:
         _fail_usage(f"-o {output}: {exc.strerror or exc}")
+
+
+def _copy(source: BinaryIO, target: BinaryIO) -> None:
+    """All of ``source`` appended to ``target``: by the kernel where it can (Linux's
+    copy_file_range, about twice as fast for a part of a large feed), else through a buffer."""
+    import shutil
+
+    target.flush()
+    size, offset = os.fstat(source.fileno()).st_size, 0
+    try:
+        while offset < size:
+            copied = os.copy_file_range(source.fileno(), target.fileno(), size - offset, offset)
+            if copied == 0:
+                break
+            offset += copied
+    except (AttributeError, OSError):  # not Linux, or not between these two (a pipe)
+        if offset:
+            raise
+    source.seek(offset)
+    shutil.copyfileobj(source, target, 1 << 22)  # what the kernel did not copy, if anything
 
 
 # --------------------------------------------------------------------------- export
@@ -157,6 +191,8 @@ def export_ics(
     """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
+    import tempfile
+
     from astreinte_cli import parallel
     from astreinte_cli.export import ics
 
@@ -185,18 +221,31 @@ def export_ics(
             remind=_remind(remind),
         )
 
-        def part(chunk: Sequence[Team]) -> ics.FeedPart:
-            timelines = ics.compile_for_feeds(roster, chunk, first, last, whole_turns=whole_turns)
-            events = ics.feed_events(
-                timelines, first, last, level=level, person=person, whole_turns=whole_turns
-            )
-            return ics.FeedPart.of(roster, events, options)
+        def events(chunk: Sequence[Team]) -> Iterator[ics.FeedEvent]:
+            # Team after team: memory holds one team's timeline and events.
+            for one in chunk:
+                compiled = ics.compile_for_feeds(
+                    roster, [one], first, last, whole_turns=whole_turns
+                )
+                yield from ics.feed_events(
+                    compiled, first, last, level=level, person=person, whole_turns=whole_turns
+                )
 
-        if parallel.worth_it(teams, first, last):
-            parts = parallel.map_chunks(part, teams)
-        else:
-            parts = [part(teams)]
-        _write_output(output, ics.feed_chunks(parts, options))
+        with tempfile.TemporaryDirectory(prefix="astreinte-export-") as scratch:
+
+            def part(chunk: Sequence[Team]) -> tuple[Path, ics.FeedPart]:
+                # Each process writes its teams' events to a file of its own, which the feed
+                # then copies: tens of megabytes that neither memory nor a pipe has to hold.
+                path = Path(scratch) / f"part-{os.getpid()}.ics"
+                with path.open("wb") as out:
+                    return path, ics.write_events(roster, events(chunk), options, out)
+
+            if parallel.worth_it(teams, first, last):
+                parts = parallel.map_chunks(part, teams)
+            else:
+                parts = [part(teams)]
+            head = ics.calendar_head([feed_part for _, feed_part in parts], options)
+            _write_output(output, [head, *(path for path, _ in parts), ics.CALENDAR_END])
 
 
 def _show(

@@ -20,10 +20,10 @@ import bisect
 import datetime as dt
 import functools
 import hashlib
+import io
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from operator import attrgetter
-from typing import TYPE_CHECKING, NamedTuple
+from typing import IO, TYPE_CHECKING, NamedTuple
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
@@ -412,7 +412,7 @@ def _instructions_text(team: Team, level: Level) -> str:
 
 
 EventCache = dict[tuple[object, ...], bytes]
-_END = b"END:VCALENDAR\r\n"
+CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
 def feed_bytes(
@@ -426,54 +426,59 @@ def feed_bytes(
     A publication serialises the same event for the team, level and person feeds: ``cache``
     (one per publication) does it once.
     """
-    return b"".join(feed_chunks([FeedPart.of(roster, events, options, cache)], options))
+    body = io.BytesIO()
+    part = write_events(roster, events, options, body, cache)
+    return b"".join([calendar_head([part], options), body.getbuffer(), CALENDAR_END])
 
 
 @dataclass(frozen=True, slots=True)
 class FeedPart:
-    """The events of some teams, serialised, with what the calendar around them needs to know:
-    the zones they use and the span they cover. Parts are made where the teams are compiled
-    (in worker processes for a large organisation: see ``astreinte_cli.parallel``)."""
+    """What the calendar around some written events needs to know of them: the zones they use
+    and the span they cover (None, None without events). Events are written where their teams
+    are compiled, in worker processes for a large organisation (``astreinte_cli.parallel``),
+    and the calendar is put around them afterwards."""
 
-    body: bytes
     zones: frozenset[str]
-    start: dt.datetime | None  # None for a part without events
+    start: dt.datetime | None
     end: dt.datetime | None
 
-    @classmethod
-    def of(
-        cls,
-        roster: Roster,
-        events: Sequence[FeedEvent],
-        options: FeedOptions,
-        cache: EventCache | None = None,
-    ) -> FeedPart:
-        writer = EventWriter(roster, options)
+
+def write_events(
+    roster: Roster,
+    events: Iterable[FeedEvent],
+    options: FeedOptions,
+    out: IO[bytes],
+    cache: EventCache | None = None,
+) -> FeedPart:
+    """Writes the VEVENTs of ``events`` to ``out``, one by one as they come: a generator that
+    compiles team after team keeps one team's timeline and events in memory, and a file as
+    ``out`` keeps none of the bytes."""
+    writer = EventWriter(roster, options)
+    zones: set[str] = set()
+    start: dt.datetime | None = None
+    end: dt.datetime | None = None
+    for item in events:
         if cache is None:
-            body = b"".join([writer.text(item).encode() for item in events])
+            out.write(writer.text(item).encode())
         else:
-            parts = []
-            for item in events:
-                key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
-                       options.stamp, options.private, options.remind)  # fmt: skip
-                if key not in cache:
-                    cache[key] = writer.text(item).encode()
-                parts.append(cache[key])
-            body = b"".join(parts)
-        if not events:
-            return cls(body, frozenset(), None, None)
-        return cls(
-            body,
-            frozenset(map(attrgetter("team.timezone"), events)),
-            min(map(attrgetter("start"), events)),
-            max(map(attrgetter("end"), events)),
-        )
+            key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
+                   options.stamp, options.private, options.remind)  # fmt: skip
+            if key not in cache:
+                cache[key] = writer.text(item).encode()
+            out.write(cache[key])
+        zones.add(item.team.timezone)
+        first, last = item.pieces[0][0], item.pieces[-1][1]
+        if start is None or first < start:
+            start = first
+        if end is None or last > end:
+            end = last
+    return FeedPart(frozenset(zones), start, end)
 
 
-def feed_chunks(parts: Sequence[FeedPart], options: FeedOptions) -> list[bytes]:
-    """The feed made of ``parts`` in order, as chunks to write one after the other (a feed can
-    weigh hundreds of megabytes: it is not copied into one piece). The calendar and its
-    VTIMEZONEs are serialised by ``icalendar``, the events by :class:`EventWriter`."""
+def calendar_head(parts: Sequence[FeedPart], options: FeedOptions) -> bytes:
+    """The calendar up to its first event: its properties and the VTIMEZONEs its ``parts``
+    need, serialised by ``icalendar`` (the events are written by :class:`EventWriter`). The
+    feed is this, the parts' events, and ``CALENDAR_END``."""
     from icalendar import Calendar, vDuration
 
     calendar = Calendar()
@@ -495,8 +500,8 @@ def feed_chunks(parts: Sequence[FeedPart], options: FeedOptions) -> list[bytes]:
         for zone in sorted(frozenset().union(*(p.zones for p in parts))):
             calendar.add_component(_vtimezone(zone, first, last))
     head = bytes(calendar.to_ical())
-    assert head.endswith(_END)
-    return [head[: -len(_END)], *(p.body for p in parts), _END]
+    assert head.endswith(CALENDAR_END)
+    return head[: -len(CALENDAR_END)]
 
 
 @functools.lru_cache(maxsize=64)
@@ -622,9 +627,11 @@ class _About(NamedTuple):
 
 
 def _text(value: str) -> str:
-    """TEXT escaping (RFC 5545 §3.3.11), in the order ``icalendar`` applies it."""
+    """TEXT escaping (RFC 5545 §3.3.11), in the order ``icalendar`` applies it. Like it, a byte
+    order mark at the very start is dropped (it decodes values as ``utf-8-sig``)."""
     return (
-        value.replace(r"\N", "\n")
+        value.removeprefix("\ufeff")
+        .replace(r"\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", r"\;")
         .replace(",", r"\,")
