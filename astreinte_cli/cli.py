@@ -9,7 +9,7 @@ import enum
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, BinaryIO
 
 import typer
 
@@ -188,12 +188,25 @@ def show(
                 documents.write_show_json(sys.stdout, compiled, first, last, zone, person)
                 return
 
-            def part(chunk: Sequence[Team]) -> documents.ShowPart:
+            def part(chunk: Sequence[Team], out: BinaryIO) -> documents.ShowPart:
                 compiled = (compile_team(roster, t, first, last) for t in chunk)
-                return documents.show_part(compiled, person)
+                return documents.write_shift_items(
+                    lambda text: out.write(text.encode()), compiled, person
+                )
 
-            parts = parallel.map_chunks(part, teams)
-            documents.write_show_parts(sys.stdout, parts, first, last, zone)
+            # Each process writes its teams' shifts to a file as they come; then the files are
+            # copied out in order: memory holds one team's timeline in each process.
+            with parallel.write_in_parts(part, teams, share=True) as parts:
+                sys.stdout.write(documents.show_json_head(first, last, zone))
+                written = False
+                for path, shown in parts:
+                    if shown.shifts:
+                        lead = documents.SHIFT_SEPARATOR if written else documents.FIRST_SHIFT
+                        sys.stdout.write(lead)
+                        sys.stdout.flush()  # the text so far, before the bytes copied after it
+                        parallel.copy_into(path, sys.stdout.buffer)
+                        written = True
+                sys.stdout.write(documents.show_json_tail(shown for _, shown in parts))
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

@@ -432,13 +432,25 @@ def _leave_masks(
     """Leave of the level's rotation members, in the team's zone, within the range."""
     members = {p for rotation in level.rotations for p in rotation.everyone}
     by_person = _leave_by_person(roster)
+    # A period's clock readings are within a day of its instants read in UTC (no zone or offset
+    # is 24 hours from UTC): leave two days clear of the range is dropped before being placed.
+    # A roster with years of leave is then compiled over a day without placing all of it.
+    after = start.astimezone(dt.UTC).replace(tzinfo=None) - _CLEAR
+    before = end.astimezone(dt.UTC).replace(tzinfo=None) + _CLEAR
     periods: dict[str, list[Interval]] = {
-        person: [item.period.instants(team.zone) for item in by_person[person]]
+        person: [
+            item.period.instants(team.zone)
+            for item in by_person[person]
+            if item.period.end.local > after and item.period.start.local < before
+        ]
         for person in members
         if person in by_person
     }
     clipped = {person: clip(union(found), start, end) for person, found in periods.items()}
     return {person: Mask(intervals) for person, intervals in clipped.items() if intervals}
+
+
+_CLEAR = dt.timedelta(days=2)
 
 
 # The last roster seen and its leave by person. Scanning the whole roster's leave for each

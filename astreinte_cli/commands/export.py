@@ -112,8 +112,9 @@ def _write_output(output: str, data: bytes | Sequence[bytes | Path]) -> None:
     def write(stream: BinaryIO) -> None:
         for chunk in chunks:
             if isinstance(chunk, Path):
-                with chunk.open("rb") as source:
-                    _copy(source, stream)
+                from astreinte_cli.parallel import copy_into
+
+                copy_into(chunk, stream)
             else:
                 stream.write(chunk)
 
@@ -139,26 +140,6 @@ def _write_output(output: str, data: bytes | Sequence[bytes | Path]) -> None:
         Path(temporary).replace(path)
     except OSError as exc:
         _fail_usage(f"-o {output}: {exc.strerror or exc}")
-
-
-def _copy(source: BinaryIO, target: BinaryIO) -> None:
-    """All of ``source`` appended to ``target``: by the kernel where it can (Linux's
-    copy_file_range, about twice as fast for a part of a large feed), else through a buffer."""
-    import shutil
-
-    target.flush()
-    size, offset = os.fstat(source.fileno()).st_size, 0
-    try:
-        while offset < size:
-            copied = os.copy_file_range(source.fileno(), target.fileno(), size - offset, offset)
-            if copied == 0:
-                break
-            offset += copied
-    except (AttributeError, OSError):  # not Linux, or not between these two (a pipe)
-        if offset:
-            raise
-    source.seek(offset)
-    shutil.copyfileobj(source, target, 1 << 22)  # what the kernel did not copy, if anything
 
 
 # --------------------------------------------------------------------------- export
@@ -191,8 +172,6 @@ def export_ics(
     """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
-    import tempfile
-
     from astreinte_cli import parallel
     from astreinte_cli.export import ics
 
@@ -231,19 +210,11 @@ def export_ics(
                     compiled, first, last, level=level, person=person, whole_turns=whole_turns
                 )
 
-        with tempfile.TemporaryDirectory(prefix="astreinte-export-") as scratch:
+        def part(chunk: Sequence[Team], out: BinaryIO) -> ics.FeedPart:
+            return ics.write_events(roster, events(chunk), options, out)
 
-            def part(chunk: Sequence[Team]) -> tuple[Path, ics.FeedPart]:
-                # Each process writes its teams' events to a file of its own, which the feed
-                # then copies: tens of megabytes that neither memory nor a pipe has to hold.
-                path = Path(scratch) / f"part-{os.getpid()}.ics"
-                with path.open("wb") as out:
-                    return path, ics.write_events(roster, events(chunk), options, out)
-
-            if parallel.worth_it(teams, first, last):
-                parts = parallel.map_chunks(part, teams)
-            else:
-                parts = [part(teams)]
+        share = parallel.worth_it(teams, first, last)
+        with parallel.write_in_parts(part, teams, share=share) as parts:
             head = ics.calendar_head([feed_part for _, feed_part in parts], options)
             _write_output(output, [head, *(path for path, _ in parts), ics.CALENDAR_END])
 

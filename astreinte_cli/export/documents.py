@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 from zoneinfo import ZoneInfo
@@ -114,49 +114,63 @@ def write_show_json(
     """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
     byte for byte, taking the timelines one by one: a year of a large organisation is hundreds of
     thousands of shifts, and that document built whole took over half a gigabyte."""
-    parts = (show_part([timeline], person) for timeline in timelines)
-    write_show_parts(out, parts, start, end, zone)
+    out.write(show_json_head(start, end, zone))
+    part = write_shift_items(out.write, timelines, person, lead=FIRST_SHIFT)
+    out.write(show_json_tail([part]))
+
+
+def show_json_head(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
+    """`show --json` up to its first shift. The document is this, each part's shift items (the
+    first part that has some led by :data:`FIRST_SHIFT`, the next ones by
+    :data:`SHIFT_SEPARATOR`), and :func:`show_json_tail`."""
+    return (
+        f'{{\n  "from": {_encode(iso(start, zone))},\n  "to": {_encode(iso(end, zone))},'
+        '\n  "shifts": ['
+    )
+
+
+FIRST_SHIFT = "\n"
+SHIFT_SEPARATOR = ",\n"
 
 
 @dataclass(frozen=True, slots=True)
 class ShowPart:
-    """Some teams' share of `show --json`: their shifts as the document's text (items of the
-    ``shifts`` list joined as the document joins them), and their gaps, which come after every
-    team's shifts. Parts are made where the teams are compiled, in worker processes for a large
-    organisation (see ``astreinte_cli.parallel``)."""
+    """What some teams' share of `show --json` leaves to be written after every team's shifts:
+    whether it wrote any shift, and its gaps. Parts are made where the teams are compiled, in
+    worker processes for a large organisation (see ``astreinte_cli.parallel``)."""
 
-    shifts: str
+    shifts: int
     gaps: list[JSON]
 
 
-def show_part(timelines: Iterable[TeamTimeline], person: str | None) -> ShowPart:
-    shifts: list[str] = []
+def write_shift_items(
+    write: Callable[[str], object],
+    timelines: Iterable[TeamTimeline],
+    person: str | None,
+    lead: str = "",
+) -> ShowPart:
+    """Writes the items of the ``shifts`` list for ``timelines`` with ``write``, joined as the
+    document joins them, one team after the other; ``lead`` goes before the first, if any."""
+    count = 0
     gaps: list[JSON] = []
     for timeline in timelines:
-        shifts.extend(_shift_items(timeline, person))
+        for item in _shift_items(timeline, person):
+            write(SHIFT_SEPARATOR if count else lead)
+            write(item)
+            count += 1
         if person is None:
             gaps.extend(_gap_entries(timeline))
-    return ShowPart(",\n".join(shifts), gaps)
+    return ShowPart(count, gaps)
 
 
-def write_show_parts(
-    out: TextIO, parts: Iterable[ShowPart], start: dt.datetime, end: dt.datetime, zone: ZoneInfo
-) -> None:
-    """:func:`write_show_json` from the parts of its teams, in order."""
-    out.write(f'{{\n  "from": {_encode(iso(start, zone))},\n  "to": {_encode(iso(end, zone))},')
-    out.write('\n  "shifts": ')
-    gaps: list[JSON] = []  # a few: kept until the shifts are written
-    written = False
-    for part in parts:
-        if part.shifts:
-            out.write(",\n" if written else "[\n")
-            out.write(part.shifts)
-            written = True
-        gaps.extend(part.gaps)
-    out.write("\n  ]" if written else "[]")
-    out.write(',\n  "gaps": ')
-    out.write("[\n" + ",\n".join(map(_list_item, gaps)) + "\n  ]" if gaps else "[]")
-    out.write("\n}\n")
+def show_json_tail(parts: Iterable[ShowPart]) -> str:
+    """`show --json` after the parts' shift items: the end of the list, the gaps, the end."""
+    parts = list(parts)
+    gaps = [gap for part in parts for gap in part.gaps]
+    text = "\n  ]" if any(part.shifts for part in parts) else "]"
+    text += ',\n  "gaps": '
+    text += "[\n" + ",\n".join(map(_list_item, gaps)) + "\n  ]" if gaps else "[]"
+    return text + "\n}\n"
 
 
 _encode = json.JSONEncoder(ensure_ascii=False).encode
