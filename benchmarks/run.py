@@ -18,8 +18,10 @@ Benchmarks:
    teams × 3 levels × 2 rotations × 8 members), and its scaling: 50, 100, 200 teams over one
    year, and 200 teams (leave and overrides generated over 4 years) over 1, 2 and 4 years.
    "Normalised" is the time per team (or per year) divided by that of the largest size: 1.00
-   is exactly proportional. The same roster over one day gives the cost of start-up and
-   loading, which every range pays; "beyond the one-day run" normalises what remains.
+   is exactly proportional. A fast command is dominated at small sizes by what it pays once
+   (Python, Typer, loading): the example roster over one day measures start-up for the teams,
+   the 4-year roster over one day start-up and loading for the years, and "beyond" normalises
+   what remains once that is taken off.
 3. ``astreinte export ics`` of that organisation over a year against ``rrule_baseline.py``
    (the same shifts as RRULE events expanded by ``recurring-ical-events``, as Grafana OnCall
    does; see its docstring).
@@ -166,26 +168,30 @@ def bench_show(
     table: Table, runs: int, env: dict[str, str], rosters: dict[str, Path], sizes: Sequence[int]
 ) -> None:
     largest = sizes[-1]
-    by_size = dict(
-        zip(
-            sizes,
-            measure([show(rosters[f"teams-{n}"], 1) for n in sizes], runs, env),
-            strict=True,
-        )
-    )
+    # Start-up: the same command on the two-team example roster over one day (Python, Typer,
+    # loading a small roster). Every size pays it once; "beyond start-up" normalises the rest.
+    start_up = show(REPO / "rosters", 1)
+    start_up[start_up.index("--to") + 1] = "2026-01-02"
+    measured = measure([*(show(rosters[f"teams-{n}"], 1) for n in sizes), start_up], runs, env)
+    by_size = dict(zip(sizes, measured, strict=False))
+    fixed = median_wall(measured[-1])
     main = by_size[largest]
     table.add(
         f"show --json, {largest} teams, 1 year",
         f"{median_wall(main):.2f} s",
         f"peak {max(r.peak_mb for r in main):.0f} MB; target < 2 s, < 200 MB",
     )
+    table.add("show, example roster, one day", f"{fixed:.2f} s", "start-up, paid once by any size")
     per_team_largest = median_wall(main) / largest
+    beyond_largest = (median_wall(main) - fixed) / largest
     for n in sizes:
         per_team = median_wall(by_size[n]) / n
+        beyond = (median_wall(by_size[n]) - fixed) / n
         table.add(
             f"show, {n} teams, 1 year",
             f"{median_wall(by_size[n]):.2f} s",
-            f"{per_team * 1000:.1f} ms/team, normalised {per_team / per_team_largest:.2f}",
+            f"{per_team * 1000:.1f} ms/team, normalised {per_team / per_team_largest:.2f} "
+            f"(beyond start-up: {beyond / beyond_largest:.2f})",
         )
     # The organisation over 1, 2 and 4 years, and over one day: what start-up and loading the
     # roster cost whatever the range. No warm-up round (it would cost a minute): the first run
