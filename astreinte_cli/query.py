@@ -4,6 +4,7 @@ comes next. Compiles only the range the answer needs, widening it while the answ
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from astreinte_cli.compile import compile_level
@@ -91,20 +92,21 @@ class Step:
     after: dt.timedelta
 
 
-def escalation_chain(team: Team, levels: list[LevelNow]) -> list[Step]:
-    """The levels that have someone on call, then the fallback, with cumulative delays.
+def escalation_chain(team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]) -> list[Step]:
+    """The levels that have someone on call, then the fallback, with cumulative delays;
+    ``levels`` gives each level with who it has on call at the instant.
 
     A level that is off or empty at the instant is skipped, as a switchboard would skip it;
     its delay does not count.
     """
     steps: list[Step] = []
     elapsed = dt.timedelta(0)
-    for state in levels:
-        if not state.current.who:
+    for level, who in levels:
+        if not who:
             continue
-        label = _("level {number}").format(number=state.level.number)
-        steps.append(Step(label, state.current.who, elapsed))
-        elapsed += state.level.escalate_after
+        label = _("level {number}").format(number=level.number)
+        steps.append(Step(label, who, elapsed))
+        elapsed += level.escalate_after
     if team.fallback is not None:
         steps.append(Step(_("fallback"), (team.fallback,), elapsed))
     return steps

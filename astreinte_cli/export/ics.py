@@ -29,7 +29,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
 from astreinte_cli.i18n import N_, _, format_instant
 from astreinte_cli.model import Level, Roster, Team
-from astreinte_cli.query import LevelNow, Step, escalation_chain
+from astreinte_cli.query import Step, escalation_chain
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
 
@@ -224,9 +224,14 @@ class _ChainCache:
         self._chains: dict[tuple[tuple[str, ...], ...], tuple[Step, ...]] = {}
         # Each level's stretches and their starts, to find the one at an instant by bisection.
         self._levels = [([s.start for s in lt.stretches], lt.stretches) for lt in timeline.levels]
+        self._at: dict[dt.datetime, tuple[tuple[tuple[str, ...], ...], tuple[Step, ...]]] = {}
 
     def at(self, instant: dt.datetime) -> tuple[tuple[tuple[str, ...], ...], tuple[Step, ...]]:
-        """Who each level has at ``instant`` (the key), and the chain. Asked once per event."""
+        """Who each level has at ``instant`` (the key), and the chain. Asked once per event;
+        the levels' handoffs often share an instant, which is then looked up once."""
+        found = self._at.get(instant)
+        if found is not None:
+            return found
         key = tuple(
             [
                 stretches[bisect.bisect_right(starts, instant) - 1].who
@@ -235,13 +240,10 @@ class _ChainCache:
         )
         chain = self._chains.get(key)
         if chain is None:
-            team = self.timeline.team
-            states = [
-                LevelNow(team, lt.level, instant, lt.at(instant), None, None, None)
-                for lt in self.timeline.levels
-            ]
-            chain = self._chains[key] = tuple(escalation_chain(team, states))
-        return key, chain
+            levels = zip((lt.level for lt in self.timeline.levels), key, strict=True)
+            chain = self._chains[key] = tuple(escalation_chain(self.timeline.team, levels))
+        found = self._at[instant] = (key, chain)
+        return found
 
 
 def _whole_turns(team: Team, timeline: LevelTimeline, shifts: list[Stretch]) -> list[list[Stretch]]:
@@ -459,12 +461,12 @@ def write_events(
     end: dt.datetime | None = None
     for item in events:
         if cache is None:
-            out.write(writer.text(item).encode())
+            out.write(writer.event(item))
         else:
             key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
                    options.stamp, options.private, options.remind)  # fmt: skip
             if key not in cache:
-                cache[key] = writer.text(item).encode()
+                cache[key] = writer.event(item)
             out.write(cache[key])
         zones.add(item.team.timezone)
         first, last = item.pieces[0][0], item.pieces[-1][1]
@@ -520,7 +522,7 @@ def _vtimezone(zone: str, first: dt.date, last: dt.date) -> Component:
 
 def vevent_bytes(roster: Roster, item: FeedEvent, options: FeedOptions) -> bytes:
     """One VEVENT, byte for byte as ``icalendar`` writes it (see :class:`EventWriter`)."""
-    return EventWriter(roster, options).text(item).encode()
+    return EventWriter(roster, options).event(item)
 
 
 class EventWriter:
@@ -539,9 +541,10 @@ class EventWriter:
     def __init__(self, roster: Roster, options: FeedOptions) -> None:
         self.roster = roster
         self.options = options
-        self._stamp = f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
-        # key → (text before DTSTART, UID hash input prefix, text after the UID, zone)
-        self._frames: dict[tuple[object, ...], tuple[str, str, str, ZoneInfo]] = {}
+        stamp = f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
+        self._stamp_uid = f"{stamp}\r\nUID:".encode()  # the same in every event
+        # key → (bytes before DTSTART, UID hash input prefix, bytes after the UID's hash, zone)
+        self._frames: dict[tuple[object, ...], tuple[bytes, str, bytes, ZoneInfo]] = {}
         # What frames are made of. A year of a large organisation has tens of thousands of
         # frames (the chain varies with every level's turns), made of far fewer of each part.
         self._abouts: dict[tuple[object, ...], _About] = {}
@@ -549,7 +552,9 @@ class EventWriter:
         self._steps: dict[tuple[object, ...], str] = {}
         self._instructions: dict[tuple[str, int], str] = {}
 
-    def text(self, item: FeedEvent) -> str:
+    def event(self, item: FeedEvent) -> bytes:
+        """The VEVENT of ``item``, as bytes (UTF-8). Made of bytes: a feed's events are mostly
+        the same few frames, and encoding each whole event cost more than assembling it."""
         pieces = item.pieces
         key = (item.team.id, item.level.number, item.who, item.source, item.chain_key,
                pieces if len(pieces) > 1 else None)  # fmt: skip
@@ -559,12 +564,10 @@ class EventWriter:
         head, uid_key, tail, zone = frame
         start_utc, dtstart, _ = _instant_lines(pieces[0][0], zone)
         end_utc, _, dtend = _instant_lines(pieces[-1][1], zone)
-        uid = hashlib.sha256(f"{uid_key}{start_utc}|{end_utc}".encode()).hexdigest()
-        return (
-            f"{head}{dtstart}\r\n{dtend}\r\n{self._stamp}\r\nUID:{uid[:32]}@{_UID_DOMAIN}\r\n{tail}"
-        )
+        uid = hashlib.sha256(f"{uid_key}{start_utc}|{end_utc}".encode()).hexdigest()[:32]
+        return b"".join((head, dtstart, dtend, self._stamp_uid, uid.encode(), tail))
 
-    def _frame(self, item: FeedEvent) -> tuple[str, str, str, ZoneInfo]:
+    def _frame(self, item: FeedEvent) -> tuple[bytes, str, bytes, ZoneInfo]:
         team, level = item.team, item.level
         about_key = (team.id, level.number, item.who, item.source)
         about = self._abouts.get(about_key)
@@ -580,8 +583,8 @@ class EventWriter:
             about.text, _pieces_text(item), self._chains[chain_key], self._instructions[notes_key]
         )
         description_line = _fold(f"DESCRIPTION:{_text(described)}")
-        tail = f"{about.before}{description_line}\r\n{about.after}"
-        return about.head, about.uid_key, tail, team.zone
+        tail = f"@{_UID_DOMAIN}\r\n{about.before}{description_line}\r\n{about.after}"
+        return about.head.encode(), about.uid_key, tail.encode(), team.zone
 
     def _about(self, item: FeedEvent) -> _About:
         """What an event's frame holds that depends on its team, level, people and source."""
@@ -648,14 +651,15 @@ def _raw(value: str) -> str:
 
 
 @functools.lru_cache(maxsize=8192)
-def _instant_lines(instant: dt.datetime, zone: ZoneInfo) -> tuple[str, str, str]:
-    """An instant as the UID hashes it, and as DTSTART and DTEND lines in ``zone``. Cached: a
+def _instant_lines(instant: dt.datetime, zone: ZoneInfo) -> tuple[str, bytes, bytes]:
+    """An instant as the UID hashes it, and its DTSTART and DTEND lines in ``zone``. Cached: a
     shift's end is often the next one's start."""
     local = instant.astimezone(zone)
     tzid = _tzid(zone)
     value = f":{local:%Y%m%dT%H%M%SZ}" if tzid == "UTC" else f";TZID={tzid}:{local:%Y%m%dT%H%M%S}"
     # Only a zone name of over 40 characters makes these lines long enough to fold.
-    return _utc_text(instant), _fold("DTSTART" + value), _fold("DTEND" + value)
+    start, end = _fold("DTSTART" + value), _fold("DTEND" + value)
+    return _utc_text(instant), f"{start}\r\n".encode(), f"{end}\r\n".encode()
 
 
 @functools.lru_cache(maxsize=64)
@@ -691,10 +695,10 @@ def _fold(line: str, limit: int = _FOLD_AT) -> str:
             cut -= 1
         if data[cut - 1] in b"\\^" and cut - 1 > start:
             cut -= 1
-        pieces.append(data[start:cut].decode())
+        pieces.append(data[start:cut])
         start = cut
-    pieces.append(data[start:].decode())
-    return "\r\n ".join(pieces)
+    pieces.append(data[start:])
+    return b"\r\n ".join(pieces).decode()  # cuts fall between characters: decoded once
 
 
 def feed_name(roster: Roster, team: Team | None, level: int | None, person: str | None) -> str:

@@ -272,7 +272,7 @@ def _describe(roster: Roster, stretch: Stretch) -> Line:
 def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> list[Line]:
     """One step per line, so that a phone number never breaks across two."""
     text = Line(_("Escalation:"), style="bold")
-    steps = escalation_chain(team, levels)
+    steps = escalation_chain(team, [(state.level, state.current.who) for state in levels])
     if not steps:
         return [text.append(" " + _("nobody to call"), style="red")]
     delays = [_("first")] + [
