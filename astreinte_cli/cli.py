@@ -182,31 +182,22 @@ def show(
             from astreinte_cli import parallel
             from astreinte_cli.export import documents
 
-            if not parallel.worth_it(teams, first, last):
-                # Team by team, each written as soon as compiled: memory holds one timeline.
-                compiled = (compile_team(roster, t, first, last) for t in teams)
-                documents.write_show_json(sys.stdout, compiled, first, last, zone, person)
-                return
-
             def part(chunk: Sequence[Team], out: BinaryIO) -> documents.ShowPart:
                 compiled = (compile_team(roster, t, first, last) for t in chunk)
                 return documents.write_shift_items(
                     lambda text: out.write(text.encode()), compiled, person
                 )
 
-            # Each process writes its teams' shifts to a file as they come; then the files are
-            # copied out in order: memory holds one team's timeline in each process.
-            with parallel.write_in_parts(part, teams, share=True) as parts:
-                sys.stdout.write(documents.show_json_head(first, last, zone))
-                written = False
-                for path, shown in parts:
-                    if shown.shifts:
-                        lead = documents.SHIFT_SEPARATOR if written else documents.FIRST_SHIFT
-                        sys.stdout.write(lead)
-                        sys.stdout.flush()  # the text so far, before the bytes copied after it
-                        parallel.copy_into(path, sys.stdout.buffer)
-                        written = True
-                sys.stdout.write(documents.show_json_tail(shown for _, shown in parts))
+            # Team by team, each written as soon as compiled, by one process or several (this
+            # one to stdout, the others to files copied after it): memory holds one timeline.
+            sys.stdout.write(documents.show_json_head(first, last, zone))
+            sys.stdout.flush()  # the text so far, before the bytes written after it
+            share = parallel.worth_it(teams, first, last)
+            parts = parallel.write_in_parts(
+                part, teams, sys.stdout.buffer, share=share, joint=documents.part_joint
+            )
+            sys.stdout.buffer.flush()
+            sys.stdout.write(documents.show_json_tail(parts))
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

@@ -17,7 +17,7 @@ import pickle
 import shutil
 import tempfile
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, BinaryIO, TypeVar
 
@@ -109,27 +109,45 @@ def _can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
 
-@contextlib.contextmanager
 def write_in_parts(
-    function: Callable[[Sequence[T], BinaryIO], R], items: Sequence[T], *, share: bool
-) -> Iterator[list[tuple[Path, R]]]:
-    """Runs ``function(chunk, out)`` over ``items`` (shared out as :func:`map_chunks` does when
-    ``share``, else as one chunk here), each call writing what it makes to ``out``, a file of
-    its own in a scratch folder. Yields each part's file and the function's result, in the
-    items' order; the folder is removed when the block ends.
+    function: Callable[[Sequence[T], BinaryIO], R],
+    items: Sequence[T],
+    out: BinaryIO,
+    *,
+    share: bool,
+    joint: Callable[[Sequence[R], R], bytes] | None = None,
+) -> list[R]:
+    """Runs ``function(chunk, stream)`` over ``items``, shared out as :func:`map_chunks` does
+    when ``share``, else as one chunk here, and leaves in ``out`` what the calls wrote, in the
+    items' order; returns their results in that order. ``joint(results_before, result)`` gives
+    the bytes to put before a later part (a separator that depends on what came before).
 
-    For output too large to hold (a feed, a year of `show --json`): written once as it is made,
-    then copied into place by the kernel (:func:`copy_into`), rather than kept in memory and
-    pickled from process to process.
+    For output too large to hold (a feed, a year of `show --json`): the first chunk, run here,
+    writes straight into ``out``; each other writes into a file of its own as it goes, copied
+    into ``out`` after the first (by the kernel where it can: :func:`copy_into`). Nothing is
+    kept in memory or pickled from process to process.
     """
+    if not share:
+        return [function(items, out)]
     with tempfile.TemporaryDirectory(prefix="astreinte-") as scratch:
+        parent = os.getpid()
 
-        def run(chunk: Sequence[T]) -> tuple[Path, R]:
+        def run(chunk: Sequence[T]) -> tuple[Path | None, R]:
+            if os.getpid() == parent:
+                return None, function(chunk, out)
             path = Path(scratch) / f"part-{os.getpid()}"
-            with path.open("wb") as out:
-                return path, function(chunk, out)
+            with path.open("wb") as stream:
+                return path, function(chunk, stream)
 
-        yield map_chunks(run, items) if share else [run(items)]
+        parts = map_chunks(run, items)
+        results = [result for _, result in parts]
+        for index, (path, result) in enumerate(parts):
+            if path is None:
+                continue
+            if joint is not None:
+                out.write(joint(results[:index], result))
+            copy_into(path, out)
+    return results
 
 
 def copy_into(path: Path, target: BinaryIO) -> None:

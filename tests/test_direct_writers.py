@@ -100,7 +100,7 @@ def test_vevents_are_what_icalendar_writes(
             assert ics.vevent_bytes(roster, event, options) == icalendar_vevent(
                 roster, event, options
             )
-    feed = ics.feed_bytes(roster, events, options)
+    feed = ics.feed_bytes(roster, events, options, start, end)
     assert icalendar.Calendar.from_ical(feed).walk("VEVENT")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -101,22 +101,17 @@ def _remind(text: str | None) -> dt.timedelta | None:
         _fail_usage(f"--remind: {exc.message}", exc.hint)
 
 
-def _write_output(output: str, data: bytes | Sequence[bytes | Path]) -> None:
+def _write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> None:
     """stdout for '-', else the file, replaced atomically (a reader never sees half of it).
-    ``data`` may come in chunks, written one after the other: bytes, or files whose content is
-    copied."""
+    ``data`` is the bytes, or a function that writes them to the stream it is given."""
     import tempfile
 
-    chunks = [data] if isinstance(data, bytes) else data
-
     def write(stream: BinaryIO) -> None:
-        for chunk in chunks:
-            if isinstance(chunk, Path):
-                from astreinte_cli.parallel import copy_into
-
-                copy_into(chunk, stream)
-            else:
-                stream.write(chunk)
+        if isinstance(data, bytes):
+            stream.write(data)
+        else:
+            data(stream)
+            stream.flush()
 
     if output == "-":
         write(sys.stdout.buffer)
@@ -210,13 +205,18 @@ def export_ics(
                     compiled, first, last, level=level, person=person, whole_turns=whole_turns
                 )
 
-        def part(chunk: Sequence[Team], out: BinaryIO) -> ics.FeedPart:
-            return ics.write_events(roster, events(chunk), options, out)
+        def part(chunk: Sequence[Team], out: BinaryIO) -> None:
+            ics.write_events(roster, events(chunk), options, out)
 
-        share = parallel.worth_it(teams, first, last)
-        with parallel.write_in_parts(part, teams, share=share) as parts:
-            head = ics.calendar_head([feed_part for _, feed_part in parts], options)
-            _write_output(output, [head, *(path for path, _ in parts), ics.CALENDAR_END])
+        def feed(out: BinaryIO) -> None:
+            # The calendar's head depends on the range, not the events: written first, then
+            # each process's teams' events as they come.
+            out.write(ics.calendar_head(options, ics.feed_zones(teams, person), first, last))
+            share = parallel.worth_it(teams, first, last)
+            parallel.write_in_parts(part, teams, out, share=share)
+            out.write(ics.CALENDAR_END)
+
+        _write_output(output, feed)
 
 
 def _show(

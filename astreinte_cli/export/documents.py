@@ -115,28 +115,23 @@ def write_show_json(
     byte for byte, taking the timelines one by one: a year of a large organisation is hundreds of
     thousands of shifts, and that document built whole took over half a gigabyte."""
     out.write(show_json_head(start, end, zone))
-    part = write_shift_items(out.write, timelines, person, lead=FIRST_SHIFT)
+    part = write_shift_items(out.write, timelines, person)
     out.write(show_json_tail([part]))
 
 
 def show_json_head(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
-    """`show --json` up to its first shift. The document is this, each part's shift items (the
-    first part that has some led by :data:`FIRST_SHIFT`, the next ones by
-    :data:`SHIFT_SEPARATOR`), and :func:`show_json_tail`."""
+    """`show --json` up to its first shift. The document is this, each part's shift items (a
+    comma between two parts that have some: :func:`part_joint`), and :func:`show_json_tail`."""
     return (
         f'{{\n  "from": {_encode(iso(start, zone))},\n  "to": {_encode(iso(end, zone))},'
         '\n  "shifts": ['
     )
 
 
-FIRST_SHIFT = "\n"
-SHIFT_SEPARATOR = ",\n"
-
-
 @dataclass(frozen=True, slots=True)
 class ShowPart:
     """What some teams' share of `show --json` leaves to be written after every team's shifts:
-    whether it wrote any shift, and its gaps. Parts are made where the teams are compiled, in
+    how many shifts it wrote, and its gaps. Parts are made where the teams are compiled, in
     worker processes for a large organisation (see ``astreinte_cli.parallel``)."""
 
     shifts: int
@@ -144,23 +139,25 @@ class ShowPart:
 
 
 def write_shift_items(
-    write: Callable[[str], object],
-    timelines: Iterable[TeamTimeline],
-    person: str | None,
-    lead: str = "",
+    write: Callable[[str], object], timelines: Iterable[TeamTimeline], person: str | None
 ) -> ShowPart:
-    """Writes the items of the ``shifts`` list for ``timelines`` with ``write``, joined as the
-    document joins them, one team after the other; ``lead`` goes before the first, if any."""
+    """Writes the items of the ``shifts`` list for ``timelines`` with ``write``, one team after
+    the other, each after a line break, with the commas between them."""
     count = 0
     gaps: list[JSON] = []
     for timeline in timelines:
         for item in _shift_items(timeline, person):
-            write(SHIFT_SEPARATOR if count else lead)
+            write(",\n" if count else "\n")
             write(item)
             count += 1
         if person is None:
             gaps.extend(_gap_entries(timeline))
     return ShowPart(count, gaps)
+
+
+def part_joint(before: Sequence[ShowPart], part: ShowPart) -> bytes:
+    """What goes between the parts before and ``part``: a comma if both have shifts."""
+    return b"," if part.shifts and any(earlier.shifts for earlier in before) else b""
 
 
 def show_json_tail(parts: Iterable[ShowPart]) -> str:

@@ -421,28 +421,20 @@ def feed_bytes(
     roster: Roster,
     events: Sequence[FeedEvent],
     options: FeedOptions,
+    start: dt.datetime,
+    end: dt.datetime,
     cache: EventCache | None = None,
 ) -> bytes:
-    """The feed as RFC 5545 bytes: calendar properties, a VTIMEZONE per zone used, the events.
+    """The feed of ``events`` (from :func:`feed_events` over ``[start, end)``) as RFC 5545
+    bytes: calendar properties, a VTIMEZONE per zone used, the events.
 
     A publication serialises the same event for the team, level and person feeds: ``cache``
     (one per publication) does it once.
     """
     body = io.BytesIO()
-    part = write_events(roster, events, options, body, cache)
-    return b"".join([calendar_head([part], options), body.getbuffer(), CALENDAR_END])
-
-
-@dataclass(frozen=True, slots=True)
-class FeedPart:
-    """What the calendar around some written events needs to know of them: the zones they use
-    and the span they cover (None, None without events). Events are written where their teams
-    are compiled, in worker processes for a large organisation (``astreinte_cli.parallel``),
-    and the calendar is put around them afterwards."""
-
-    zones: frozenset[str]
-    start: dt.datetime | None
-    end: dt.datetime | None
+    write_events(roster, events, options, body, cache)
+    zones = {event.team.timezone for event in events}
+    return b"".join([calendar_head(options, zones, start, end), body.getbuffer(), CALENDAR_END])
 
 
 def write_events(
@@ -451,36 +443,32 @@ def write_events(
     options: FeedOptions,
     out: IO[bytes],
     cache: EventCache | None = None,
-) -> FeedPart:
+) -> None:
     """Writes the VEVENTs of ``events`` to ``out``, one by one as they come: a generator that
     compiles team after team keeps one team's timeline and events in memory, and a file as
     ``out`` keeps none of the bytes."""
     writer = EventWriter(roster, options)
-    zones: set[str] = set()
-    start: dt.datetime | None = None
-    end: dt.datetime | None = None
     for item in events:
         if cache is None:
             out.write(writer.event(item))
-        else:
-            key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
-                   options.stamp, options.private, options.remind)  # fmt: skip
-            if key not in cache:
-                cache[key] = writer.event(item)
-            out.write(cache[key])
-        zones.add(item.team.timezone)
-        first, last = item.pieces[0][0], item.pieces[-1][1]
-        if start is None or first < start:
-            start = first
-        if end is None or last > end:
-            end = last
-    return FeedPart(frozenset(zones), start, end)
+            continue
+        key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
+               options.stamp, options.private, options.remind)  # fmt: skip
+        if key not in cache:
+            cache[key] = writer.event(item)
+        out.write(cache[key])
 
 
-def calendar_head(parts: Sequence[FeedPart], options: FeedOptions) -> bytes:
-    """The calendar up to its first event: its properties and the VTIMEZONEs its ``parts``
-    need, serialised by ``icalendar`` (the events are written by :class:`EventWriter`). The
-    feed is this, the parts' events, and ``CALENDAR_END``."""
+def calendar_head(
+    options: FeedOptions, zones: Iterable[str], start: dt.datetime, end: dt.datetime
+) -> bytes:
+    """The calendar up to its first event: its properties and a VTIMEZONE for each of ``zones``,
+    serialised by ``icalendar`` (the events are written by :class:`EventWriter`). The feed is
+    this, its events and ``CALENDAR_END``.
+
+    Each VTIMEZONE covers the range and ``EXTENT`` beyond it, as far as a feed's events can
+    reach (shifts are followed that far past the range): the head depends on the range, not on
+    the events, so it can be written before them, as they are made, by several processes."""
     from icalendar import Calendar, vDuration
 
     calendar = Calendar()
@@ -494,16 +482,24 @@ def calendar_head(parts: Sequence[FeedPart], options: FeedOptions) -> bytes:
     # RFC 7986 and its Microsoft/Apple ancestor: ask clients to poll hourly (Google ignores it).
     calendar.add("refresh-interval", vDuration(TTL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(TTL))
-    starts = [p.start for p in parts if p.start is not None]
-    ends = [p.end for p in parts if p.end is not None]
-    if starts and ends:
-        first = min(starts).date() - dt.timedelta(days=1)
-        last = max(ends).date() + dt.timedelta(days=1)
-        for zone in sorted(frozenset().union(*(p.zones for p in parts))):
-            calendar.add_component(_vtimezone(zone, first, last))
+    first = (start - EXTENT).astimezone(dt.UTC).date() - dt.timedelta(days=1)
+    last = (end + EXTENT).astimezone(dt.UTC).date() + dt.timedelta(days=1)
+    for zone in sorted(set(zones)):
+        calendar.add_component(_vtimezone(zone, first, last))
     head = bytes(calendar.to_ical())
     assert head.endswith(CALENDAR_END)
     return head[: -len(CALENDAR_END)]
+
+
+def feed_zones(teams: Iterable[Team], person: str | None = None) -> list[str]:
+    """The zones a feed of ``teams`` (of ``person``'s shifts only, if given) can use: those of
+    the teams (where the person is in a rotation or an override)."""
+    return sorted({team.timezone for team in teams if person is None or person in _people_of(team)})
+
+
+def _people_of(team: Team) -> set[str]:
+    rotations = {p for level in team.levels for r in level.rotations for p in r.everyone}
+    return rotations | {p for override in team.overrides for p in override.who}
 
 
 @functools.lru_cache(maxsize=64)

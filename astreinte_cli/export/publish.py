@@ -132,7 +132,7 @@ def build_publication(
             feed_options = ics.FeedOptions(
                 name=name, stamp=options.at, private=options.private, remind=options.remind
             )
-            return ics.feed_bytes(roster, events, feed_options, cache)
+            return ics.feed_bytes(roster, events, feed_options, start, end, cache)
 
         feeds.append((path, build))
 
