@@ -206,12 +206,14 @@ def export_ics(
                 )
 
         def part(chunk: Sequence[Team], out: BinaryIO) -> None:
+            if not chunk or chunk[0] is teams[0]:
+                # The part that begins the feed begins with the calendar's head, which depends
+                # on the range, not the events: made while the other processes work.
+                zones = ics.feed_zones(teams, person)
+                out.write(ics.calendar_head(options, zones, first, last))
             ics.write_events(roster, events(chunk), options, out)
 
         def feed(out: BinaryIO) -> None:
-            # The calendar's head depends on the range, not the events: written first, then
-            # each process's teams' events as they come.
-            out.write(ics.calendar_head(options, ics.feed_zones(teams, person), first, last))
             share = parallel.worth_it(teams, first, last)
             parallel.write_in_parts(part, teams, out, share=share)
             out.write(ics.CALENDAR_END)
