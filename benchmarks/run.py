@@ -19,9 +19,10 @@ Benchmarks:
    year, and 200 teams (leave and overrides generated over 4 years) over 1, 2 and 4 years.
    "Normalised" is the time per team (or per year) divided by that of the largest size: 1.00
    is exactly proportional. A fast command is dominated at small sizes by what it pays once
-   (Python, Typer, loading): the example roster over one day measures start-up for the teams,
-   the 4-year roster over one day start-up and loading for the years, and "beyond" normalises
-   what remains once that is taken off.
+   (Python, Typer, loading the roster), so each size also gives what a team (or a year) costs
+   from the size before: (t(n) - t(m)) / (n - m), from the start-up run for the first size
+   (the example roster over one day for the teams, the 4-year roster over one day for the
+   years). Linear means those are equal; "normalised" divides them by the last.
 3. ``astreinte export ics`` of that organisation over a year against ``rrule_baseline.py``
    (the same shifts as RRULE events expanded by ``recurring-ical-events``, as Grafana OnCall
    does; see its docstring).
@@ -169,7 +170,7 @@ def bench_show(
 ) -> None:
     largest = sizes[-1]
     # Start-up: the same command on the two-team example roster over one day (Python, Typer,
-    # loading a small roster). Every size pays it once; "beyond start-up" normalises the rest.
+    # loading a small roster): what every size pays once.
     start_up = show(REPO / "rosters", 1)
     start_up[start_up.index("--to") + 1] = "2026-01-02"
     measured = measure([*(show(rosters[f"teams-{n}"], 1) for n in sizes), start_up], runs, env)
@@ -183,15 +184,16 @@ def bench_show(
     )
     table.add("show, example roster, one day", f"{fixed:.2f} s", "start-up, paid once by any size")
     per_team_largest = median_wall(main) / largest
-    beyond_largest = (median_wall(main) - fixed) / largest
-    for n in sizes:
+    walls = [fixed, *(median_wall(by_size[n]) for n in sizes)]
+    marginal = _marginal([0, *sizes], walls)
+    for index, n in enumerate(sizes):
         per_team = median_wall(by_size[n]) / n
-        beyond = (median_wall(by_size[n]) - fixed) / n
         table.add(
             f"show, {n} teams, 1 year",
             f"{median_wall(by_size[n]):.2f} s",
-            f"{per_team * 1000:.1f} ms/team, normalised {per_team / per_team_largest:.2f} "
-            f"(beyond start-up: {beyond / beyond_largest:.2f})",
+            f"{per_team * 1000:.1f} ms/team, normalised {per_team / per_team_largest:.2f}; "
+            f"each team since the size before: {marginal[index] * 1000:.1f} ms, "
+            f"normalised {marginal[index] / marginal[-1]:.2f}",
         )
     # The organisation over 1, 2 and 4 years, and over one day: what start-up and loading the
     # roster cost whatever the range. No warm-up round (it would cost a minute): the first run
@@ -209,17 +211,23 @@ def bench_show(
         "start-up and loading: what any range costs",
     )
     per_year_largest = median_wall(by_years[4]) / 4
-    beyond_largest = (median_wall(by_years[4]) - fixed) / 4
-    for y in years:
+    marginal = _marginal([0, *years], [fixed, *(median_wall(by_years[y]) for y in years)])
+    for index, y in enumerate(years):
         per_year = median_wall(by_years[y]) / y
-        beyond = (median_wall(by_years[y]) - fixed) / y
         table.add(
             f"show, {largest} teams (4-year roster), {y} year{'s' * (y > 1)}",
             f"{median_wall(by_years[y]):.2f} s",
-            f"{per_year:.2f} s/year, normalised {per_year / per_year_largest:.2f} "
-            f"(beyond the one-day run: {beyond / beyond_largest:.2f}); "
-            f"peak {max(r.peak_mb for r in by_years[y]):.0f} MB",
+            f"{per_year:.2f} s/year, normalised {per_year / per_year_largest:.2f}; each year "
+            f"since the size before: {marginal[index]:.2f} s, normalised "
+            f"{marginal[index] / marginal[-1]:.2f}; peak "
+            f"{max(r.peak_mb for r in by_years[y]):.0f} MB",
         )
+
+
+def _marginal(sizes: Sequence[int], walls: Sequence[float]) -> list[float]:
+    """What each unit costs from one size to the next: (t(n) - t(m)) / (n - m). Linear means
+    these are equal; the first size is taken from the start-up run (size 0)."""
+    return [(walls[i] - walls[i - 1]) / (sizes[i] - sizes[i - 1]) for i in range(1, len(sizes))]
 
 
 def bench_ics(table: Table, runs: int, env: dict[str, str], roster: Path, out: Path) -> None:
@@ -251,12 +259,12 @@ def bench_ics(table: Table, runs: int, env: dict[str, str], roster: Path, out: P
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run: a smoke test")
-    parser.add_argument("--runs", type=int, help="runs per command (default 21 for now, 3 else)")
+    parser.add_argument("--runs", type=int, help="runs per command (default 21 for now, 5 else)")
     args = parser.parse_args()
     if find_spec("recurring_ical_events") is None:
         raise SystemExit("benchmarks/run.py needs the test extra: pip install -e '.[test]'")
     now_runs = args.runs or (1 if args.quick else 21)
-    runs = args.runs or (1 if args.quick else 3)
+    runs = args.runs or (1 if args.quick else 5)
     sizes = (2, 4, 8) if args.quick else (50, 100, 200)
     table = Table()
     print(f"machine: {machine()}", file=sys.stderr)
