@@ -19,14 +19,21 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
     zone = team.zone
     # (leave, level, source) → [first start, last end] of the overlap
     found: dict[tuple[int, int, str], tuple[Leave, dt.datetime, dt.datetime]] = {}
-    leaves = [(index, item, item.period.instants(zone)) for index, item in enumerate(roster.leave)]
+    # The leave of the people this team has on call, by person, in file order: looking at the
+    # whole organisation's leave for every stretch made `check` grow with the square of its size.
+    on_call = {p for level in timeline.levels for s in level.stretches for p in s.who}
+    leaves: dict[str, list[tuple[int, Leave, tuple[dt.datetime, dt.datetime]]]] = {}
+    for index, item in enumerate(roster.leave):
+        if item.person in on_call:
+            leaves.setdefault(item.person, []).append((index, item, item.period.instants(zone)))
     for level in timeline.levels:
         for stretch in level.stretches:
             if not stretch.who or stretch.source is None:
                 continue
-            for index, item, (start, end) in leaves:
-                if item.person not in stretch.who:
-                    continue
+            mine = [entry for person in stretch.who for entry in leaves.get(person, ())]
+            if len(stretch.who) > 1:
+                mine.sort(key=lambda entry: entry[0])  # file order, as one list would give
+            for index, item, (start, end) in mine:
                 if stretch.source.startswith("rotation:") and team.on_leave == "next":
                     continue  # cannot happen: a substitute took the place
                 first, last = max(start, stretch.start), min(end, stretch.end)
