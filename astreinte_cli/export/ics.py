@@ -495,10 +495,11 @@ def calendar_head(
 def feed_zones(teams: Iterable[Team], person: str | None = None) -> list[str]:
     """The zones a feed of ``teams`` (of ``person``'s shifts only, if given) can use: those of
     the teams (where the person is in a rotation or an override)."""
-    return sorted({team.timezone for team in teams if person is None or person in _people_of(team)})
+    return sorted({team.timezone for team in teams if person is None or person in people_of(team)})
 
 
-def _people_of(team: Team) -> set[str]:
+def people_of(team: Team) -> set[str]:
+    """Everyone the team can put on call: its rotations' members and its overrides' people."""
     rotations = {p for level in team.levels for r in level.rotations for p in r.everyone}
     return rotations | {p for override in team.overrides for p in override.who}
 

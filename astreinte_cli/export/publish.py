@@ -148,10 +148,17 @@ def build_publication(
             )
     person_feeds: dict[str, str] = {}
     if options.secret is not None:
+        # Each person's feed reads only the teams that can put them on call: reading every
+        # team's shifts for every person made a publication grow with the square of its size.
+        teams_of: dict[str, list[TeamTimeline]] = {}
+        for timeline in timelines:
+            for person in ics.people_of(timeline.team):
+                teams_of.setdefault(person, []).append(timeline)
         for person in people_on_rosters(roster, teams):
             path = f"people/{person_feed_name(options.secret, person)}"
             person_feeds[person] = path
-            feed(path, timelines, ics.feed_name(roster, None, None, person), person=person)
+            name = ics.feed_name(roster, None, None, person)
+            feed(path, teams_of.get(person, []), name, person=person)
 
     total = len(feeds) + 2
     files: dict[str, bytes] = {}
