@@ -322,3 +322,32 @@ def test_the_now_command_does_not_import_icalendar() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_a_person_feed_reads_only_the_teams_that_can_put_them_on_call(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every person's feed reading every team's shifts made a publication grow with the square
+    of the organisation (200 teams: 466 s); each reads its own teams, and nothing is lost."""
+    from astreinte_cli.export import ics
+
+    read: dict[str | None, list[str]] = {}
+    feed_events = ics.feed_events
+
+    def recording(timelines: list[object], *args: object, **kwargs: object) -> object:
+        person = kwargs.get("person")
+        if person is not None:
+            assert isinstance(person, str)
+            read[person] = [t.team.id for t in timelines]  # type: ignore[attr-defined]
+        return feed_events(timelines, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ics, "feed_events", recording)
+    publish(tmp_path / "site")
+    from astreinte_cli.load import load_roster
+
+    roster = load_roster(ROSTER)
+    assert read  # person feeds were made
+    for person, teams in read.items():
+        assert teams == [t.id for t in roster.teams if person in ics.people_of(t)]
+    assert read["alice"] == ["support", "noc"]  # on both teams' rotations
+    assert read["emma"] == ["noc"]  # not on support's: its shifts are not read for her
