@@ -133,3 +133,29 @@ def test_long_text_is_escaped_and_folded_as_icalendar_does(text: str) -> None:
     event.add("description", text)
     expected = bytes(event.to_ical()).decode().split("\r\n", 1)[1].rsplit("\r\nEND:VEVENT", 1)[0]
     assert ics._fold(f"DESCRIPTION:{ics._text(text)}") == expected
+
+
+@pytest.mark.parametrize("roster_name", ["feeds", "cli/world", "cli/gap"])
+@pytest.mark.parametrize(
+    ("level", "person"), [(None, None), (2, None), (None, "alice"), (None, "nobody-on-call")]
+)
+@pytest.mark.parametrize("remind", [None, dt.timedelta(hours=1)])
+def test_shifts_written_without_events_are_the_events_written(
+    roster_name: str, level: int | None, person: str | None, remind: dt.timedelta | None
+) -> None:
+    """EventWriter.write_shifts, the export's way, writes what write_events(feed_events(...))
+    writes: the same events, in the same order, byte for byte."""
+    roster = load_roster(DATA / roster_name)
+    start = dt.datetime(2026, 10, 20, tzinfo=UTC)
+    end = dt.datetime(2027, 1, 20, tzinfo=UTC)
+    options = ics.FeedOptions("feed", start, None, remind is not None, remind)
+    timelines = ics.compile_for_feeds(roster, roster.teams, start, end)
+    expected = io.BytesIO()
+    events = ics.feed_events(timelines, start, end, level=level, person=person)
+    ics.write_events(roster, events, options, expected)
+    written = io.BytesIO()
+    writer = ics.EventWriter(roster, options)
+    writer.write_shifts(timelines, start, end, written, level=level, person=person)
+    assert written.getvalue() == expected.getvalue()
+    if roster_name == "feeds" and person != "nobody-on-call":
+        assert expected.getvalue().count(b"BEGIN:VEVENT") > 10  # something was compared

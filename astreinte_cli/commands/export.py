@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -195,23 +195,24 @@ def export_ics(
             remind=_remind(remind),
         )
 
-        def events(chunk: Sequence[Team]) -> Iterator[ics.FeedEvent]:
-            # Team after team: memory holds one team's timeline and events.
-            for one in chunk:
-                compiled = ics.compile_for_feeds(
-                    roster, [one], first, last, whole_turns=whole_turns
-                )
-                yield from ics.feed_events(
-                    compiled, first, last, level=level, person=person, whole_turns=whole_turns
-                )
-
         def part(chunk: Sequence[Team], out: BinaryIO) -> None:
             if not chunk or chunk[0] is teams[0]:
                 # The part that begins the feed begins with the calendar's head, which depends
                 # on the range, not the events: made while the other processes work.
                 zones = ics.feed_zones(teams, person)
                 out.write(ics.calendar_head(options, zones, first, last))
-            ics.write_events(roster, events(chunk), options, out)
+            writer = ics.EventWriter(roster, options)
+            for one in chunk:  # team after team: memory holds one team's timeline
+                compiled = ics.compile_for_feeds(
+                    roster, [one], first, last, whole_turns=whole_turns
+                )
+                if whole_turns:
+                    found = ics.feed_events(
+                        compiled, first, last, level=level, person=person, whole_turns=True
+                    )
+                    out.writelines(map(writer.event, found))
+                else:
+                    writer.write_shifts(compiled, first, last, out, level=level, person=person)
 
         def feed(out: BinaryIO) -> None:
             share = parallel.worth_it(teams, first, last)

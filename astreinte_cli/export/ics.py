@@ -559,9 +559,53 @@ class EventWriter:
         frame = self._frames.get(key)
         if frame is None:
             frame = self._frames[key] = self._frame(item)
+        return self._assemble(frame, pieces[0][0], pieces[-1][1])
+
+    def write_shifts(
+        self,
+        timelines: Sequence[TeamTimeline],
+        start: dt.datetime,
+        end: dt.datetime,
+        out: IO[bytes],
+        *,
+        level: int | None = None,
+        person: str | None = None,
+    ) -> None:
+        """Writes ``write_events(feed_events(timelines, start, end, level=level,
+        person=person))`` (one event per shift) without building the events: a frame is made
+        from a :class:`FeedEvent` only the first time it is met. Making an object per event
+        of a large feed took a fifth of its time. ``tests/test_export_ics.py`` checks that both
+        ways write the same bytes."""
+        for timeline in timelines:
+            team = timeline.team
+            chains = _ChainCache(timeline)
+            for level_timeline in timeline.levels:
+                number = level_timeline.level.number
+                if level is not None and number != level:
+                    continue
+                for shift in level_timeline.shifts():
+                    if shift.end <= start or shift.start >= end:
+                        continue
+                    if person is not None and person not in shift.who:
+                        continue
+                    chain_key, chain = chains.at(shift.start)
+                    source = shift.source or ""
+                    key = (team.id, number, shift.who, source, chain_key, None)
+                    frame = self._frames.get(key)
+                    if frame is None:
+                        item = FeedEvent(
+                            team, level_timeline.level, shift.who, source,
+                            ((shift.start, shift.end),), chain, chain_key,
+                        )  # fmt: skip
+                        frame = self._frames[key] = self._frame(item)
+                    out.write(self._assemble(frame, shift.start, shift.end))
+
+    def _assemble(
+        self, frame: tuple[bytes, str, bytes, ZoneInfo], start: dt.datetime, end: dt.datetime
+    ) -> bytes:
         head, uid_key, tail, zone = frame
-        start_utc, dtstart, _ = _instant_lines(pieces[0][0], zone)
-        end_utc, _, dtend = _instant_lines(pieces[-1][1], zone)
+        start_utc, dtstart, _ = _instant_lines(start, zone)
+        end_utc, _, dtend = _instant_lines(end, zone)
         uid = hashlib.sha256(f"{uid_key}{start_utc}|{end_utc}".encode()).hexdigest()[:32]
         return b"".join((head, dtstart, dtend, self._stamp_uid, uid.encode(), tail))
 
