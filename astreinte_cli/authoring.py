@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.timeline import LevelTimeline
 from astreinte_cli.times import local_reading, place
@@ -28,13 +29,8 @@ if TYPE_CHECKING:
     from astreinte_cli.diff import Change
 
 
-class EditError(Exception):
+class EditError(HintedError):
     """The file cannot be edited safely as text (it is not a block mapping, say)."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True, slots=True)

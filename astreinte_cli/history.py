@@ -13,18 +13,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 
 ROSTER_SUFFIXES = (".yaml", ".yml")
 
 
-class GitError(Exception):
+class GitError(HintedError):
     """Git could not answer: not a repository, an unknown revision, git missing."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True, slots=True)

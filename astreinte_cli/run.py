@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
+from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _, get_language, ngettext, set_language
 from astreinte_cli.times import TimeSyntaxError
 
@@ -34,11 +35,8 @@ EXIT_GAP = 3
 EXIT_INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
 
 
-class UsageError(Exception):
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
+class UsageError(HintedError):
+    """A command line that cannot be run as given (exit 2)."""
 
 
 def _fail_usage(message: str, hint: str | None = None) -> NoReturn:
@@ -93,7 +91,7 @@ def _boundary() -> Iterator[None]:
         )
         _echo_error(summary.format(count=count))
         raise SystemExit(EXIT_INVALID) from None
-    except UsageError as exc:
+    except HintedError as exc:  # a usage error, or git, publish, edit… refusing with a hint
         # "error:" and "hint:" stay English: scripts and editors parse them (SPEC §7).
         _echo_error(f"error: {exc.message}")
         if exc.hint:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import N_, _
 
 UTC = dt.UTC
@@ -24,13 +25,8 @@ YEARS = range(1900, 3000)
 MAX_DURATION = dt.timedelta(weeks=520)
 
 
-class TimeSyntaxError(ValueError):
+class TimeSyntaxError(HintedError, ValueError):
     """A time value that does not parse; carries a hint for the user."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 # --------------------------------------------------------------------------- placement

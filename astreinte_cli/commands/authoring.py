@@ -439,7 +439,7 @@ def _apply(
     """Stage the edits, show them and what they change, then write them (unless dry run)."""
     import difflib
 
-    from astreinte_cli.authoring import EditError, merge_over_off_time, write_atomically
+    from astreinte_cli.authoring import merge_over_off_time, write_atomically
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import team_changes
 
@@ -481,8 +481,6 @@ def _apply(
         for edit in edits:
             write_atomically(edit.path, edit.new, expected=edit.raw)
             typer.echo(f"wrote {edit.path}")
-    except EditError as exc:
-        cli._fail_usage(exc.message, exc.hint)
     except OSError as exc:
         cli._fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 

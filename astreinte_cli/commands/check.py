@@ -106,7 +106,7 @@ def diff(
 
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import diff_teams
-    from astreinte_cli.history import GitError, find_repository
+    from astreinte_cli.history import find_repository
 
     with cli._boundary(), tempfile.TemporaryDirectory(prefix="astreinte-diff-") as tmp:
         chosen = _format(output, as_json, ("text", "json", "markdown"))
@@ -116,14 +116,11 @@ def diff(
                 _("{path} is not in a git repository").format(path=rosters),
                 _("diff compares git revisions: run it inside the repository of the roster"),
             )
-        try:
-            old_roster = _roster_at(repository, revision, Path(tmp) / "old")
-            if other is None:
-                new_roster = cli._load(rosters)
-            else:
-                new_roster = _roster_at(repository, other, Path(tmp) / "new")
-        except GitError as exc:
-            cli._fail_usage(exc.message, exc.hint)
+        old_roster = _roster_at(repository, revision, Path(tmp) / "old")
+        if other is None:
+            new_roster = cli._load(rosters)
+        else:
+            new_roster = _roster_at(repository, other, Path(tmp) / "new")
         teams = cli._select(new_roster, team)
         old_teams = [t for t in old_roster.teams if not team or t.id in team]
         zone = cli._zone(tz, teams or old_teams)

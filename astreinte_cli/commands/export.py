@@ -357,8 +357,6 @@ def publish(
             publishing.check_target(target)
             publication = _build(roster, teams, options, progress=sys.stdout.isatty())
             publishing.write_publication(target, publication.files)
-        except publishing.PublishError as exc:
-            _fail_usage(exc.message, exc.hint)
         except OSError as exc:
             _fail_usage(
                 _("cannot write {directory}: {reason}").format(

@@ -33,6 +33,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline, compile_team
+from astreinte_cli.errors import HintedError
 from astreinte_cli.export import ics
 from astreinte_cli.export.documents import show_document
 from astreinte_cli.i18n import _, format_day, format_instant, get_language
@@ -47,13 +48,8 @@ MIN_SECRET_LENGTH = 16
 Progress = Callable[[int, int, str], None]  # (done, total, path just built)
 
 
-class PublishError(Exception):
+class PublishError(HintedError):
     """A publication that cannot be made (the CLI turns it into a usage error)."""
-
-    def __init__(self, message: str, hint: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.hint = hint
 
 
 @dataclass(frozen=True, slots=True)
