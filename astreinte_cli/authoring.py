@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.atomic import replace_file
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.timeline import LevelTimeline
@@ -337,16 +336,5 @@ def write_atomically(path: Path, text: str, expected: bytes | None = None) -> No
             _("{path} changed while the edit was being prepared").format(path=path),
             _("run the command again"),
         )
-    mode = path.stat().st_mode & 0o7777 if path.exists() else None
-    descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-            stream.flush()
-            os.fsync(stream.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    encoded = text.encode()
+    replace_file(path, lambda stream: stream.write(encoded), durable=True)

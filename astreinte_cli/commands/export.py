@@ -6,7 +6,6 @@ Registered on the main app by :func:`register`, from the last lines of ``cli.py`
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -102,9 +101,9 @@ def _remind(text: str | None) -> dt.timedelta | None:
 
 
 def _write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> None:
-    """stdout for '-', else the file, replaced atomically (a reader never sees half of it).
+    """stdout for '-', else the file, replaced atomically (:func:`atomic.replace_file`).
     ``data`` is the bytes, or a function that writes them to the stream it is given."""
-    import tempfile
+    from astreinte_cli.atomic import replace_file
 
     def write(stream: BinaryIO) -> None:
         if isinstance(data, bytes):
@@ -121,18 +120,7 @@ def _write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> No
     if path.is_dir():
         _fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
     try:
-        if path.exists() and not path.resolve().is_file():
-            # A device, a pipe or a socket (/dev/null, /dev/stdout): written to, never replaced.
-            with path.open("wb") as stream:
-                write(stream)
-            return
-        path = path.resolve() if path.is_symlink() else path  # the link stays, its file changes
-        folder = path.parent if str(path.parent) else Path()
-        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(handle, "wb") as stream:
-            write(stream)
-        Path(temporary).chmod(0o644)
-        Path(temporary).replace(path)
+        replace_file(path, write, mode=0o644)
     except OSError as exc:
         _fail_usage(f"-o {output}: {exc.strerror or exc}")
 
