@@ -26,7 +26,6 @@ def dead_findings(
     horizon = local_range(start, end, zone)
     calendar = TeamCalendar(team)
     findings = []
-    current: dict[int, list[tuple[dt.datetime, dt.datetime, object]]] = {}  # level → _states
     for override in team.overrides:
         first, last = override.period.instants(zone)
         if last <= start or first >= end:
@@ -35,10 +34,12 @@ def dead_findings(
         without = dataclasses.replace(
             team, overrides=tuple(o for o in team.overrides if o is not override)
         )
-        other = compile_level(roster, without, level, start, end, calendar)
-        if override.level not in current:
-            current[override.level] = _states(timeline.levels[override.level - 1])
-        if _states(other) == current[override.level]:
+        # An override acts within its period only (SPEC §5.7): the level with and without it
+        # is compared there, not over the whole horizon (which cost a compile per override).
+        since, until = max(first, start), min(last, end)
+        other = compile_level(roster, without, level, since, until, calendar)
+        current = compile_level(roster, team, level, since, until, calendar)
+        if _states(other) == _states(current):
             hint = (
                 _("'{replaces}' is never on call at level {level} then").format(
                     replaces=override.replaces, level=override.level
