@@ -7,9 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import sys
-from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, BinaryIO
+from typing import Annotated
 
 import typer
 
@@ -17,7 +16,6 @@ from astreinte_cli import run
 from astreinte_cli.completion import complete_team
 from astreinte_cli.entry import main
 from astreinte_cli.i18n import _, language_from_env, set_language
-from astreinte_cli.model import Team
 from astreinte_cli.run import (
     EXIT_GAP,
     EXIT_INTERNAL,
@@ -182,22 +180,12 @@ def show(
             from astreinte_cli import parallel
             from astreinte_cli.export import documents
 
-            def part(chunk: Sequence[Team], out: BinaryIO) -> documents.ShowPart:
-                compiled = (compile_team(roster, t, first, last) for t in chunk)
-                return documents.write_shift_items(
-                    lambda text: out.write(text.encode()), compiled, person
-                )
-
-            # Team by team, each written as soon as compiled, by one process or several (this
-            # one to stdout, the others to files copied after it): memory holds one timeline.
-            sys.stdout.write(documents.show_json_head(first, last, zone))
-            sys.stdout.flush()  # the text so far, before the bytes written after it
-            share = parallel.worth_it(teams, first, last)
-            parts = parallel.write_in_parts(
-                part, teams, sys.stdout.buffer, share=share, joint=documents.part_joint
-            )
-            sys.stdout.buffer.flush()
-            sys.stdout.write(documents.show_json_tail(parts))
+            # Team by team, each written as soon as compiled, by one process or several:
+            # memory holds one timeline in each.
+            documents.write_show_json(
+                sys.stdout, teams, lambda t: compile_team(roster, t, first, last),
+                first, last, zone, person, share=parallel.worth_it(teams, first, last),
+            )  # fmt: skip
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

@@ -121,9 +121,16 @@ def test_show_json_written_team_by_team_is_the_whole_document(
     expected = json.dumps(
         show_document(timelines, start, end, zone, person), ensure_ascii=False, indent=2
     )
-    out = io.StringIO()
-    write_show_json(out, iter(timelines), start, end, zone, person)
-    assert out.getvalue() == expected + "\n"
+    for jobs in ("1", "2"):  # in one process, and shared out (forced, however small)
+        out = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", newline="")
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("ASTREINTE_JOBS", jobs)
+            write_show_json(
+                out, roster.teams, lambda t: compile_team(roster, t, start, end),
+                start, end, zone, person, share=jobs != "1",
+            )  # fmt: skip
+        out.flush()
+        assert out.buffer.getvalue().decode() == expected + "\n"  # type: ignore[attr-defined]
 
 
 @given(st.text(st.characters(codec="utf-8", exclude_characters="\r"), max_size=400))

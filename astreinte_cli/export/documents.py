@@ -6,7 +6,7 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, TextIO
+from typing import Any, BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline
@@ -105,18 +105,34 @@ def _gap_entries(timeline: TeamTimeline) -> Iterator[JSON]:
 
 def write_show_json(
     out: TextIO,
-    timelines: Iterable[TeamTimeline],
+    teams: Sequence[Team],
+    compiled: Callable[[Team], TeamTimeline],
     start: dt.datetime,
     end: dt.datetime,
     zone: ZoneInfo,
     person: str | None = None,
+    *,
+    share: bool = False,
 ) -> None:
     """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
-    byte for byte, taking the timelines one by one: a year of a large organisation is hundreds of
-    thousands of shifts, and that document built whole took over half a gigabyte."""
+    byte for byte, each team written as soon as ``compiled`` gives its timeline: a year of a
+    large organisation is hundreds of thousands of shifts, and that document built whole took
+    over half a gigabyte. With ``share``, the teams are shared among processes
+    (``parallel.write_in_parts``: this one writes to ``out``, the others to files copied after
+    it). ``out`` is a text stream over a binary one, as stdout is."""
+    from astreinte_cli import parallel
+
+    def part(chunk: Sequence[Team], stream: BinaryIO) -> ShowPart:
+        return write_shift_items(
+            lambda text: stream.write(text.encode()), map(compiled, chunk), person
+        )
+
     out.write(show_json_head(start, end, zone))
-    part = write_shift_items(out.write, timelines, person)
-    out.write(show_json_tail([part]))
+    out.flush()  # the text so far, before the bytes written after it
+    binary: BinaryIO = out.buffer  # stdout's, or a TextIOWrapper's
+    parts = parallel.write_in_parts(part, teams, binary, share=share, joint=part_joint)
+    binary.flush()
+    out.write(show_json_tail(parts))
 
 
 def show_json_head(start: dt.datetime, end: dt.datetime, zone: ZoneInfo) -> str:
