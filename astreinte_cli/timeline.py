@@ -46,14 +46,14 @@ class LevelTimeline:
     start: dt.datetime
     end: dt.datetime
     stretches: tuple[Stretch, ...]  # contiguous, covering [start, end) exactly
-    # The stretches' starts, for `at` by bisection: a feed asks once per event.
-    _starts: tuple[dt.datetime, ...] = field(init=False, repr=False, compare=False)
+    # The stretches' starts, for `at` (and a feed's chains) by bisection.
+    starts: tuple[dt.datetime, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_starts", tuple(s.start for s in self.stretches))
+        object.__setattr__(self, "starts", tuple(s.start for s in self.stretches))
 
     def at(self, instant: dt.datetime) -> Stretch:
-        index = bisect.bisect_right(self._starts, instant) - 1
+        index = bisect.bisect_right(self.starts, instant) - 1
         if index < 0 or instant >= self.end:
             raise ValueError(f"{instant} is outside the compiled range")
         return self.stretches[index]
