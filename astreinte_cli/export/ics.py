@@ -636,9 +636,9 @@ class EventWriter:
         described = _join_description(
             about.text, _pieces_text(item), self._chains[chain_key], self._instructions[notes_key]
         )
-        description_line = _fold(f"DESCRIPTION:{_text(described)}")
-        tail = f"@{_UID_DOMAIN}\r\n{about.before}{description_line}\r\n{about.after}"
-        return about.head.encode(), about.uid_key, tail.encode(), team.zone
+        description_line = _fold_bytes(b"DESCRIPTION:" + _text(described).encode())
+        tail = b"".join((about.before, description_line, b"\r\n", about.after))
+        return about.head, about.uid_key, tail, team.zone
 
     def _about(self, item: FeedEvent) -> _About:
         """What an event's frame holds that depends on its team, level, people and source."""
@@ -667,19 +667,19 @@ class EventWriter:
                 "END:VALARM",
             ]
         return _About(
-            head=f"BEGIN:VEVENT\r\n{_fold(f'SUMMARY:{summary_text}')}\r\n",
+            head=f"BEGIN:VEVENT\r\n{_fold(f'SUMMARY:{summary_text}')}\r\n".encode(),
             uid_key=_uid_prefix(team.id, level.number, item.who),
-            before="".join(line + "\r\n" for line in before),
-            after="".join(line + "\r\n" for line in after) + "END:VEVENT\r\n",
+            before="".join(line + "\r\n" for line in [f"@{_UID_DOMAIN}", *before]).encode(),
+            after=("".join(line + "\r\n" for line in after) + "END:VEVENT\r\n").encode(),
             text=_about_text(self.roster, item),
         )
 
 
 class _About(NamedTuple):
-    head: str  # BEGIN and SUMMARY
+    head: bytes  # BEGIN and SUMMARY
     uid_key: str  # what the UID hashes, but the instants
-    before: str  # the lines between the UID and DESCRIPTION
-    after: str  # the lines after DESCRIPTION, to END
+    before: bytes  # the end of the UID line, and the lines between it and DESCRIPTION
+    after: bytes  # the lines after DESCRIPTION, to END
     text: str  # the description's first part (see :func:`description`)
 
 
@@ -735,12 +735,18 @@ _FOLD_AT = 75  # octets: a longer content line is folded
 
 
 def _fold(line: str, limit: int = _FOLD_AT) -> str:
-    """A content line folded as ``icalendar`` folds it: pieces of at most ``limit - 1`` octets,
-    cut between UTF-8 characters, and never right after a backslash or a caret (the piece ends
-    before it, so that an escape stays whole)."""
-    data = line.encode()
-    if len(data) < limit:
+    """A content line folded as ``icalendar`` folds it (see :func:`_fold_bytes`)."""
+    if len(line) < limit // 4:  # too short to fold, however many octets a character takes
         return line
+    return _fold_bytes(line.encode(), limit).decode()  # cuts fall between characters
+
+
+def _fold_bytes(data: bytes, limit: int = _FOLD_AT) -> bytes:
+    """A content line (UTF-8) folded as ``icalendar`` folds it: pieces of at most ``limit - 1``
+    octets, cut between characters, and never right after a backslash or a caret (the piece
+    ends before it, so that an escape stays whole)."""
+    if len(data) < limit:
+        return data
     pieces = []
     start = 0
     while len(data) - start >= limit:
@@ -752,7 +758,7 @@ def _fold(line: str, limit: int = _FOLD_AT) -> str:
         pieces.append(data[start:cut])
         start = cut
     pieces.append(data[start:])
-    return b"\r\n ".join(pieces).decode()  # cuts fall between characters: decoded once
+    return b"\r\n ".join(pieces)
 
 
 def feed_name(roster: Roster, team: Team | None, level: int | None, person: str | None) -> str:
