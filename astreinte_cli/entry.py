@@ -1,9 +1,10 @@
 """``astreinte``: the program's entry point. A plain `now` is answered without importing Typer;
 every other command line goes to the Typer app in ``cli.py``.
 
-Why not always Typer: importing it (with the Click it carries) costs about 20 ms, and it builds
-a pydantic validator for every option at every call, which takes longer (about 70 ms) than `now`
-takes to answer; and `now` is what a switchboard or a phone system runs at every call.
+Why not always Typer: importing it (with the Click it carries) and parsing a command line with
+it costs about 12 ms, a quarter of what `now` takes to answer, and `now` is what a
+switchboard or a phone system runs at every call. (Typer 0.29 builds a pydantic validator for
+every option at every call, 70 ms: ``pyproject.toml`` keeps it below 0.29.)
 """
 
 from __future__ import annotations
