@@ -4,7 +4,7 @@ comes next. Compiles only the range the answer needs, widening it while the answ
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from astreinte_cli.compile import compile_level
@@ -99,14 +99,25 @@ def escalation_chain(team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]
     A level that is off or empty at the instant is skipped, as a switchboard would skip it;
     its delay does not count.
     """
-    steps: list[Step] = []
+    return [
+        Step(step_label(number), who, after) for number, who, after in chain_steps(team, levels)
+    ]
+
+
+def chain_steps(
+    team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]
+) -> Iterator[tuple[int | None, tuple[str, ...], dt.timedelta]]:
+    """The steps of :func:`escalation_chain` as (level number, or None for the fallback; who;
+    delay): what a feed, which meets tens of thousands of chains, keeps its texts by."""
     elapsed = dt.timedelta(0)
     for level, who in levels:
-        if not who:
-            continue
-        label = _("level {number}").format(number=level.number)
-        steps.append(Step(label, who, elapsed))
-        elapsed += level.escalate_after
+        if who:
+            yield level.number, who, elapsed
+            elapsed += level.escalate_after
     if team.fallback is not None:
-        steps.append(Step(_("fallback"), (team.fallback,), elapsed))
-    return steps
+        yield None, (team.fallback,), elapsed
+
+
+def step_label(number: int | None) -> str:
+    """``level 2``, or ``fallback`` for None."""
+    return _("fallback") if number is None else _("level {number}").format(number=number)

@@ -30,7 +30,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
 from astreinte_cli.i18n import N_, _, format_instant
 from astreinte_cli.model import Level, Roster, Team
-from astreinte_cli.query import Step, escalation_chain
+from astreinte_cli.query import chain_steps, step_label
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
 
@@ -60,9 +60,8 @@ class FeedEvent(NamedTuple):
     who: tuple[str, ...]
     source: str
     pieces: tuple[tuple[dt.datetime, dt.datetime], ...]
-    chain: tuple[Step, ...]
-    # Who each of the team's levels has at the start: what ``chain`` is computed from, and a
-    # cheap key for the texts that depend on it (hashing the Steps themselves is not).
+    # Who each of the team's levels has at the start: what the escalation chain in the
+    # description is computed from (:func:`astreinte_cli.query.chain_steps`).
     chain_key: tuple[tuple[str, ...], ...]
 
     @property
@@ -185,7 +184,7 @@ def feed_events(
     """
     events: list[FeedEvent] = []
     for timeline in timelines:
-        chains = _ChainCache(timeline)
+        chains = _ChainKeys(timeline)
         for level_timeline in timeline.levels:
             number = level_timeline.level.number
             if level is not None and number != level:
@@ -213,7 +212,7 @@ def feed_events(
                 )
                 event = FeedEvent(
                     timeline.team, level_timeline.level, first.who, first.source or "", pieces,
-                    chains.chain(chain_key), chain_key,
+                    chain_key,
                 )  # fmt: skip
                 events.append(event)
     return events
@@ -222,14 +221,11 @@ def feed_events(
 ChainKey = tuple[tuple[str, ...], ...]  # who each of a team's levels has on call
 
 
-class _ChainCache:
-    """The escalation chain of a team at an instant, computed once per combination of its
-    levels' stretches: the chain depends only on who each level has on call, and a year of
-    shifts meets the same few combinations over and over."""
+class _ChainKeys:
+    """Who each of a team's levels has on call at an instant: the key of the escalation chain
+    at that instant, which depends on nothing else."""
 
     def __init__(self, timeline: TeamTimeline) -> None:
-        self.timeline = timeline
-        self._chains: dict[ChainKey, tuple[Step, ...]] = {}
         # Per level, its stretches' starts and who each stretch has, shifted by one: for an
         # instant, ``whos[bisect_right(starts, instant)]`` is who the level has then.
         self._columns = [
@@ -237,23 +233,15 @@ class _ChainCache:
         ]
 
     def keys_at(self, instants: Sequence[dt.datetime]) -> Iterator[ChainKey]:
-        """Who each level has at each of ``instants`` (each in the compiled range): the keys of
-        :meth:`chain`. In bulk, one column per level, each looked up in C (``map`` over
-        ``bisect``): a year of a large feed asks this for some 240,000 shifts, and a
-        lookup per shift written in Python took a tenth of the export."""
+        """Who each level has at each of ``instants`` (each in the compiled range): in bulk, one
+        column per level, each looked up in C (``map`` over ``bisect``). A year of a large feed
+        asks this for some 240,000 shifts, and a lookup per shift written in Python took a
+        tenth of the export."""
         columns = [
             map(whos.__getitem__, map(bisect.bisect_right, itertools.repeat(starts), instants))
             for starts, whos in self._columns
         ]
         return zip(*columns, strict=True)  # never None: the instants are in the range
-
-    def chain(self, key: ChainKey) -> tuple[Step, ...]:
-        """The escalation chain when the levels have who ``key`` says."""
-        chain = self._chains.get(key)
-        if chain is None:
-            levels = zip((lt.level for lt in self.timeline.levels), key, strict=True)
-            chain = self._chains[key] = tuple(escalation_chain(self.timeline.team, levels))
-        return chain
 
 
 def _whole_turns(team: Team, timeline: LevelTimeline, shifts: list[Stretch]) -> list[list[Stretch]]:
@@ -360,7 +348,7 @@ def description(roster: Roster, event: FeedEvent) -> str:
     return _join_description(
         _about_text(roster, event),
         _pieces_text(event),
-        _chain_text(roster, event.chain),
+        _chain_text(roster, event.team, event.chain_key),
         _instructions_text(event.team, event.level),
     )
 
@@ -390,22 +378,26 @@ def _pieces_text(event: FeedEvent) -> str:
 
 
 def _chain_text(
-    roster: Roster, chain: Sequence[Step], steps: dict[tuple[object, ...], str] | None = None
+    roster: Roster,
+    team: Team,
+    key: ChainKey,
+    steps: dict[tuple[int | None, tuple[str, ...], dt.timedelta], str] | None = None,
 ) -> str:
-    """The chain's lines; ``steps`` keeps each step's text (a feed has few different ones)."""
+    """The lines of the chain when the team's levels have who ``key`` says; ``steps`` keeps each
+    step's text (a feed has few different ones, in tens of thousands of chains)."""
     lines = ["", _("Escalation chain at the start of this shift:")]
-    if not chain:
-        lines.append("  " + _("nobody to call"))
-    for number, step in enumerate(chain, 1):
-        key = (step.label, step.who, step.after)
-        text = steps.get(key) if steps is not None else None
+    for number, step in enumerate(chain_steps(team, zip(team.levels, key, strict=True)), 1):
+        text = steps.get(step) if steps is not None else None
         if text is None:
+            level, who, after = step
             text = _("{step}: {who} ({delay})").format(
-                step=step.label, who=names(roster, step.who), delay=_span(step.after)
+                step=step_label(level), who=names(roster, who), delay=_span(after)
             )
             if steps is not None:
-                steps[key] = text
+                steps[step] = text
         lines.append(f"  {number}. {text}")
+    if len(lines) == 2:
+        lines.append("  " + _("nobody to call"))
     return "\n".join(lines)
 
 
@@ -556,7 +548,7 @@ class EventWriter:
         # frames (the chain varies with every level's turns), made of far fewer of each part.
         self._abouts: dict[tuple[object, ...], _About] = {}
         self._chains: dict[tuple[object, ...], str] = {}
-        self._steps: dict[tuple[object, ...], str] = {}
+        self._steps: dict[tuple[int | None, tuple[str, ...], dt.timedelta], str] = {}
         self._instructions: dict[tuple[str, int], str] = {}
 
     def event(self, item: FeedEvent) -> bytes:
@@ -587,7 +579,7 @@ class EventWriter:
         ways write the same bytes."""
         for timeline in timelines:
             team = timeline.team
-            chains = _ChainCache(timeline)
+            chains = _ChainKeys(timeline)
             for level_timeline in timeline.levels:
                 number = level_timeline.level.number
                 if level is not None and number != level:
@@ -607,7 +599,7 @@ class EventWriter:
                     if frame is None:
                         item = FeedEvent(
                             team, level_timeline.level, shift.who, source,
-                            ((shift.start, shift.end),), chains.chain(chain_key), chain_key,
+                            ((shift.start, shift.end),), chain_key,
                         )  # fmt: skip
                         frame = self._frames[key] = self._frame(item)
                     out.write(self._assemble(frame, shift.start, shift.end))
@@ -629,7 +621,7 @@ class EventWriter:
             about = self._abouts[about_key] = self._about(item)
         chain_key = (team.id, item.chain_key)
         if chain_key not in self._chains:
-            self._chains[chain_key] = _chain_text(self.roster, item.chain, self._steps)
+            self._chains[chain_key] = _chain_text(self.roster, team, item.chain_key, self._steps)
         notes_key = (team.id, level.number)
         if notes_key not in self._instructions:
             self._instructions[notes_key] = _instructions_text(team, level)
