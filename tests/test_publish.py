@@ -11,7 +11,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, BinaryIO
 
 import icalendar
 import pytest
@@ -211,9 +213,9 @@ def test_interrupted_publish_leaves_the_previous_publication_intact(
     written: list[Path] = []
     real_write = publishing._write_file
 
-    def failing_write(path: Path, data: bytes) -> None:
-        if len(written) == 4:
-            real_write(path, data[: len(data) // 2])  # half a file, then the disk fills up
+    def failing_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+        if len(written) == 4:  # the four feeds are written; then timeline.json, a stream
+            real_write(path, b'{\n  "from": ')  # half a file, then the disk fills up
             raise OSError(28, "No space left on device")
         written.append(path)
         real_write(path, data)
@@ -287,24 +289,51 @@ def test_index_page_in_headless_chromium_shows_who_is_on_call(site: Path, tmp_pa
     assert any("THELEM permanence" in r for r in now_rows), now_rows
 
 
-def test_progress_callback_counts_every_file() -> None:
+def test_progress_callback_counts_every_file(tmp_path: Path) -> None:
     from astreinte_cli.load import load_roster
 
     roster = load_roster(ROSTER)
     at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
     start, end = publishing.default_range(at, roster.teams[0].zone)
     seen: list[tuple[int, int, str]] = []
+
+    def step(done: int, total: int, path: str) -> None:
+        assert (tmp_path / path).is_file()  # written before ``progress`` is told of it
+        seen.append((done, total, path))
+
     options = publishing.PublishOptions(at=at, start=start, end=end, secret=SECRET)
-    publication = publishing.build_publication(
-        roster, list(roster.teams), options, lambda *step: seen.append(step)
-    )
+    publication = publishing.build_publication(roster, list(roster.teams), options, tmp_path, step)
     assert [done for done, _, _ in seen] == list(range(1, len(seen) + 1))
     assert {total for _, total, _ in seen} == {len(seen)}
     assert seen[-1][2] == "index.html"
     assert len(publication.files) == len(seen) + 2  # + marker, people/index.html
+    assert sorted(publication.files) == sorted(snapshot(tmp_path))
 
 
-def test_progress_bar_on_a_terminal() -> None:
+def test_each_file_is_written_before_the_next_feed_is_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Holding every feed until the swap took 1.5 GB for 200 teams: each is written at once."""
+    from astreinte_cli.export import ics
+    from astreinte_cli.load import load_roster
+
+    roster = load_roster(ROSTER)
+    at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
+    start, end = publishing.default_range(at, roster.teams[0].zone)
+    options = publishing.PublishOptions(at=at, start=start, end=end, secret=SECRET)
+    on_disk_before: list[int] = []
+    feed_bytes = ics.feed_bytes
+
+    def recording(*args: Any, **kwargs: Any) -> bytes:
+        on_disk_before.append(sum(1 for path in tmp_path.rglob("*.ics")))
+        return feed_bytes(*args, **kwargs)
+
+    monkeypatch.setattr(ics, "feed_bytes", recording)
+    publishing.build_publication(roster, list(roster.teams), options, tmp_path)
+    assert on_disk_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
+
+
+def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
     from astreinte_cli.commands.export import _build
     from astreinte_cli.load import load_roster
 
@@ -312,8 +341,10 @@ def test_progress_bar_on_a_terminal() -> None:
     at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
     start, end = publishing.default_range(at, roster.teams[0].zone)
     options = publishing.PublishOptions(at=at, start=start, end=end)
-    quiet = _build(roster, [roster.teams[1]], options, progress=False)
-    assert _build(roster, [roster.teams[1]], options, progress=True) == quiet
+    quiet = _build(roster, [roster.teams[1]], options, tmp_path / "quiet", progress=False)
+    shown = _build(roster, [roster.teams[1]], options, tmp_path / "bar", progress=True)
+    assert shown == quiet
+    assert snapshot(tmp_path / "bar") == snapshot(tmp_path / "quiet")
 
 
 def test_the_now_command_does_not_import_icalendar() -> None:

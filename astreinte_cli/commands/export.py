@@ -342,9 +342,10 @@ def publish(
             remind=_remind(remind),
         )
         try:
-            publishing.check_target(target)
-            publication = _build(roster, teams, options, progress=sys.stdout.isatty())
-            publishing.write_publication(target, publication.files)
+            # Refuses a folder that is not a publication before anything is built; the files
+            # are written into the staging folder as they are made, swapped in at the end.
+            with publishing.write_publication(target) as staging:
+                publication = _build(roster, teams, options, staging, progress=sys.stdout.isatty())
         except OSError as exc:
             _fail_usage(
                 _("cannot write {directory}: {reason}").format(
@@ -365,13 +366,13 @@ def publish(
 
 
 def _build(
-    roster: Roster, teams: list[Team], options: PublishOptions, *, progress: bool
+    roster: Roster, teams: list[Team], options: PublishOptions, folder: Path, *, progress: bool
 ) -> Publication:
-    """The publication, with a progress bar on a terminal."""
+    """The publication, written into ``folder``, with a progress bar on a terminal."""
     from astreinte_cli.export.publish import build_publication
 
     if not progress:
-        return build_publication(roster, teams, options)
+        return build_publication(roster, teams, options, folder)
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
@@ -380,7 +381,7 @@ def _build(
         def step(done: int, total: int, path: str) -> None:
             bar.update(task, completed=done, total=total, description=path)
 
-        return build_publication(roster, teams, options, step)
+        return build_publication(roster, teams, options, folder, step)
 
 
 def register(app: typer.Typer) -> None:
