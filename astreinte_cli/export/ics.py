@@ -24,7 +24,7 @@ import io
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, NamedTuple
+from typing import IO, NamedTuple
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
@@ -33,9 +33,6 @@ from astreinte_cli.model import Level, Roster, Team
 from astreinte_cli.query import chain_steps, step_label
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
-
-if TYPE_CHECKING:
-    from icalendar import Component
 
 EXTENT = dt.timedelta(days=62)  # how far beyond the range a shift is followed to its real ends
 PRODID = "-//astreinte//astreinte calendar feed//EN"
@@ -486,11 +483,12 @@ def calendar_head(
     calendar.add("x-published-ttl", vDuration(TTL))
     first = (start - EXTENT).astimezone(dt.UTC).date() - dt.timedelta(days=1)
     last = (end + EXTENT).astimezone(dt.UTC).date() + dt.timedelta(days=1)
-    for zone in sorted(set(zones)):
-        calendar.add_component(_vtimezone(zone, first, last))
     head = bytes(calendar.to_ical())
     assert head.endswith(CALENDAR_END)
-    return head[: -len(CALENDAR_END)]
+    # The VTIMEZONEs as icalendar writes them as components of the calendar, made once per
+    # zone and range: `publish` writes thousands of feeds over the same range.
+    zones_text = [_vtimezone_bytes(zone, first, last) for zone in sorted(set(zones))]
+    return b"".join([head[: -len(CALENDAR_END)], *zones_text])
 
 
 def feed_zones(teams: Iterable[Team], person: str | None = None) -> list[str]:
@@ -510,13 +508,6 @@ def _vtimezone_bytes(zone: str, first: dt.date, last: dt.date) -> bytes:
     from icalendar import Timezone
 
     return bytes(Timezone.from_tzinfo(ZoneInfo(zone), zone, first, last).to_ical())
-
-
-def _vtimezone(zone: str, first: dt.date, last: dt.date) -> Component:
-    """A VTIMEZONE covering ``[first, last]`` only: small, and the same for the same range."""
-    from icalendar import Timezone
-
-    return Timezone.from_ical(_vtimezone_bytes(zone, first, last))
 
 
 def vevent_bytes(roster: Roster, item: FeedEvent, options: FeedOptions) -> bytes:
