@@ -412,7 +412,6 @@ def _instructions_text(team: Team, level: Level) -> str:
 # --------------------------------------------------------------------------- calendar
 
 
-EventCache = dict[tuple[object, ...], bytes]
 CALENDAR_END = b"END:VCALENDAR\r\n"
 
 
@@ -422,16 +421,16 @@ def feed_bytes(
     options: FeedOptions,
     start: dt.datetime,
     end: dt.datetime,
-    cache: EventCache | None = None,
+    writer: EventWriter | None = None,
 ) -> bytes:
     """The feed of ``events`` (from :func:`feed_events` over ``[start, end)``) as RFC 5545
     bytes: calendar properties, a VTIMEZONE per zone used, the events.
 
-    A publication serialises the same event for the team, level and person feeds: ``cache``
-    (one per publication) does it once.
+    A publication writes the same events in a team's feed, its level feeds and its people's
+    feeds: ``writer``, one :class:`EventWriter` for all of them, makes each event's frame once.
     """
     body = io.BytesIO()
-    write_events(roster, events, options, body, cache)
+    write_events(roster, events, options, body, writer)
     zones = {event.team.timezone for event in events}
     return b"".join([calendar_head(options, zones, start, end), body.getbuffer(), CALENDAR_END])
 
@@ -441,21 +440,16 @@ def write_events(
     events: Iterable[FeedEvent],
     options: FeedOptions,
     out: IO[bytes],
-    cache: EventCache | None = None,
+    writer: EventWriter | None = None,
 ) -> None:
     """Writes the VEVENTs of ``events`` to ``out``, one by one as they come: a generator that
     compiles team after team keeps one team's timeline and events in memory, and a file as
-    ``out`` keeps none of the bytes."""
-    writer = EventWriter(roster, options)
-    for item in events:
-        if cache is None:
-            out.write(writer.event(item))
-            continue
-        key = (item.team.id, item.level.number, item.who, item.pieces, item.source,
-               options.stamp, options.private, options.remind)  # fmt: skip
-        if key not in cache:
-            cache[key] = writer.event(item)
-        out.write(cache[key])
+    ``out`` keeps none of the bytes. ``writer`` (else a new one) must have been made with
+    options that write events as ``options`` does: the same stamp, privacy and reminder."""
+    if writer is None:
+        writer = EventWriter(roster, options)
+    assert writer.writes_as(options), "an EventWriter made for other event options"
+    out.writelines(map(writer.event, events))
 
 
 def calendar_head(
@@ -541,6 +535,23 @@ class EventWriter:
         self._chains: dict[tuple[object, ...], str] = {}
         self._steps: dict[tuple[int | None, tuple[str, ...], dt.timedelta], str] = {}
         self._instructions: dict[tuple[str, int], str] = {}
+
+    def writes_as(self, options: FeedOptions) -> bool:
+        """Whether this writer writes events as one made with ``options`` would: events depend
+        on the stamp, privacy and reminder, not on the feed's name or description."""
+        mine = self.options
+        return (mine.stamp, mine.private, mine.remind) == (
+            options.stamp,
+            options.private,
+            options.remind,
+        )
+
+    def forget(self, team: str) -> None:
+        """Drops what was kept for the events of ``team`` (by id): a writer that serves a whole
+        publication would otherwise keep the frames of every team."""
+        self._frames = {key: frame for key, frame in self._frames.items() if key[0] != team}
+        self._abouts = {key: about for key, about in self._abouts.items() if key[0] != team}
+        self._chains = {key: text for key, text in self._chains.items() if key[0] != team}
 
     def event(self, item: FeedEvent) -> bytes:
         """The VEVENT of ``item``, as bytes (UTF-8). Made of bytes: a feed's events are mostly
