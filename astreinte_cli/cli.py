@@ -30,6 +30,7 @@ from astreinte_cli.run import (
     _load,
     _machine_readable,
     _print_json,
+    _scope,
     _select,
     _when,
     _zone,
@@ -55,6 +56,7 @@ __all__ = [
     "_load",
     "_machine_readable",
     "_print_json",
+    "_scope",
     "_select",
     "_when",
     "_zone",
@@ -163,9 +165,7 @@ def show(
     if as_json:
         _machine_readable()
     with _boundary():
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        zone = _zone(tz, teams)
+        roster, teams, zone = _scope(rosters, team, tz)
         first = _when(start or "today", zone, "--from")
         if end is None:
             from astreinte_cli.times import local_reading, place

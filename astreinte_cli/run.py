@@ -118,6 +118,16 @@ def _load(rosters: Path) -> Roster:
     return load_roster_cached(rosters, get_language(), dt.datetime.now(dt.UTC).date())
 
 
+def _scope(
+    rosters: Path, team: list[str] | None, tz: str | None
+) -> tuple[Roster, list[Team], ZoneInfo]:
+    """What most commands start from: the roster, the teams of ``--team`` (else all) and the
+    zone of ``--tz`` (else the first team's)."""
+    roster = _load(rosters)
+    teams = _select(roster, team)
+    return roster, teams, _zone(tz, teams)
+
+
 def _select(roster: Roster, teams: list[str] | None) -> list[Team]:
     if not teams:
         return list(roster.teams)
@@ -204,9 +214,7 @@ def now(
     if as_json:
         _machine_readable()
     with _boundary():
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        zone = _zone(tz, teams)
+        roster, teams, zone = _scope(rosters, team, tz)
         instant = _when(at, zone, "--at")
         states = [(t, team_now(roster, t, instant)) for t in teams]
         if as_json:

@@ -22,10 +22,8 @@ from astreinte_cli.cli import (
     _check_person,
     _fail_usage,
     _json_text,
-    _load,
-    _select,
+    _scope,
     _when,
-    _zone,
 )
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
@@ -159,9 +157,7 @@ def export_ics(
     from astreinte_cli.export import ics
 
     with _boundary():
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        zone = _zone(tz, teams)
+        roster, teams, zone = _scope(rosters, team, tz)
         instant = _instant(at, zone)
         first, last = _range(start, end, instant, zone)
         _check_person(roster, person)
@@ -217,9 +213,7 @@ def _show(
     from astreinte_cli.compile import compile_team
     from astreinte_cli.export.documents import show_document
 
-    roster = _load(rosters)
-    teams = _select(roster, team)
-    zone = _zone(tz, teams)
+    roster, teams, zone = _scope(rosters, team, tz)
     first, last = _range(start, end, _instant(at, zone), zone)
     _check_person(roster, person)
     timelines = [compile_team(roster, t, first, last) for t in teams]
@@ -327,9 +321,7 @@ def publish(
         target = directory.absolute()
         if person_links is not None and person_links.absolute().is_relative_to(target):
             _fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
-        roster = _load(rosters)
-        teams = _select(roster, team)
-        zone = _zone(tz, teams)
+        roster, teams, zone = _scope(rosters, team, tz)
         instant = _instant(at, zone)
         first, last = publishing.default_range(instant, zone)
         options = publishing.PublishOptions(
