@@ -33,7 +33,7 @@ def replace_file(
     path = path.resolve() if path.is_symlink() else path
     if mode is None:
         mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
-    folder = path.parent if str(path.parent) else Path()
+    folder = path.parent
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as stream:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import MappingProxyType
@@ -328,6 +328,10 @@ class Roster:
     teams: tuple[Team, ...]
     files: tuple[str, ...]
     interventions: tuple[Intervention, ...] = ()
+
+    def names(self, who: Iterable[str]) -> str:
+        """``Alice Martin, Bob Lefèvre``: the display names of ``who``, in that order."""
+        return ", ".join(self.people[p].name for p in who)
 
     def team(self, team_id: str) -> Team:
         for team in self.teams:

@@ -309,14 +309,10 @@ def _utc_text(instant: dt.datetime) -> str:
     return instant.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-def names(roster: Roster, who: Iterable[str]) -> str:
-    return ", ".join(roster.people[p].name for p in who)
-
-
 def summary(roster: Roster, event: FeedEvent) -> str:
     """``Astreinte N2 · Support client · Alice Martin``."""
     return _("Astreinte N{level} · {team} · {who}").format(
-        level=event.level.number, team=event.team.name, who=names(roster, event.who)
+        level=event.level.number, team=event.team.name, who=roster.names(event.who)
     )
 
 
@@ -360,7 +356,7 @@ def _about_text(roster: Roster, event: FeedEvent) -> str:
         _("{team} — level {number}: {name}").format(
             team=team.name, number=level.number, name=level.name
         ),
-        _("On call: {who}").format(who=names(roster, event.who)),
+        _("On call: {who}").format(who=roster.names(event.who)),
         _("Source: {source}").format(source=event.source.replace(":", " ", 1)),
     ]
     return "\n".join(lines)
@@ -388,7 +384,7 @@ def _chain_text(
         if text is None:
             level, who, after = step
             text = _("{step}: {who} ({delay})").format(
-                step=step_label(level), who=names(roster, who), delay=_span(after)
+                step=step_label(level), who=roster.names(who), delay=_span(after)
             )
             if steps is not None:
                 steps[step] = text
@@ -448,7 +444,6 @@ def write_events(
     options that write events as ``options`` does: the same stamp, privacy and reminder."""
     if writer is None:
         writer = EventWriter(roster, options)
-    assert writer.writes_as(options), "an EventWriter made for other event options"
     out.writelines(map(writer.event, events))
 
 
@@ -504,11 +499,6 @@ def _vtimezone_bytes(zone: str, first: dt.date, last: dt.date) -> bytes:
     return bytes(Timezone.from_tzinfo(ZoneInfo(zone), zone, first, last).to_ical())
 
 
-def vevent_bytes(roster: Roster, item: FeedEvent, options: FeedOptions) -> bytes:
-    """One VEVENT, byte for byte as ``icalendar`` writes it (see :class:`EventWriter`)."""
-    return EventWriter(roster, options).event(item)
-
-
 class EventWriter:
     """Writes the VEVENTs of one feed (one language, one set of options) byte for byte as
     ``icalendar`` writes them: properties in its order (its canonical ones, then by name), TEXT
@@ -535,16 +525,6 @@ class EventWriter:
         self._chains: dict[tuple[object, ...], str] = {}
         self._steps: dict[tuple[int | None, tuple[str, ...], dt.timedelta], str] = {}
         self._instructions: dict[tuple[str, int], str] = {}
-
-    def writes_as(self, options: FeedOptions) -> bool:
-        """Whether this writer writes events as one made with ``options`` would: events depend
-        on the stamp, privacy and reminder, not on the feed's name or description."""
-        mine = self.options
-        return (mine.stamp, mine.private, mine.remind) == (
-            options.stamp,
-            options.private,
-            options.remind,
-        )
 
     def forget(self, team: str) -> None:
         """Drops what was kept for the events of ``team`` (by id): a writer that serves a whole

@@ -20,6 +20,7 @@ soon as it is made: held until the swap, the files of 200 teams took 1.5 GB.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import datetime as dt
 import hmac
 import html
@@ -100,18 +101,6 @@ def person_feed_name(secret: str, person: str) -> str:
     return f"{digest.hexdigest()[:32]}.ics"
 
 
-def people_on_rosters(roster: Roster, teams: Sequence[Team]) -> list[str]:
-    """People (not services) named in a rotation or an override of ``teams``, in roster order."""
-    named: set[str] = set()
-    for team in teams:
-        for level in team.levels:
-            for rotation in level.rotations:
-                named.update(rotation.everyone)
-        for override in team.overrides:
-            named.update(override.who)
-    return [p for p, person in roster.people.items() if p in named and not person.is_service]
-
-
 # --------------------------------------------------------------------------- building
 
 
@@ -132,63 +121,45 @@ def build_publication(
     """
     start, end = options.start, options.end
     timelines = ics.compile_for_feeds(roster, teams, start, end)
-    person_feeds: dict[str, str] = {}
+    # Each person's feed reads only the teams that can put them on call: reading every team's
+    # shifts for every person made a publication grow with the square of its size.
     teams_of: dict[str, list[TeamTimeline]] = {}
-    if options.secret is not None:
+    for timeline in timelines:
+        for person in ics.people_of(timeline.team):
+            teams_of.setdefault(person, []).append(timeline)
+    person_feeds: dict[str, str] = {}
+    if options.secret is not None:  # people (not services) on call somewhere, in roster order
         person_feeds = {
             person: f"people/{person_feed_name(options.secret, person)}"
-            for person in people_on_rosters(roster, teams)
+            for person, info in roster.people.items()
+            if person in teams_of and not info.is_service
         }
-        # Each person's feed reads only the teams that can put them on call: reading every
-        # team's shifts for every person made a publication grow with the square of its size.
-        for timeline in timelines:
-            for person in ics.people_of(timeline.team):
-                teams_of.setdefault(person, []).append(timeline)
 
     # Every feed's events are written by one writer: the same stamp, privacy and reminder.
-    writer = ics.EventWriter(
-        roster, ics.FeedOptions("", options.at, private=options.private, remind=options.remind)
-    )
+    events_options = ics.FeedOptions("", options.at, private=options.private, remind=options.remind)
+    writer = ics.EventWriter(roster, events_options)
 
     def feed(events: Sequence[ics.FeedEvent], name: str) -> bytes:
-        feed_options = ics.FeedOptions(
-            name=name, stamp=options.at, private=options.private, remind=options.remind
-        )
+        feed_options = dataclasses.replace(events_options, name=name)
         return ics.feed_bytes(roster, events, feed_options, start, end, writer)
 
     # Each team's events are found once: its level feeds and its people's feeds are parts of
     # them, in the same order (finding them again for each person's feed was half of the
     # publication of 200 teams). A person's feed is made as soon as the last of their teams
-    # has been, and a team's events and frames are forgotten once no feed still to be made
-    # needs them: memory holds a few teams' events, not the organisation's.
+    # has been, and a team's events and frames are forgotten after the last feed that needs
+    # them: memory holds a few teams' events, not the organisation's.
     position = {timeline.team.id: index for index, timeline in enumerate(timelines)}
     finishing: dict[int, list[str]] = {}  # team's position → people whose last team it is
-    unplaced: list[str] = []  # people on no team: an empty feed each, at the end
-    readers = dict.fromkeys(position, 0)  # team → people's feeds still to be made from it
+    needed_until = dict(position)  # team → the position after which nothing reads its events
     for person in person_feeds:
-        theirs = teams_of.get(person, [])
-        if not theirs:
-            unplaced.append(person)
-            continue
-        finishing.setdefault(position[theirs[-1].team.id], []).append(person)
-        for timeline in theirs:
-            readers[timeline.team.id] += 1
+        last = position[teams_of[person][-1].team.id]
+        finishing.setdefault(last, []).append(person)
+        for timeline in teams_of[person]:
+            needed_until[timeline.team.id] = max(needed_until[timeline.team.id], last)
+    forgotten_after: dict[int, list[str]] = {}
+    for team_id, last in needed_until.items():
+        forgotten_after.setdefault(last, []).append(team_id)
     events_of: dict[str, list[ics.FeedEvent]] = {}
-
-    def done_with(team: Team) -> None:
-        if readers[team.id] == 0:
-            del events_of[team.id]
-            writer.forget(team.id)
-
-    def person_feed(person: str) -> bytes:
-        theirs = teams_of.get(person, [])
-        events = [
-            event
-            for timeline in theirs
-            for event in events_of[timeline.team.id]
-            if person in event.who
-        ]
-        return feed(events, ics.feed_name(roster, None, None, person))
 
     def feeds() -> Iterator[tuple[str, bytes]]:
         """Each feed's path and bytes, made only when the one before is written."""
@@ -201,14 +172,12 @@ def build_publication(
                 name = ics.feed_name(roster, team, level.number, None)
                 yield path, feed([e for e in events if e.level.number == level.number], name)
             for person in finishing.get(index, []):
-                yield person_feeds[person], person_feed(person)
-                for theirs in teams_of[person]:
-                    readers[theirs.team.id] -= 1
-                    if theirs.team is not team:
-                        done_with(theirs.team)
-            done_with(team)
-        for person in unplaced:
-            yield person_feeds[person], person_feed(person)
+                theirs = [e for t in teams_of[person] for e in events_of[t.team.id]]
+                name = ics.feed_name(roster, None, None, person)
+                yield person_feeds[person], feed([e for e in theirs if person in e.who], name)
+            for team_id in forgotten_after.get(index, []):
+                del events_of[team_id]
+                writer.forget(team_id)
 
     written: list[str] = []
 
@@ -314,7 +283,7 @@ def _week(at: dt.datetime, team: Team) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _names(roster: Roster, who: Sequence[str]) -> str:
-    return _e(ics.names(roster, who))
+    return _e(roster.names(who))
 
 
 def _team_section(roster: Roster, timeline: TeamTimeline, options: PublishOptions) -> Iterator[str]:

@@ -34,7 +34,7 @@ def shift_rows(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> list[list
                 str(shift["level"]),
                 team.level(shift["level"]).name,
                 " ".join(shift["who"]),
-                ", ".join(roster.people[p].name for p in shift["who"]),
+                roster.names(shift["who"]),
                 shift["start"],
                 shift["end"],
                 shift["source"] or "",

@@ -162,10 +162,6 @@ def span_text(delta: dt.timedelta) -> str:
     return " ".join(parts) or _("{minutes} min").format(minutes=0)
 
 
-def names(roster: Roster, who: Sequence[str]) -> str:
-    return ", ".join(roster.people[p].name for p in who)
-
-
 def person_label(roster: Roster, person_id: str) -> Line:
     person = roster.people[person_id]
     text = Line(person.name, style="bold")
@@ -266,7 +262,7 @@ def _describe(roster: Roster, stretch: Stretch) -> Line:
         return Line(_("NOBODY (gap)"), style="bold red")
     if not stretch.active:
         return Line(_("off (outside coverage)"), style="dim")
-    return Line(names(roster, stretch.who))
+    return Line(roster.names(stretch.who))
 
 
 def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> list[Line]:

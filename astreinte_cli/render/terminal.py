@@ -12,7 +12,6 @@ from rich.text import Text
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.i18n import _, format_day
 from astreinte_cli.model import Roster, Team
-from astreinte_cli.render.now import names
 from astreinte_cli.timeline import Stretch
 from astreinte_cli.times import place
 from astreinte_cli.windows import TeamCalendar
@@ -84,7 +83,7 @@ def _day_rows(
             if stretch.is_gap:
                 row.append(_("GAP: nobody on call"), style="bold white on red")
             else:
-                row.append(names(roster, stretch.who))
+                row.append(roster.names(stretch.who))
                 if stretch.source and stretch.source.startswith("override"):
                     row.append(f"  ({stretch.source})", style="yellow")
             rows.append(row)
