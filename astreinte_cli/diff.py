@@ -130,9 +130,7 @@ def team_changes(
 
 
 def _people(timeline: LevelTimeline | None) -> list[str]:
-    if timeline is None:
-        return []
-    return list(dict.fromkeys(p for s in timeline.stretches for p in s.who))
+    return timeline.people() if timeline is not None else []
 
 
 def _on_call(timeline: LevelTimeline | None, person: str) -> Intervals:

@@ -32,10 +32,8 @@ class Grid:
         stepped by ``every`` (exact arithmetic) rather than rebuilt from the start for each k,
         since a rotation's turns are walked in order, a few hundred thousand in a large roster."""
         zone, every = self.zone, self.every
-        reading = self.origin + first * every
-        if first == 0 and self.start.offset is not None:
-            yield self.start.instant(zone)
-            reading += every
+        yield self.at(first)  # H(0) with an offset is that instant: `at` knows
+        reading = self.origin + (first + 1) * every
         while True:
             yield place(reading, zone)
             reading += every

@@ -52,6 +52,10 @@ class LevelTimeline:
     def __post_init__(self) -> None:
         object.__setattr__(self, "starts", tuple(s.start for s in self.stretches))
 
+    def people(self) -> list[str]:
+        """Everyone the level has on call at some time, in order of first appearance."""
+        return list(dict.fromkeys(p for s in self.stretches for p in s.who))
+
     def at(self, instant: dt.datetime) -> Stretch:
         index = bisect.bisect_right(self.starts, instant) - 1
         if index < 0 or instant >= self.end:

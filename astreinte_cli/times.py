@@ -122,12 +122,6 @@ class TimeRange:
     def crosses_midnight(self) -> bool:
         return self.end <= self.start
 
-    def on(self, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
-        """Naive local readings of this range on ``day`` (the day it starts on)."""
-        base = midnight(day)
-        after, until = self.after_midnight()
-        return base + after, base + until
-
     def after_midnight(self) -> tuple[dt.timedelta, dt.timedelta]:
         """Where the range starts and ends, counted from the midnight of the day it starts on."""
         end = self.end + (MINUTES_PER_DAY if self.crosses_midnight else 0)

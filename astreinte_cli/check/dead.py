@@ -61,7 +61,7 @@ def dead_findings(
             )
     for level_timeline in timeline.levels:
         level = level_timeline.level
-        on_level = {p for s in level_timeline.stretches for p in s.who}
+        on_level = set(level_timeline.people())
         for rotation in level.rotations:
             turns = rotation_turns(rotation, calendar, start, end)
             only = calendar.evaluate(rotation.only, start, end)

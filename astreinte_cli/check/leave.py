@@ -21,7 +21,7 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
     found: dict[tuple[int, int, str], tuple[Leave, dt.datetime, dt.datetime]] = {}
     # The leave of the people this team has on call, by person, in file order: looking at the
     # whole organisation's leave for every stretch made `check` grow with the square of its size.
-    on_call = {p for level in timeline.levels for s in level.stretches for p in s.who}
+    on_call = {p for level in timeline.levels for p in level.people()}
     by_person = leave_by_person(roster)
     leaves = {
         person: [(index, item, item.period.instants(zone)) for index, item in by_person[person]]
@@ -32,12 +32,12 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
         for stretch in level.stretches:
             if not stretch.who or stretch.source is None:
                 continue
+            if stretch.source.startswith("rotation:") and team.on_leave == "next":
+                continue  # cannot happen: a substitute took the place
             mine = [entry for person in stretch.who for entry in leaves.get(person, ())]
             if len(stretch.who) > 1:
                 mine.sort(key=lambda entry: entry[0])  # file order, as one list would give
             for index, item, (start, end) in mine:
-                if stretch.source.startswith("rotation:") and team.on_leave == "next":
-                    continue  # cannot happen: a substitute took the place
                 first, last = max(start, stretch.start), min(end, stretch.end)
                 if first >= last:
                     continue
