@@ -17,11 +17,7 @@ from astreinte_cli.completion import complete_team
 from astreinte_cli.entry import main
 from astreinte_cli.i18n import _, language_from_env, set_language
 from astreinte_cli.run import (
-    EXIT_GAP,
-    EXIT_INTERNAL,
     EXIT_INVALID,
-    EXIT_USAGE,
-    UsageError,
     _boundary,
     _check_person,
     _console,
@@ -39,15 +35,11 @@ from astreinte_cli.run import (
 # What other modules take from here: the app and its options; the helpers of run.py, which
 # commands/ use as ``cli._boundary``…; ``main``, which the script of an older install calls.
 __all__ = [
-    "EXIT_GAP",
-    "EXIT_INTERNAL",
     "EXIT_INVALID",
-    "EXIT_USAGE",
     "JsonOption",
     "RostersOption",
     "TeamOption",
     "TzOption",
-    "UsageError",
     "_boundary",
     "_check_person",
     "_console",

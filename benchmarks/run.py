@@ -46,6 +46,8 @@ from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from astreinte_cli import parallel
+
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 sys.path.insert(0, str(HERE))
@@ -126,7 +128,7 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    jobs = os.environ.get("ASTREINTE_JOBS") or f"{len(os.sched_getaffinity(0))} (all cores)"
+    jobs = f"{parallel.jobs()}" + ("" if os.environ.get("ASTREINTE_JOBS") else " (all cores)")
     return (
         f"{os.cpu_count()} cores ({model}), Python {platform.python_version()}, "
         f"{platform.system()} {platform.release()}; astreinte processes: {jobs}"
@@ -168,9 +170,16 @@ def bench_now(table: Table, runs: int, env: dict[str, str]) -> None:
     table.add("now / python -c pass", f"{median_ratio(now, bare):.2f}×")
 
 
-def show(roster: Path, years: int) -> list[str]:
-    end = f"{2026 + years}-01-01"
+ONE_DAY = "2026-01-02"
+
+
+def show(roster: Path, end: str) -> list[str]:
+    """`show --json` from the start of 2026 to ``end``."""
     return astreinte("show", "--rosters", str(roster), "--json", "--from", YEAR[0], "--to", end)
+
+
+def years_from_2026(years: int) -> str:
+    return f"{2026 + years}-01-01"
 
 
 def bench_show(
@@ -184,12 +193,13 @@ def bench_show(
     largest = sizes[-1]
     # Start-up: the same command on the two-team example roster over one day (Python, Typer,
     # loading a small roster): what every size pays once.
-    start_up = show(REPO / "rosters", 1)
-    start_up[start_up.index("--to") + 1] = "2026-01-02"
+    start_up = show(REPO / "rosters", ONE_DAY)
     every = (base, *sizes)
-    measured = measure([*(show(rosters[f"teams-{n}"], 1) for n in every), start_up], runs, env)
-    by_size = dict(zip(every, measured, strict=False))
-    fixed = median_wall(measured[-1])
+    *sized, start_up_runs = measure(
+        [*(show(rosters[f"teams-{n}"], YEAR[1]) for n in every), start_up], runs, env
+    )
+    by_size = dict(zip(every, sized, strict=True))
+    fixed = median_wall(start_up_runs)
     main = by_size[largest]
     table.add(
         f"show --json, {largest} teams, 1 year",
@@ -217,12 +227,10 @@ def bench_show(
     # roster cost whatever the range. No warm-up round (it would cost a minute): the first run
     # of the 1-year command fills the roster cache, and the median leaves it out.
     years = (1, 2, 4)
-    commands = [show(rosters["years"], y) for y in years]
-    one_day = show(rosters["years"], 1)
-    one_day[one_day.index("--to") + 1] = "2026-01-02"
-    measured = measure([*commands, one_day], runs, env, warmup=0)
-    by_years = dict(zip(years, measured, strict=False))
-    fixed = median_wall(measured[-1])
+    commands = [show(rosters["years"], years_from_2026(y)) for y in years]
+    *spans, one_day = measure([*commands, show(rosters["years"], ONE_DAY)], runs, env, warmup=0)
+    by_years = dict(zip(years, spans, strict=True))
+    fixed = median_wall(one_day)
     table.add(
         f"show, {largest} teams (4-year roster), one day",
         f"{fixed:.2f} s",

@@ -76,7 +76,6 @@ def test_the_example_roster_wraps_as_rich_does(
         _plain_environment(monkeypatch, width)
         text = plain_text(view, _stream())
         assert text == _rich(view)
-        assert text is not None
         assert "Instructions:" in text
 
 

@@ -66,9 +66,7 @@ def check(
     Exit 1 on any error (on warnings too with --strict)."""
     with cli._boundary():
         chosen = _format(output, as_json, ("text", "json", "github"))
-        roster = cli._load(rosters)
-        teams = cli._select(roster, team)
-        zone = cli._zone(tz, teams)
+        roster, teams, zone = cli._scope(rosters, team, tz)
         now = cli._when(at, zone, "--at")
         first, last = _horizon(start, end, now, zone)
         findings = _run_checks(rosters, roster, teams, first, last, now)
