@@ -90,7 +90,7 @@ def cli() -> Cli:
     Click ≥ 8.2 keeps ``stdout`` and ``stderr`` apart (its ``output`` mixes them)."""
     from typer.testing import CliRunner
 
-    from astreinte_cli.cli import app
+    from astreinte_cli.cli.app import app
 
     runner = CliRunner()
 

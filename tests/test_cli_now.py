@@ -501,14 +501,14 @@ def test_an_internal_error_is_one_line_and_exit_70(
 
 @pytest.mark.parametrize("ending", ["exit", "abort", "system exit"])
 def test_a_command_that_ends_itself_passes_the_boundary(ending: str) -> None:
-    """``run._boundary`` turns errors into messages and exit codes; a Typer command that ends
+    """``toolkit.boundary`` turns errors into messages and exit codes; a Typer command that ends
     on purpose (``typer.Exit``, ``typer.Abort``, ``SystemExit``) ends as it said."""
     import typer
 
-    from astreinte_cli.run import _boundary
+    from astreinte_cli.cli.toolkit import boundary
 
     raised = {"exit": typer.Exit(4), "abort": typer.Abort(), "system exit": SystemExit(5)}[ending]
-    with pytest.raises(type(raised)) as caught, _boundary():
+    with pytest.raises(type(raised)) as caught, boundary():
         raise raised
     assert caught.value is raised
 
