@@ -42,7 +42,7 @@ from astreinte_cli.cli.toolkit import (
 from astreinte_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from astreinte_cli.diff import Change, TeamChanges
+    from astreinte_cli.diff import TeamChanges
     from astreinte_cli.history import Repository
     from astreinte_cli.model import Roster
 
@@ -133,33 +133,6 @@ def _roster_at(repository: Repository, revision: str, into: Path) -> Roster:
         raise typer.Exit(ExitCode.INVALID) from None
 
 
-def _phrase(change: Change) -> tuple[str, str]:
-    others = ", ".join(change.others)
-    if change.kind == "gains":
-        head = _("{person} gains level {level}")
-        tail = (
-            _(", taking it from {others}").format(others=others)
-            if others
-            else _(", where nobody was on call")
-        )
-    else:
-        head = _("{person} loses level {level}")
-        tail = (
-            _(", giving it to {others}").format(others=others)
-            if others
-            else _(", and nobody takes it over")
-        )
-    return head.format(person=change.person, level=change.level), tail
-
-
-def _notice_text(change: Change, notice: int | None) -> str:
-    if change.breaks_notice:
-        return _("breaks the {notice}-day notice").format(notice=notice)
-    if change.within_notice:
-        return _("inside the {notice}-day notice window").format(notice=notice)
-    return ""
-
-
 def _print_diff(
     output: str,
     teams: Sequence[TeamChanges],
@@ -170,6 +143,12 @@ def _print_diff(
     zone: ZoneInfo,
 ) -> None:
     from astreinte_cli.check.findings import local_range, local_text
+    from astreinte_cli.render.changes import (
+        change_sentence,
+        kind_text,
+        notice_text,
+        team_heading,
+    )
 
     changes = [c for t in teams for c in t.changes]
     people = {c.person for c in changes}
@@ -261,26 +240,17 @@ def _print_diff(
                 lines.append("| --- | --- | --- | --- | --- | --- | --- |")
                 for c in t.changes:
                     lines.append(
-                        f"| {c.person} | {_kind(c)} | {c.level} | {local_text(c.start, tz)} | "
+                        f"| {c.person} | {kind_text(c)} | {c.level} | {local_text(c.start, tz)} | "
                         f"{local_text(c.end, tz)} | {', '.join(c.others) or '—'} | "
-                        f"{'⚠️ ' if c.breaks_notice else ''}{_notice_text(c, notice)} |"
+                        f"{'⚠️ ' if c.breaks_notice else ''}{notice_text(c, notice)} |"
                     )
                 lines.append("")
             continue
-        lines.append(f"{t.team.id} ({t.team.name}){state}, {t.team.timezone}:")
-        for c in t.changes:
-            head, tail = _phrase(c)
-            mark = _notice_text(c, notice)
-            lines.append(
-                f"  {head} {local_range(c.start, c.end, tz)}{tail}" + (f" [{mark}]" if mark else "")
-            )
+        lines.append(team_heading(t.team, state))
+        lines.extend("  " + change_sentence(c, tz, notice) for c in t.changes)
     lines.append(summary if output == "text" else f"_{summary}_")
     typer.echo("\n".join(lines))
 
 
 def _md_name(name: str) -> str:
     return name if name == _("the working tree") else f"`{name}`"
-
-
-def _kind(change: Change) -> str:
-    return _("gains") if change.kind == "gains" else _("loses")

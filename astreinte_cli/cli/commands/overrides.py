@@ -384,7 +384,7 @@ def _apply(
 
 
 def _print_changes(team: Team, changes: Sequence[Change]) -> None:
-    from astreinte_cli.check.findings import local_range
+    from astreinte_cli.render.changes import change_sentence, team_heading
 
     if not changes:
         typer.echo(
@@ -394,31 +394,9 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
             ).format(team=team.id)
         )
         return
-    typer.echo(f"{team.id} ({team.name}), {team.timezone}:")
-    notice = team.rules.notice_days
+    typer.echo(team_heading(team))
     for change in changes:
-        others = ", ".join(change.others)
-        if change.kind == "gains":
-            tail = (
-                _(", taking it from {others}").format(others=others)
-                if others
-                else _(", where nobody was on call")
-            )
-        else:
-            tail = (
-                _(", giving it to {others}").format(others=others)
-                if others
-                else _(", and nobody takes it over")
-            )
-        mark = ""
-        if change.breaks_notice:
-            mark = _(" [breaks the {notice}-day notice]").format(notice=notice)
-        elif change.within_notice:
-            mark = _(" [inside the {notice}-day notice window]").format(notice=notice)
-        typer.echo(
-            f"  {change.person} {change.kind} level {change.level} "
-            f"{local_range(change.start, change.end, team.zone)}{tail}{mark}"
-        )
+        typer.echo("  " + change_sentence(change, team.zone, team.rules.notice_days))
     if any(c.breaks_notice for c in changes):
         typer.echo(
             _(
