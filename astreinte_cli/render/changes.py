@@ -56,7 +56,7 @@ def notice_text(change: Change, notice: int | None) -> str:
 
 
 def kind_text(change: Change) -> str:
-    """"gains" or "loses", for a table's column."""
+    """The kind of a change in one word ("gains" or "loses"), for a table's column."""
     return _("gains") if change.kind == "gains" else _("loses")
 
 

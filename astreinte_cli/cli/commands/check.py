@@ -4,8 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Sequence
-from pathlib import Path
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
@@ -36,8 +35,7 @@ from astreinte_cli.cli.toolkit import (
 from astreinte_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
-    from astreinte_cli.check import Finding, Revision
-    from astreinte_cli.history import Repository
+    from astreinte_cli.check import Finding
     from astreinte_cli.model import Roster, Team
 
 
@@ -56,6 +54,8 @@ def check(
     and the team's rules (notice, turns in a row, rest, fair shares) over the next 90 days.
 
     Exit 1 on any error (on warnings too with --strict)."""
+    from astreinte_cli.revisions import check_roster
+
     with boundary():
         chosen = choose_format(output, ("text", "json", "github"), as_json=as_json)
         roster, teams, zone = scope(rosters, team, tz)
@@ -65,7 +65,7 @@ def check(
             start or None, end or None, zone,
             now=now, default_start=now, default_end=days_after(HORIZON_DAYS, zone),
         )  # fmt: skip
-        findings = _run_checks(rosters, roster, teams, first, last, now)
+        findings = check_roster(rosters, roster, teams, first, last, now)
         _print_check(chosen, roster, teams, findings, now, first, last, zone)
     errors = sum(1 for f in findings if f.severity == "error")
     warnings = sum(1 for f in findings if f.severity == "warning")
@@ -86,87 +86,6 @@ def _people(count: int) -> str:
 
 
 # --------------------------------------------------------------------------- check
-
-
-def _run_checks(
-    location: Path,
-    roster: Roster,
-    teams: Sequence[Team],
-    first: dt.datetime,
-    last: dt.datetime,
-    now: dt.datetime,
-) -> list[Finding]:
-    import tempfile
-
-    from astreinte_cli.check import Finding, check_timelines
-    from astreinte_cli.check.findings import order
-    from astreinte_cli.compile import compile_team
-    from astreinte_cli.history import find_repository
-
-    timelines = [compile_team(roster, t, first, last) for t in teams]
-    repository = find_repository(location)
-    extra: list[Finding] = []
-    for t in teams:
-        if repository is None and t.rules.notice_days is not None:
-            extra.append(
-                Finding(
-                    "notice",
-                    "note",
-                    t.rules.spans.get("notice_days", t.span),
-                    _(
-                        "the notice rule was not checked for team '{team}': the roster is not "
-                        "in a git repository, so when each turn became known cannot be told"
-                    ).format(team=t.id),
-                    _("keep the roster in git; or set 'rules: {notice_days: off}' to silence this"),
-                    t.id,
-                )
-            )
-    with tempfile.TemporaryDirectory(prefix="astreinte-check-") as tmp:
-        history = None
-        if repository is not None:
-            revisions = _Revisions(repository, Path(tmp), first, last)
-            history = revisions.of
-        findings = check_timelines(roster, timelines, first, last, now, history)
-    return sorted(findings + extra, key=order)
-
-
-class _Revisions:
-    """Older states of the roster, read lazily from git and loaded once each."""
-
-    def __init__(
-        self, repository: Repository, tmp: Path, first: dt.datetime, last: dt.datetime
-    ) -> None:
-        self.repository = repository
-        self.tmp = tmp
-        self.first = first
-        self.last = last
-        self._rosters: dict[str, Roster | None] = {}
-
-    def _roster(self, sha: str) -> Roster | None:
-        from astreinte_cli.diagnostics import RosterError
-        from astreinte_cli.history import GitError
-        from astreinte_cli.load import load_roster
-
-        if sha not in self._rosters:
-            try:
-                folder = self.repository.materialise(sha, self.tmp / sha)
-                self._rosters[sha] = load_roster(folder)
-            except (RosterError, GitError):
-                self._rosters[sha] = None  # unreadable there: the history stops at it
-        return self._rosters[sha]
-
-    def of(self, team: Team) -> Iterator[Revision]:
-        from astreinte_cli.check import Revision
-        from astreinte_cli.compile import compile_team
-
-        for commit in self.repository.commits():
-            roster = self._roster(commit.sha)
-            known = commit.date.astimezone(team.zone).date()
-            found = [t for t in roster.teams if t.id == team.id] if roster else []
-            if not found or roster is None:
-                yield Revision(known, None)
-                return
-            yield Revision(known, compile_team(roster, found[0], self.first, self.last))
 
 
 def _summary_lines(roster: Roster, teams: Sequence[Team]) -> list[str]:

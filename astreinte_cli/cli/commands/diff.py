@@ -118,17 +118,16 @@ def _people(count: int) -> str:
 def _roster_at(repository: Repository, revision: str, into: Path) -> Roster:
     """The roster at ``revision``; its errors are shown as ``REV:path`` and stop the run."""
     from astreinte_cli.diagnostics import RosterError
-    from astreinte_cli.load import load_roster
+    from astreinte_cli.revisions import roster_at
 
-    folder = repository.materialise(revision, into)
     try:
-        return load_roster(folder)
+        return roster_at(repository, revision, into)
     except RosterError as exc:
         message = _("the roster at {revision} is invalid: nothing to compare")
         print_roster_error(
             exc,
             lambda _count: message.format(revision=revision),
-            moved=(str(folder.parent) + "/", f"{revision}:"),
+            moved=(f"{into}/", f"{revision}:"),
         )
         raise typer.Exit(ExitCode.INVALID) from None
 
