@@ -153,3 +153,15 @@ def now_schema() -> Any:
 def show_schema() -> Any:
     """Validator of ``astreinte_cli/schemas/show.schema.json``."""
     return _validator("show.schema.json")
+
+
+@pytest.fixture(scope="session")
+def check_schema() -> Any:
+    """Validator of ``astreinte_cli/schemas/check.schema.json``."""
+    return _validator("check.schema.json")
+
+
+@pytest.fixture(scope="session")
+def diff_schema() -> Any:
+    """Validator of ``astreinte_cli/schemas/diff.schema.json``."""
+    return _validator("diff.schema.json")

@@ -20,10 +20,10 @@ from astreinte_cli.cli.toolkit import (
     boundary,
     console,
     default_rosters,
+    load_scope,
     machine_readable,
     print_json,
-    scope,
-    when,
+    read_when,
 )
 
 # `now`'s options as the plain command line reads them: the flag → the parameter of :func:`now`.
@@ -74,8 +74,8 @@ def now(
     if as_json:
         machine_readable()
     with boundary():
-        roster, teams, zone = scope(rosters, team, tz)
-        instant = when(at, zone, "--at")
+        roster, teams, zone = load_scope(rosters, team, tz)
+        instant = read_when(at, zone, "--at")
         states = [(t, team_now(roster, t, instant)) for t in teams]
         if as_json:
             from astreinte_cli.export.documents import now_document

@@ -154,14 +154,14 @@ def load(rosters: Path) -> Roster:
     return load_roster_cached(rosters, get_language(), dt.datetime.now(dt.UTC).date())
 
 
-def scope(
+def load_scope(
     rosters: Path, team: list[str] | None, tz: str | None
 ) -> tuple[Roster, list[Team], ZoneInfo]:
     """What most commands start from: the roster, the teams of ``--team`` (else all) and the
     zone of ``--tz`` (else the first team's)."""
     roster = load(rosters)
     teams = select(roster, team)
-    return roster, teams, zone(tz, teams)
+    return roster, teams, read_zone(tz, teams)
 
 
 def find_team(roster: Roster, team_id: str) -> Team:
@@ -196,7 +196,7 @@ def check_person(roster: Roster, person: str | None) -> None:
         )
 
 
-def zone(tz: str | None, teams: Sequence[Team]) -> ZoneInfo:
+def read_zone(tz: str | None, teams: Sequence[Team]) -> ZoneInfo:
     """The zone of ``--tz``, else the first team's, else UTC."""
     if tz is None:
         return teams[0].zone if teams else ZoneInfo("UTC")
@@ -214,7 +214,9 @@ def zone(tz: str | None, teams: Sequence[Team]) -> ZoneInfo:
 # --------------------------------------------------------------------------- WHEN and ranges
 
 
-def when(text: str, zone: ZoneInfo, option: str, now: dt.datetime | None = None) -> dt.datetime:
+def read_when(
+    text: str, zone: ZoneInfo, option: str, now: dt.datetime | None = None
+) -> dt.datetime:
     """WHEN, with `now`, `today`, `+2h`… relative to ``now`` (default: the clock)."""
     from astreinte_cli.when import parse_when
 
@@ -242,8 +244,8 @@ def read_range(
 ) -> tuple[dt.datetime, dt.datetime]:
     """``--from`` and ``--to`` read as WHEN relative to ``now`` (default: the clock); an option
     not given (None) takes its default, that of ``--to`` computed from ``--from``."""
-    first = default_start if start is None else when(start, zone, "--from", now)
-    last = default_end(first) if end is None else when(end, zone, "--to", now)
+    first = default_start if start is None else read_when(start, zone, "--from", now)
+    last = default_end(first) if end is None else read_when(end, zone, "--to", now)
     return checked_range(first, last)
 
 

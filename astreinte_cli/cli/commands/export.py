@@ -29,9 +29,9 @@ from astreinte_cli.cli.toolkit import (
     check_person,
     fail_usage,
     json_text,
+    load_scope,
     read_range,
-    scope,
-    when,
+    read_when,
     write_output,
 )
 from astreinte_cli.i18n import _
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
 
 def export_instant(at: str, zone: ZoneInfo) -> dt.datetime:
     """The --at of `export` and `publish`, in whole seconds: the feeds' DTSTAMP."""
-    return when(at, zone, "--at").replace(microsecond=0)
+    return read_when(at, zone, "--at").replace(microsecond=0)
 
 
 def export_range(
@@ -107,7 +107,7 @@ def export_ics(
     from astreinte_cli.export import ics
 
     with boundary():
-        roster, teams, zone = scope(rosters, team, tz)
+        roster, teams, zone = load_scope(rosters, team, tz)
         instant = export_instant(at, zone)
         first, last = export_range(start, end, instant, zone)
         check_person(roster, person)
@@ -163,7 +163,7 @@ def _show(
     from astreinte_cli.compile import compile_team
     from astreinte_cli.export.documents import show_document
 
-    roster, teams, zone = scope(rosters, team, tz)
+    roster, teams, zone = load_scope(rosters, team, tz)
     first, last = export_range(start, end, export_instant(at, zone), zone)
     check_person(roster, person)
     timelines = [compile_team(roster, t, first, last) for t in teams]
@@ -271,7 +271,7 @@ def publish(
         target = directory.absolute()
         if person_links is not None and person_links.absolute().is_relative_to(target):
             fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
-        roster, teams, zone = scope(rosters, team, tz)
+        roster, teams, zone = load_scope(rosters, team, tz)
         instant = export_instant(at, zone)
         first, last = publishing.default_range(instant, zone)
         options = publishing.PublishOptions(

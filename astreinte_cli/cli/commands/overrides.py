@@ -39,11 +39,9 @@ from astreinte_cli.cli.toolkit import (
     find_team,
     load,
     print_roster_error,
+    read_when,
+    read_zone,
     select,
-    when,
-)
-from astreinte_cli.cli.toolkit import (
-    zone as zone_of,
 )
 from astreinte_cli.i18n import _, ngettext
 
@@ -129,7 +127,7 @@ def override_add(
     with boundary():
         roster = load(rosters)
         chosen = _one_team(roster, team)
-        zone = zone_of(tz, [chosen])
+        zone = read_zone(tz, [chosen])
         first, last = _period(start, end, zone)
         ids = tuple(dict.fromkeys(p.strip() for item in who for p in item.split(",") if p.strip()))
         if not ids:
@@ -150,7 +148,7 @@ def override_add(
             reason=reason.strip() if reason and reason.strip() else None,
             exceptional=exceptional,
         )
-        now = when(at, zone, "--at")
+        now = read_when(at, zone, "--at")
         _apply(rosters, roster, {chosen.id: [entry]}, first, last, now, dry_run)
 
 
@@ -194,7 +192,7 @@ def swap(
             check_person(roster, person)
         if first_person == second_person:
             fail_usage(_("A and B are the same person"))
-        zone = zone_of(tz, teams)
+        zone = read_zone(tz, teams)
         first, last = _period(start, end, zone)
         reason_text = (
             reason.strip()
@@ -223,7 +221,7 @@ def swap(
                 ),
                 _("check the period with 'astreinte show --from … --to …'"),
             )
-        now = when(at, zone, "--at")
+        now = read_when(at, zone, "--at")
         _apply(rosters, roster, entries, first, last, now, dry_run)
 
 
@@ -247,7 +245,7 @@ def _level_value(text: str) -> int | str:
 
 
 def _period(start: str, end: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    return checked_range(when(start, zone, "--from"), when(end, zone, "--to"))
+    return checked_range(read_when(start, zone, "--from"), read_when(end, zone, "--to"))
 
 
 def _range_text(first: dt.datetime, last: dt.datetime, zone: ZoneInfo) -> str:

@@ -21,10 +21,10 @@ from astreinte_cli.cli.toolkit import (
     check_person,
     console,
     days_after,
+    load_scope,
     machine_readable,
     read_range,
-    scope,
-    when,
+    read_when,
 )
 
 
@@ -48,10 +48,10 @@ def show(
     if as_json:
         machine_readable()
     with boundary():
-        roster, teams, zone = scope(rosters, team, tz)
+        roster, teams, zone = load_scope(rosters, team, tz)
         first, last = read_range(
             start or None, end, zone,
-            default_start=when("today", zone, "--from"), default_end=days_after(14, zone),
+            default_start=read_when("today", zone, "--from"), default_end=days_after(14, zone),
         )  # fmt: skip
         check_person(roster, person)
         if as_json:
