@@ -27,7 +27,7 @@ from astreinte_cli.cli.toolkit import (
 )
 
 # `now`'s options as the plain command line reads them: the flag → the parameter of :func:`now`.
-# The Typer command declares the same flags (tests/test_structure.py fails when they differ).
+# The Typer command declares the same flags (tests/test_cli_now.py fails when they differ).
 NOW_VALUES = {"--rosters": "rosters", "--team": "team", "--at": "at", "--tz": "tz"}
 NOW_SWITCHES = {"--json": "as_json"}
 
