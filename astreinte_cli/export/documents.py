@@ -208,8 +208,8 @@ def write_show_json(
 ) -> None:
     """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
     byte for byte, each team written as soon as ``compiled`` gives its timeline: a year of a
-    large organisation is hundreds of thousands of shifts, and that document built whole took
-    over half a gigabyte. With ``share``, the teams are shared among processes
+    large organisation is hundreds of thousands of shifts, and that document built whole held
+    them all in memory at once. With ``share``, the teams are shared among processes
     (``parallel.write_in_parts``: this one writes to ``out``, the others to files copied after
     it). ``out`` is a text stream over a binary one, as stdout is."""
     from astreinte_cli import parallel
@@ -284,7 +284,7 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 def _shift_items(timeline: TeamTimeline, person: str | None) -> Iterator[str]:
     """``map(_list_item, _shift_entries(timeline, person))``, the same text, written from a
     template: a year of a large organisation is hundreds of thousands of shifts, and encoding
-    every key and value of each through ``json`` took a third of `show --json`. What repeats
+    every key and value of each through ``json`` was most of the work of `show --json`. What repeats
     (the team, a level's head, a set of people, a source) is encoded once."""
     team_zone = timeline.team.zone
     team = _encode(timeline.team.id)
