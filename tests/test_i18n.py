@@ -336,3 +336,9 @@ def test_the_language_in_a_real_process(
     assert done.returncode == 0, done.stderr
     french = "lundi 28 décembre 2026, 09:00" in done.stdout
     assert french == (args != ("--lang", "en"))
+
+
+def test_the_lang_option_offers_every_language() -> None:
+    from astreinte_cli.cli.app import Language
+
+    assert [language.value for language in Language] == list(i18n.LANGUAGES)
