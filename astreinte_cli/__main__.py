@@ -1,3 +1,3 @@
-from astreinte_cli.entry import main
+from astreinte_cli.cli.entry import main
 
 main()

@@ -90,7 +90,7 @@ def cli() -> Cli:
     Click ≥ 8.2 keeps ``stdout`` and ``stderr`` apart (its ``output`` mixes them)."""
     from typer.testing import CliRunner
 
-    from astreinte_cli.cli import app
+    from astreinte_cli.cli.app import app
 
     runner = CliRunner()
 
@@ -153,3 +153,15 @@ def now_schema() -> Any:
 def show_schema() -> Any:
     """Validator of ``astreinte_cli/schemas/show.schema.json``."""
     return _validator("show.schema.json")
+
+
+@pytest.fixture(scope="session")
+def check_schema() -> Any:
+    """Validator of ``astreinte_cli/schemas/check.schema.json``."""
+    return _validator("check.schema.json")
+
+
+@pytest.fixture(scope="session")
+def diff_schema() -> Any:
+    """Validator of ``astreinte_cli/schemas/diff.schema.json``."""
+    return _validator("diff.schema.json")

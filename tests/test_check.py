@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -62,10 +63,11 @@ def test_warnings_fail_only_with_strict(cli: Cli) -> None:
 
 
 @pytest.mark.usefixtures("in_repository")
-def test_json_lists_the_findings(cli: Cli) -> None:
+def test_json_lists_the_findings(cli: Cli, check_schema: Any) -> None:
     options, _ = CASES["leave.yaml"]
     result = cli("check", "--rosters", "tests/data/check/leave.yaml", *options, "--json")
     document = result.json()
+    check_schema.validate(document)
     assert result.code == 1
     assert (document["errors"], document["warnings"], document["notes"]) == (2, 0, 0)
     assert document["from"] == "2027-01-04T09:00:00+01:00"
@@ -95,6 +97,45 @@ def test_github_annotations(cli: Cli) -> None:
         "the leave of the people it should fall to"
     )
     assert result.code == 1
+
+
+@pytest.mark.usefixtures("in_repository")
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_json_follows_the_schema(cli: Cli, check_schema: Any, name: str) -> None:
+    """Every rule's findings as `check --json` writes them."""
+    options, _ = CASES[name]
+    result = cli("check", "--rosters", f"tests/data/check/{name}", *options, "--json")
+    check_schema.validate(result.json())
+
+
+def test_json_outside_git_follows_the_schema(
+    cli: Cli, check_schema: Any, example_rosters: Path
+) -> None:
+    """Outside git, a note per team says the notice rule was not checked."""
+    result = cli("check", "--rosters", str(example_rosters), "--at", "2026-12-01", "--json")
+    document = result.json()
+    check_schema.validate(document)
+    assert [f["rule"] for f in document["findings"]] == ["notice", "notice"]
+
+
+@pytest.mark.parametrize(
+    ("damage", "where"),
+    [
+        (lambda d: d["findings"][0].update(rule="typo"), "an unknown rule"),
+        (lambda d: d["findings"][0].update(severity="fatal"), "an unknown severity"),
+        (lambda d: d["findings"][0].pop("hint"), "a finding without its hint"),
+        (lambda d: d.update(at="2026-12-21 00:00"), "an instant without its offset"),
+        (lambda d: d.update(extra=1), "a key the document does not have"),
+    ],
+)
+def test_the_check_schema_rejects(
+    cli: Cli, check_schema: Any, damage: Callable[[Any], object], where: str
+) -> None:
+    options, _ = CASES["leave.yaml"]
+    document = cli("check", "--rosters", str(DATA / "leave.yaml"), *options, "--json").json()
+    check_schema.validate(document)
+    damage(document)
+    assert list(check_schema.iter_errors(document)), where
 
 
 def test_unknown_format_is_a_usage_error(cli: Cli) -> None:

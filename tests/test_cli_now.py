@@ -501,14 +501,14 @@ def test_an_internal_error_is_one_line_and_exit_70(
 
 @pytest.mark.parametrize("ending", ["exit", "abort", "system exit"])
 def test_a_command_that_ends_itself_passes_the_boundary(ending: str) -> None:
-    """``run._boundary`` turns errors into messages and exit codes; a Typer command that ends
+    """``toolkit.boundary`` turns errors into messages and exit codes; a Typer command that ends
     on purpose (``typer.Exit``, ``typer.Abort``, ``SystemExit``) ends as it said."""
     import typer
 
-    from astreinte_cli.run import _boundary
+    from astreinte_cli.cli.toolkit import boundary
 
     raised = {"exit": typer.Exit(4), "abort": typer.Abort(), "system exit": SystemExit(5)}[ending]
-    with pytest.raises(type(raised)) as caught, _boundary():
+    with pytest.raises(type(raised)) as caught, boundary():
         raise raised
     assert caught.value is raised
 
@@ -585,3 +585,25 @@ def test_terminal_is_read_in_the_team_zone(cli: Cli, example_rosters: Path) -> N
         "support",
     )
     assert "Thu 24 Dec 2026 20:00 CET" in lines[0]
+
+
+# --------------------------------------------------------------------------- the plain command line
+
+
+def test_the_plain_command_line_knows_every_option_of_now() -> None:
+    """A plain `now` is read by hand (cli/fastpath.py) from a table of its options: an option
+    added to the Typer command and not to the table would be refused by the fast path (Typer
+    would then parse it, slowly), or worse, taken for another."""
+    from typer.main import get_command
+
+    from astreinte_cli.cli.app import app
+    from astreinte_cli.cli.fastpath import NOW_SWITCHES, NOW_VALUES
+    from astreinte_cli.cli.toolkit import ROSTERS_ENV
+
+    now = get_command(app).commands["now"]  # type: ignore[attr-defined]
+    options = {flag: parameter for parameter in now.params for flag in parameter.opts}
+    assert {flag: options[flag].name for flag in options} == NOW_VALUES | NOW_SWITCHES
+    assert all(not options[flag].is_flag for flag in NOW_VALUES)
+    assert all(options[flag].is_flag for flag in NOW_SWITCHES)
+    assert options["--team"].multiple
+    assert options["--rosters"].envvar == ROSTERS_ENV

@@ -17,7 +17,7 @@ import pytest
 from reference import Reference
 from typer.testing import CliRunner
 
-from astreinte_cli.cli import app
+from astreinte_cli.cli.app import app
 from astreinte_cli.compile import compile_level
 from astreinte_cli.load import load_roster
 from astreinte_cli.model import Roster

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from astreinte_cli.completion import complete_level, complete_person, complete_team
+from astreinte_cli.cli.completion import complete_level, complete_person, complete_team
 
 if TYPE_CHECKING:
     from conftest import Cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from gitrepo import EXCEPTIONAL_SWAP, ROSTER, SWAP, Repo
@@ -69,9 +69,10 @@ def test_far_enough_ahead_nothing_is_flagged(cli: Cli, repo: Repo) -> None:
     )
 
 
-def test_json(cli: Cli, repo: Repo) -> None:
+def test_json(cli: Cli, repo: Repo, diff_schema: Any) -> None:
     repo.write(ROSTER + SWAP)
     document = cli("diff", "HEAD", *AT, "--json").json()
+    diff_schema.validate(document)
     assert (document["from_revision"], document["to_revision"]) == ("HEAD", None)
     assert (document["changes"], document["within_notice"], document["breaks_notice"]) == (2, 2, 1)
     gains = document["teams"][0]["changes"][1]
@@ -87,6 +88,20 @@ def test_json(cli: Cli, repo: Repo) -> None:
         "within_notice": True,
         "breaks_notice": True,
     }
+
+
+def test_json_between_two_revisions_follows_the_schema(
+    cli: Cli, repo: Repo, diff_schema: Any
+) -> None:
+    repo.commit(ROSTER + SWAP, "2026-12-10T10:00:00+01:00", "the swap")
+    document = cli("diff", "HEAD~1", "HEAD", *AT, "--json").json()
+    diff_schema.validate(document)
+    assert document["to_revision"] == "HEAD"
+    assert document["summary"].startswith(
+        "2 changes for 2 people in 1 team between HEAD~1 and HEAD,"
+    )
+    document["teams"][0]["changes"][0]["change"] = "swaps"
+    assert list(diff_schema.iter_errors(document))
 
 
 def test_markdown(cli: Cli, repo: Repo) -> None:

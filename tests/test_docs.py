@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from typer.main import get_command
 
-from astreinte_cli.cli import app
+from astreinte_cli.cli.app import app
 
 if TYPE_CHECKING:
     from conftest import Cli

@@ -28,7 +28,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from astreinte_cli.cli import app
+from astreinte_cli.cli.app import app
 
 ROSTER = Path(__file__).parent / "data" / "feeds"
 AT = "2026-12-24T20:00+01:00"

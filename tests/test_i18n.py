@@ -175,7 +175,8 @@ def test_english_dates_do_not_depend_on_the_machine_locale(monkeypatch: pytest.M
 def test_english_pays_nothing_for_french() -> None:
     """Babel's date data is imported only when French is chosen."""
     code = (
-        "import sys, datetime as dt, zoneinfo; from astreinte_cli import cli, i18n; "
+        "import sys, datetime as dt, zoneinfo, astreinte_cli.cli.app; "
+        "from astreinte_cli import i18n; "
         "i18n.format_instant(dt.datetime.now(dt.UTC), zoneinfo.ZoneInfo('UTC')); "
         "print(sorted(m for m in sys.modules if m.split('.')[0] == 'babel'))"
     )
@@ -335,3 +336,9 @@ def test_the_language_in_a_real_process(
     assert done.returncode == 0, done.stderr
     french = "lundi 28 décembre 2026, 09:00" in done.stdout
     assert french == (args != ("--lang", "en"))
+
+
+def test_the_lang_option_offers_every_language() -> None:
+    from astreinte_cli.cli.app import Language
+
+    assert [language.value for language in Language] == list(i18n.LANGUAGES)

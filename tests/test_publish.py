@@ -20,7 +20,7 @@ import pytest
 import vobject
 from typer.testing import CliRunner
 
-from astreinte_cli.cli import app
+from astreinte_cli.cli.app import app
 from astreinte_cli.export import publish as publishing
 
 ROSTER = Path(__file__).parent / "data" / "feeds"
@@ -334,21 +334,21 @@ def test_each_file_is_written_before_the_next_feed_is_made(
 
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
-    from astreinte_cli.commands.export import _build
+    from astreinte_cli.cli.commands.export import build
     from astreinte_cli.load import load_roster
 
     roster = load_roster(ROSTER)
     at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
     start, end = publishing.default_range(at, roster.teams[0].zone)
     options = publishing.PublishOptions(at=at, start=start, end=end)
-    quiet = _build(roster, [roster.teams[1]], options, tmp_path / "quiet", progress=False)
-    shown = _build(roster, [roster.teams[1]], options, tmp_path / "bar", progress=True)
+    quiet = build(roster, [roster.teams[1]], options, tmp_path / "quiet", progress=False)
+    shown = build(roster, [roster.teams[1]], options, tmp_path / "bar", progress=True)
     assert shown == quiet
     assert snapshot(tmp_path / "bar") == snapshot(tmp_path / "quiet")
 
 
 def test_the_now_command_does_not_import_icalendar() -> None:
-    code = "import sys, astreinte_cli.cli; print(sorted(m for m in sys.modules if 'ical' in m))"
+    code = "import sys, astreinte_cli.cli.app; print(sorted(m for m in sys.modules if 'ical' in m))"
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )

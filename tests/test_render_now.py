@@ -1,40 +1,94 @@
-"""The `now` view written without Rich (render/now.py) is what Rich writes: same wrapping at the
-same width, same characters; and on a terminal it goes through Rich, which colours it."""
+"""The `now` view as plain text (render/now.py): astreinte's own wrapping rule, as a table of
+examples and as properties; the example roster as it has always been written; and on a
+terminal, the same lines through Rich, in colour."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import itertools
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from rich.console import Console
 
-from astreinte_cli.render.now import Line, plain_text, renderable
+from astreinte_cli.i18n import set_language
+from astreinte_cli.render.now import Line, columns, now_lines, plain_text, renderable, wrap
 
-# Spaces of several kinds, words, wide and zero-width characters, what the view writes, and
-# the control codes Rich removes or keeps.
-ALPHABET = st.sampled_from(
-    [" ", " ", "  ", "\u00a0", "\n", "a", "Zoé", "word", "longerwordthanmost", "—", "·", "●",
-     "⚠", "漢字", "😀", "e\u0301", "\u200b", "\x07", "\r", "\x1b", "+33 3 87 55 00 00"]
-)  # fmt: skip
-STYLES = st.sampled_from(["", "bold", "dim", "bold red", "yellow"])
-TEXTS = st.lists(ALPHABET, max_size=30).map("".join)
+DATA = Path(__file__).parent / "data" / "cli"
+NBSP = "\u00a0"
 
 
-@st.composite
-def lines(draw: st.DrawFn) -> list[Line]:
-    result = []
-    for _ in range(draw(st.integers(1, 4))):
-        line = Line(draw(TEXTS), style=draw(STYLES))
-        for _ in range(draw(st.integers(0, 3))):
-            if draw(st.booleans()):
-                line.append(draw(TEXTS), style=draw(STYLES))
-            else:
-                line.append(Line(draw(TEXTS), style=draw(STYLES)).append(draw(TEXTS), "cyan"))
-        result.append(line)
-    return result
+@pytest.mark.parametrize(
+    ("paragraph", "width", "lines"),
+    [
+        pytest.param("abc def", 7, ["abc def"], id="fits"),
+        pytest.param("aaa bbb ccc", 7, ["aaa bbb", "ccc"], id="cut at a space"),
+        pytest.param("aaa bbb", 5, ["aaa ", "bbb"], id="the ending space stays"),
+        pytest.param("aaa    bbb", 5, ["aaa  ", "bbb"], id="spaces stay up to the width"),
+        pytest.param(
+            "  instructions: call back", 16, ["  instructions: ", "call back"], id="an indent"
+        ),
+        pytest.param(
+            "see https://example.fr/a/very/long/path ok",
+            10,
+            ["see ", "https://ex", "ample.fr/a", "/very/long", "/path ok"],
+            id="a word wider than the width",
+        ),
+        pytest.param(
+            f"Consignes{NBSP}: appeler", 12, [f"Consignes{NBSP}: ", "appeler"], id="no-break space"
+        ),
+        pytest.param(f"a{NBSP}bc", 2, [f"a{NBSP}", "bc"], id="no-break space in a long word"),
+        pytest.param("漢字漢字 ok", 5, ["漢字", "漢字 ", "ok"], id="wide characters"),
+        pytest.param("漢", 1, ["漢"], id="a character wider than the width"),
+        pytest.param("e\u0301te\u0301 x", 5, ["e\u0301te\u0301 x"], id="combining accents"),
+        pytest.param("a\u200bb c", 3, ["a\u200bb ", "c"], id="a zero-width space"),
+        pytest.param("      ", 3, ["   "], id="only spaces"),
+    ],
+)
+def test_wrap(paragraph: str, width: int, lines: list[str]) -> None:
+    assert wrap(paragraph, width) == lines
+
+
+def test_columns() -> None:
+    assert columns("Zoé · ● —") == 9
+    assert columns("漢字😀") == 6
+    assert columns("e\u0301\u200b\x1b") == 1
+
+
+# Spaces of several kinds, words, wide and zero-width characters, and what the view writes.
+PARAGRAPHS = st.lists(
+    st.sampled_from(
+        [" ", "  ", NBSP, "a", "Zoé", "word", "longerwordthanmost", "—", "·", "●", "⚠", "漢字",
+         "😀", "e\u0301", "\u200b", "+33 3 87 55 00 00"]
+    ),
+    max_size=30,
+).map("".join)  # fmt: skip
+
+
+@given(paragraph=PARAGRAPHS, width=st.integers(1, 90))
+def test_wrap_keeps_the_text_and_the_width(paragraph: str, width: int) -> None:
+    """The lines are the paragraph in order, with only spaces left out, and those only at the
+    end of a line; no line is wider than the width but a lone character wider than it."""
+    lines = wrap(paragraph, width)
+    assert re.fullmatch(" *".join(map(re.escape, lines)) + " *", paragraph), lines
+    assert all(columns(line) <= width or len(line) == 1 for line in lines), lines
+
+
+@given(paragraph=PARAGRAPHS, width=st.integers(1, 90))
+def test_wrap_fills_each_line(paragraph: str, width: int) -> None:
+    """A line ends where the next word would not fit: the text that begins the next line, up
+    to its first space, does not fit in what the line before leaves (a word that began on that
+    line and goes on, cut at the width, neither)."""
+    lines = wrap(paragraph, width)
+    for line, following in itertools.pairwise(lines):
+        word = following.split(" ")[0]
+        assert columns(word) == 0 or columns(line) + columns(word) > width, (line, following)
+
+
+# --------------------------------------------------------------------------- the plain view
 
 
 def _plain_environment(monkeypatch: pytest.MonkeyPatch, width: int) -> None:
@@ -47,36 +101,27 @@ def _stream() -> io.TextIOWrapper:
     return io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
 
 
-def _rich(view: list[Line]) -> str:
-    stream = io.StringIO()
-    Console(file=stream, highlight=False).print(renderable(view))
-    return stream.getvalue()
+def test_each_line_of_the_view_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> None:
+    _plain_environment(monkeypatch, 10)
+    view = [Line("Level 1 · ", style="bold").append("Opérateur"), Line(""), Line("aaa bbb ccc")]
+    assert plain_text(view, _stream()) == "Level 1 · \nOpérateur\n\naaa bbb \nccc\n"
 
 
-@given(view=lines(), width=st.integers(1, 90))
-def test_plain_text_is_what_rich_writes(view: list[Line], width: int) -> None:
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        _plain_environment(monkeypatch, width)
-        assert plain_text(view, _stream()) == _rich(view)
-
-
-def test_the_example_roster_wraps_as_rich_does(
-    monkeypatch: pytest.MonkeyPatch, example_rosters: Path
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_the_example_roster_at_80_columns(
+    monkeypatch: pytest.MonkeyPatch, example_rosters: Path, language: str
 ) -> None:
-    import datetime as dt
-
+    """The plain `now` of the example roster, byte for byte as it has always been written."""
     from astreinte_cli.load import load_roster
     from astreinte_cli.query import team_now
-    from astreinte_cli.render.now import now_lines
 
+    set_language(language)
     roster = load_roster(example_rosters)
     at = dt.datetime(2026, 12, 24, 19, 0, tzinfo=dt.UTC)
     view = now_lines(roster, at, [(team, team_now(roster, team, at)) for team in roster.teams])
-    for width in (20, 40, 80, 200):
-        _plain_environment(monkeypatch, width)
-        text = plain_text(view, _stream())
-        assert text == _rich(view)
-        assert "Instructions:" in text
+    _plain_environment(monkeypatch, 80)
+    expected = (DATA / f"now-example-{language}.txt").read_text(encoding="utf-8")
+    assert plain_text(view, _stream()) == expected
 
 
 @pytest.mark.parametrize(

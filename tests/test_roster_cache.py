@@ -1,4 +1,4 @@
-"""The roster cache (load/cache.py) and the plain `now` command line (entry._plain_now): faster,
+"""The roster cache (load/cache.py) and the plain `now` command line (cli/fastpath.py): faster,
 never different. A changed file is never answered from the cache, and `now` parsed without Typer
 says exactly what it says through Typer."""
 
@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from astreinte_cli.cli.fastpath import plain_arguments
 from astreinte_cli.diagnostics import RosterError
-from astreinte_cli.entry import _plain_now
 from astreinte_cli.load import cache, load_roster
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
@@ -123,7 +123,7 @@ def test_an_unwritable_cache_is_no_error(roster: Path, monkeypatch: pytest.Monke
     ],
 )
 def test_plain_now_command_lines(argv: list[str], expected: dict[str, Any] | None) -> None:
-    assert _plain_now(argv) == expected
+    assert plain_arguments(argv) == expected
 
 
 def _astreinte(
@@ -177,7 +177,7 @@ def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(tmp_path: Path) -> N
     """Nor what other commands need: Typer and Click (their command lines), multiprocessing
     (show, export), Rich's console (a terminal; here stdout is a pipe)."""
     code = (
-        "import sys; from astreinte_cli.entry import main; sys.argv = ['astreinte', 'now', "
+        "import sys; from astreinte_cli.cli.entry import main; sys.argv = ['astreinte', 'now', "
         f"'--rosters', {str(EXAMPLE)!r}, '--at', '2026-12-26 03:00'];\n"
         "try:\n    main()\nexcept SystemExit:\n    pass\n"
         "print(sorted({'yaml', 'holidays', 'phonenumbers', 'pydantic', 'multiprocessing',"

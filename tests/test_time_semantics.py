@@ -12,7 +12,7 @@ import pytest
 from reference import Clock, Reference, local_minutes, utc_minutes
 from typer.testing import CliRunner
 
-from astreinte_cli.cli import app
+from astreinte_cli.cli.app import app
 from astreinte_cli.compile import compile_level
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import load_roster

@@ -113,6 +113,10 @@ def overlap(intervals: Intervals, window: Interval) -> dt.timedelta:
     return total
 
 
+def people_text(count: int) -> str:
+    return ngettext("{count} person", "{count} people", count).format(count=count)
+
+
 def days_text(count: int) -> str:
     return ngettext("{count} day", "{count} days", count).format(count=count)
 

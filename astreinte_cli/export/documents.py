@@ -1,4 +1,5 @@
-"""The JSON documents of SPEC §7 (`now --json`, `show --json`), as plain dicts."""
+"""The JSON documents of SPEC §7 (`now --json`, `show --json`) and of `check --json` and
+`diff --json`, as plain dicts; each has its JSON Schema in ``astreinte_cli/schemas/``."""
 
 from __future__ import annotations
 
@@ -6,12 +7,16 @@ import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, BinaryIO, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.query import LevelNow
+
+if TYPE_CHECKING:  # `now --json` imports this module: the check and diff code stays unloaded
+    from astreinte_cli.check import Finding
+    from astreinte_cli.diff import TeamChanges
 
 JSON = dict[str, Any]
 
@@ -103,6 +108,93 @@ def _gap_entries(timeline: TeamTimeline) -> Iterator[JSON]:
             }
 
 
+def check_document(
+    roster: Roster,
+    teams: Sequence[Team],
+    findings: Sequence[Finding],
+    at: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: ZoneInfo,
+) -> JSON:
+    """`check --json`: every finding with the roster line it points at, and the counts."""
+    counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
+    return {
+        "at": iso(at, zone),
+        "from": iso(start, zone),
+        "to": iso(end, zone),
+        "findings": [
+            {
+                "rule": f.rule,
+                "severity": f.severity,
+                "team": f.team,
+                "file": f.span.path,
+                "line": f.span.line,
+                "column": f.span.column,
+                "message": f.message,
+                "hint": f.hint,
+            }
+            for f in findings
+        ],
+        "errors": counts["error"],
+        "warnings": counts["warning"],
+        "notes": counts["note"],
+        "files": len(roster.files),
+        "teams": [t.id for t in teams],
+    }
+
+
+def diff_document(
+    teams: Sequence[TeamChanges],
+    revisions: tuple[str, str | None],
+    at: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
+    zone: ZoneInfo,
+    summary: str,
+) -> JSON:
+    """`diff --json`: each team's changes between ``revisions`` (the second None for the
+    working tree), with the text summary."""
+    changes = [c for t in teams for c in t.changes]
+    return {
+        "from_revision": revisions[0],
+        "to_revision": revisions[1],
+        "at": iso(at, zone),
+        "from": iso(start, zone),
+        "to": iso(end, zone),
+        "teams": [
+            {
+                "team": t.team.id,
+                "name": t.team.name,
+                "timezone": t.team.timezone,
+                "added": t.added,
+                "removed": t.removed,
+                "notice_days": t.team.rules.notice_days,
+                "changes": [
+                    {
+                        "person": c.person,
+                        "change": c.kind,
+                        "level": c.level,
+                        "level_name": c.level_name,
+                        "start": iso(c.start, t.team.zone),
+                        "end": iso(c.end, t.team.zone),
+                        "others": list(c.others),
+                        "source": c.source,
+                        "within_notice": c.within_notice,
+                        "breaks_notice": c.breaks_notice,
+                    }
+                    for c in t.changes
+                ],
+            }
+            for t in teams
+        ],
+        "changes": len(changes),
+        "within_notice": sum(1 for c in changes if c.within_notice),
+        "breaks_notice": sum(1 for c in changes if c.breaks_notice),
+        "summary": summary,
+    }
+
+
 def write_show_json(
     out: TextIO,
     teams: Sequence[Team],
@@ -116,8 +208,8 @@ def write_show_json(
 ) -> None:
     """Writes ``json.dumps(show_document(...), ensure_ascii=False, indent=2)`` and a newline,
     byte for byte, each team written as soon as ``compiled`` gives its timeline: a year of a
-    large organisation is hundreds of thousands of shifts, and that document built whole took
-    over half a gigabyte. With ``share``, the teams are shared among processes
+    large organisation is hundreds of thousands of shifts, and that document built whole held
+    them all in memory at once. With ``share``, the teams are shared among processes
     (``parallel.write_in_parts``: this one writes to ``out``, the others to files copied after
     it). ``out`` is a text stream over a binary one, as stdout is."""
     from astreinte_cli import parallel
@@ -192,7 +284,7 @@ _encode = json.JSONEncoder(ensure_ascii=False).encode
 def _shift_items(timeline: TeamTimeline, person: str | None) -> Iterator[str]:
     """``map(_list_item, _shift_entries(timeline, person))``, the same text, written from a
     template: a year of a large organisation is hundreds of thousands of shifts, and encoding
-    every key and value of each through ``json`` took a third of `show --json`. What repeats
+    every key and value of each through ``json`` was most of the work of `show --json`. What repeats
     (the team, a level's head, a set of people, a source) is encoded once."""
     team_zone = timeline.team.zone
     team = _encode(timeline.team.id)

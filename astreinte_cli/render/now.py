@@ -4,20 +4,20 @@
 longer than answering. So the view is built as :class:`Line` values, the part of
 ``rich.text.Text`` it needs, and the CLI writes them in one of two ways:
 
-- :func:`plain_text` when Rich would write no escape codes (the output is not a terminal): the
-  plain text, wrapped as Rich wraps it, with Rich's own word division and character widths;
-- :func:`renderable` otherwise: the same lines as Rich ``Text``, for colours on a terminal.
-
-Both give what ``Console().print`` of the view gives; ``tests/test_render_now.py`` compares
-them.
+- on a terminal (or where colours are asked for), :func:`renderable`: the lines as Rich
+  ``Text``, printed by Rich with their styles;
+- anywhere else (a pipe, a file, a phone system reading the answer), :func:`plain_text`: the
+  lines as plain text, in astreinte's own format, without Rich. A line wider than the width is
+  wrapped at its spaces by the rule of :func:`wrap`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
 
 from astreinte_cli.contacts import display_phone
@@ -84,27 +84,28 @@ def renderable(lines: Sequence[Line]) -> RenderableType:
 
 
 def plain_text(lines: Sequence[Line], stream: TextIO) -> str | None:
-    """What ``rich.console.Console().print(renderable(lines))`` writes on ``stream`` when that is
-    plain text: ``stream`` is not a terminal, and nothing in the environment asks Rich for
-    colours. None otherwise (and where the answer is not plain to give: a Windows console,
-    a notebook, an encoding other than UTF-8, tabs), for Rich to write it."""
-    width = _plain_width(stream)
+    """The view as plain text for ``stream``, each line wrapped by :func:`wrap` at the width
+    of :func:`plain_width`; None where Rich writes it instead: a terminal, an environment that
+    asks for colours, and where plain text cannot be written as is (a Windows console, a
+    notebook, an encoding other than UTF-8, a tab, whose width depends on where it falls)."""
+    width = plain_width(stream)
     if width is None:
         return None
     text = "\n".join(line.plain for line in lines)
     if "\t" in text:
         return None
     return "".join(
-        piece + "\n" for paragraph in text.split("\n") for piece in _wrap(paragraph, width)
+        piece + "\n" for paragraph in text.split("\n") for piece in wrap(paragraph, width)
     )
 
 
-def _plain_width(stream: TextIO) -> int | None:
-    """The width Rich would wrap at on ``stream`` if it writes plain text there, else None.
+def plain_width(stream: TextIO) -> int | None:
+    """The width to wrap plain text at on ``stream``, or None when the view goes through Rich
+    there (see :func:`plain_text`).
 
-    Rich (``Console.is_terminal``) colours when TTY_COMPATIBLE or FORCE_COLOR say so, and
-    otherwise when the stream is a terminal; when it does not, it wraps at $COLUMNS, else at the
-    width of the first of stdin, stdout, stderr that is a terminal, else at 80 columns."""
+    Colours are for a terminal, or where TTY_COMPATIBLE or FORCE_COLOR ask for them (as Rich
+    reads them, for one behaviour whichever way the view is written). The width is $COLUMNS,
+    else that of the first of stdin, stdout, stderr that is a terminal, else 80 columns."""
     if sys.platform == "win32" or "IPython" in sys.modules or "idlelib" in sys.modules:
         return None
     if "TTY_COMPATIBLE" in os.environ or "FORCE_COLOR" in os.environ:
@@ -114,7 +115,7 @@ def _plain_width(stream: TextIO) -> int | None:
     try:
         if stream.isatty():
             return None
-    except ValueError:  # closed: Rich takes it for no terminal, and fails to write
+    except ValueError:  # closed: let Rich report it
         return None
     columns = os.environ.get("COLUMNS", "")
     if columns.isdigit():
@@ -127,20 +128,81 @@ def _plain_width(stream: TextIO) -> int | None:
     return 80
 
 
-def _wrap(paragraph: str, width: int) -> Iterator[str]:
-    """``paragraph`` (no newline) in lines of at most ``width`` cells, as ``Text.wrap`` cuts it
-    with overflow "fold": Rich's word division, whitespace beyond the width dropped from the end
-    of a line (counted in characters, as Rich does), then the line cropped to the width."""
-    from rich._wrap import divide_line
-    from rich.cells import cell_len, set_cell_size
+# A word: a run of characters other than the space, with the spaces after it (the first word
+# of a line also takes the spaces before it: its indent).
+_WORD = re.compile(r" *[^ ]+ *| +")
 
-    offsets = divide_line(paragraph, width, fold=True)
-    for start, end in zip([0, *offsets], [*offsets, len(paragraph)], strict=True):
-        line = paragraph[start:end]
-        if len(line) > width:
-            trailing = len(line) - len(line.rstrip())
-            line = line[: len(line) - min(trailing, len(line) - width)]
-        yield set_cell_size(line, width) if cell_len(line) > width else line
+
+def wrap(paragraph: str, width: int) -> list[str]:
+    """``paragraph`` (one line of the view) in lines of at most ``width`` columns.
+
+    The rule, astreinte's own:
+
+    - a paragraph that fits is one line;
+    - otherwise it is cut at spaces (U+0020 only: a no-break space never breaks): words, each
+      with the spaces after it, go on a line as long as the word without those spaces fits in
+      what the line leaves; a word that does not starts the next line;
+    - the spaces that end a line stay, up to the width;
+    - a word wider than the width starts a line and is cut every ``width`` columns; its last
+      piece goes on with the words after it;
+    - a character wider than the width (a wide character, at a width of 1) is a line alone.
+
+    Columns are those of a terminal (:func:`columns`).
+    """
+    if columns(paragraph) <= width:
+        return [paragraph]
+    lines: list[str] = []
+    line, used = "", 0
+    for word in _WORD.findall(paragraph):
+        body = word.rstrip(" ")
+        if used + columns(body) <= width:
+            line, used = line + word, used + columns(word)
+            continue
+        if line:
+            lines.append(line)
+        line = word
+        if columns(body) > width:
+            *pieces, last = _cut(body, width)
+            lines += pieces
+            line = last + word[len(body) :]
+        used = columns(line)
+    lines.append(line)
+    return [_trim(line, width) for line in lines]
+
+
+def _cut(word: str, width: int) -> list[str]:
+    """``word`` in pieces of at most ``width`` columns (a character wider than that alone)."""
+    pieces, piece, used = [], "", 0
+    for char in word:
+        size = columns(char)
+        if piece and used + size > width:
+            pieces.append(piece)
+            piece, used = "", 0
+        piece, used = piece + char, used + size
+    return [*pieces, piece]
+
+
+def _trim(line: str, width: int) -> str:
+    """``line`` without the spaces that end it beyond ``width`` columns."""
+    while line.endswith(" ") and columns(line) > width:
+        line = line[:-1]
+    return line
+
+
+def columns(text: str) -> int:
+    """How many columns ``text`` takes on a terminal: 2 for each East Asian wide or fullwidth
+    character, 0 for combining marks, format characters (a zero-width space) and control
+    characters, 1 for every other."""
+    if text.isascii() and text.isprintable():
+        return len(text)
+    import unicodedata
+
+    total = 0
+    for char in text:
+        if unicodedata.category(char) in ("Mn", "Me", "Cf", "Cc"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
 
 
 # --------------------------------------------------------------------------- the view

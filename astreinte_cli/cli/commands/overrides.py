@@ -1,4 +1,5 @@
-"""Authoring rosters in git: ``schema``, ``init``, ``override add`` and ``swap``.
+"""``astreinte override add`` and ``astreinte swap``: changing who is on call by writing overrides
+into the team files, in git.
 
 Options are parsed here; the edits are :mod:`astreinte_cli.authoring`, the timeline changes
 :mod:`astreinte_cli.diff`. An edit is checked by loading the whole roster, with the new file
@@ -19,9 +20,29 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from astreinte_cli import cli
-from astreinte_cli.cli import RostersOption, TeamOption, TzOption
-from astreinte_cli.completion import complete_level, complete_person, complete_team
+from astreinte_cli.cli.completion import complete_level, complete_person, complete_team
+from astreinte_cli.cli.options import (
+    EditAt,
+    PeriodFrom,
+    PeriodTo,
+    RostersOption,
+    TeamOption,
+    TzOption,
+)
+from astreinte_cli.cli.toolkit import (
+    DEFAULT_ROSTERS,
+    ExitCode,
+    boundary,
+    check_person,
+    checked_range,
+    fail_usage,
+    find_team,
+    load,
+    print_roster_error,
+    read_when,
+    read_zone,
+    select,
+)
 from astreinte_cli.i18n import _, ngettext
 
 if TYPE_CHECKING:
@@ -29,24 +50,6 @@ if TYPE_CHECKING:
     from astreinte_cli.diff import Change
     from astreinte_cli.model import Roster, Team
 
-FromOption = Annotated[
-    str,
-    typer.Option(
-        "--from",
-        help="WHEN the override starts: ISO 8601 or 'YYYY-MM-DD HH:MM' (a bare date is 00:00), "
-        "read in the team's timezone.",
-        show_default=False,
-    ),
-]
-ToOption = Annotated[
-    str,
-    typer.Option(
-        "--to",
-        help="WHEN it ends, excluded (a bare date is 00:00 of that day, so "
-        "--to 2026-12-26 stops at the end of the 25th).",
-        show_default=False,
-    ),
-]
 ReasonOption = Annotated[
     str | None,
     typer.Option(
@@ -60,113 +63,14 @@ ExceptionalOption = Annotated[
         help="Mark the change exceptional (short notice for exceptional circumstances).",
     ),
 ]
-AtOption = Annotated[
-    str, typer.Option("--at", help="WHEN the change is made, for the notice rule (default now).")
-]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show the entry and what it changes; write nothing.")
 ]
 
-TEMPLATES = "templates"
-INIT_FILES = (
-    ("rosters/astreinte.yaml", "init/astreinte.yaml"),
-    ("rosters/contacts.local.yaml.example", "init/contacts.local.yaml.example"),
-    (".github/workflows/astreinte.yml", "init/astreinte.yml"),
-)
-GITIGNORE_LINES = ("*.local.yaml", "*.local.yml")
-
-
-def register(app: typer.Typer) -> None:
-    """Add ``schema``, ``init``, ``override add`` and ``swap`` to the application."""
-    app.command()(schema)
-    app.command()(init)
-    override_app = typer.Typer(
-        name="override",
-        help="Change who is on call over a period, by editing the team's file.",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
-    override_app.command("add")(override_add)
-    app.add_typer(override_app, name="override")
-    app.command()(swap)
-
-
-# --------------------------------------------------------------------------- schema, init
-
-
-def _packaged(name: str) -> str:
-    """A text file shipped inside the package (templates, the schema)."""
-    from importlib import resources
-
-    return resources.files("astreinte_cli").joinpath(name).read_text(encoding="utf-8")
-
-
-def schema() -> None:
-    """Print the JSON Schema (draft 2020-12) of roster files, for editors to complete and
-    check them."""
-    typer.echo(_packaged("schemas/roster.schema.json").rstrip("\n"))
-
-
-def init(
-    directory: Annotated[
-        Path,
-        typer.Argument(help="The repository to set up (default: the current folder)."),
-    ] = Path("."),
-    force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
-) -> None:
-    """Write a commented starter roster (rosters/astreinte.yaml), its schema, a .gitignore for
-    personal contacts, and a CI workflow that checks pull requests and publishes the calendars.
-
-    Existing files are left alone (exit 1) unless --force; a .gitignore is completed, never
-    replaced."""
-    files = {target: _packaged(f"{TEMPLATES}/{source}") for target, source in INIT_FILES}
-    files["schemas/roster.schema.json"] = _packaged("schemas/roster.schema.json")
-    existing = [name for name in files if (directory / name).exists()]
-    if existing and not force:
-        for name in existing:
-            typer.echo("error: " + _("{path} exists").format(path=directory / name), err=True)
-        typer.echo(
-            "hint: " + _("nothing was written; use --force to overwrite these files"), err=True
-        )
-        raise typer.Exit(cli.EXIT_INVALID)
-    try:
-        for name, text in files.items():
-            path = directory / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
-            typer.echo(_("wrote {path}").format(path=path))
-        gitignore = directory / ".gitignore"
-        present = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-        missing = [line for line in GITIGNORE_LINES if line not in present]
-        if missing:
-            header = [] if present else ["# personal phone numbers stay out of git (astreinte)"]
-            lead = (
-                "\n" if present and not gitignore.read_text(encoding="utf-8").endswith("\n") else ""
-            )
-            with gitignore.open("a", encoding="utf-8") as stream:
-                stream.write(lead + "\n".join(header + missing) + "\n")
-            done = _("updated {path}") if present else _("wrote {path}")
-            typer.echo(done.format(path=gitignore))
-    except OSError as exc:
-        message = _("cannot write in {directory}: {reason}").format(
-            directory=directory, reason=exc.strerror or exc
-        )
-        typer.echo("error: " + message, err=True)
-        raise typer.Exit(cli.EXIT_INVALID) from None
-    roster = directory / "rosters"
-    typer.echo(
-        _("next: edit {path}, then run 'astreinte check --rosters {roster}' and commit").format(
-            path=roster / "astreinte.yaml", roster=roster
-        )
-    )
-
-
-# --------------------------------------------------------------------------- override add, swap
-
 
 def override_add(
     *,
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: Annotated[
         str | None,
         typer.Option(
@@ -205,12 +109,12 @@ def override_add(
             show_default=False,
         ),
     ] = None,
-    start: FromOption,
-    end: ToOption,
+    start: PeriodFrom,
+    end: PeriodTo,
     reason: ReasonOption = None,
     exceptional: ExceptionalOption = False,
     tz: TzOption = None,
-    at: AtOption = "now",
+    at: EditAt = "now",
     dry_run: DryRunOption = False,
 ) -> None:
     """Add an override to the team's file, keeping its comments and layout, and show what
@@ -220,16 +124,16 @@ def override_add(
     would reject (unknown person, no such level) changes nothing and exits 1."""
     from astreinte_cli.authoring import OverrideEntry, written_instant
 
-    with cli._boundary():
-        roster = cli._load(rosters)
+    with boundary():
+        roster = load(rosters)
         chosen = _one_team(roster, team)
-        zone = cli._zone(tz, [chosen])
+        zone = read_zone(tz, [chosen])
         first, last = _period(start, end, zone)
         ids = tuple(dict.fromkeys(p.strip() for item in who for p in item.split(",") if p.strip()))
         if not ids:
-            cli._fail_usage(_("--who names nobody"))
+            fail_usage(_("--who names nobody"))
         if level is None and len(chosen.levels) != 1:
-            cli._fail_usage(
+            fail_usage(
                 _("which level? give --level"),
                 _("team '{team}' has levels 1 to {count}").format(
                     team=chosen.id, count=len(chosen.levels)
@@ -244,7 +148,7 @@ def override_add(
             reason=reason.strip() if reason and reason.strip() else None,
             exceptional=exceptional,
         )
-        now = cli._when(at, zone, "--at")
+        now = read_when(at, zone, "--at")
         _apply(rosters, roster, {chosen.id: [entry]}, first, last, now, dry_run)
 
 
@@ -262,14 +166,14 @@ def swap(
         ),
     ],
     *,
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
-    start: FromOption,
-    end: ToOption,
+    start: PeriodFrom,
+    end: PeriodTo,
     reason: ReasonOption = None,
     exceptional: ExceptionalOption = False,
     tz: TzOption = None,
-    at: AtOption = "now",
+    at: EditAt = "now",
     dry_run: DryRunOption = False,
 ) -> None:
     """Swap A and B over a period: wherever one of them is on call and the other is not, the
@@ -281,14 +185,14 @@ def swap(
     from astreinte_cli.authoring import swap_entries
     from astreinte_cli.compile import compile_team
 
-    with cli._boundary():
-        roster = cli._load(rosters)
-        teams = cli._select(roster, team)
+    with boundary():
+        roster = load(rosters)
+        teams = select(roster, team)
         for person in (first_person, second_person):
-            cli._check_person(roster, person)
+            check_person(roster, person)
         if first_person == second_person:
-            cli._fail_usage(_("A and B are the same person"))
-        zone = cli._zone(tz, teams)
+            fail_usage(_("A and B are the same person"))
+        zone = read_zone(tz, teams)
         first, last = _period(start, end, zone)
         reason_text = (
             reason.strip()
@@ -306,7 +210,7 @@ def swap(
             if found:
                 entries[chosen.id] = found
         if not entries:
-            cli._fail_usage(
+            fail_usage(
                 _(
                     "nothing to swap: neither {first_person} nor {second_person} is on call "
                     "without the other {range_text}"
@@ -317,7 +221,7 @@ def swap(
                 ),
                 _("check the period with 'astreinte show --from … --to …'"),
             )
-        now = cli._when(at, zone, "--at")
+        now = read_when(at, zone, "--at")
         _apply(rosters, roster, entries, first, last, now, dry_run)
 
 
@@ -328,11 +232,11 @@ def _one_team(roster: Roster, team: str | None) -> Team:
     if team is None:
         if len(roster.teams) == 1:
             return roster.teams[0]
-        cli._fail_usage(
+        fail_usage(
             _("which team? give --team"),
             "teams: " + ", ".join(t.id for t in roster.teams) if roster.teams else None,
         )
-    return cli._select(roster, [team])[0]
+    return find_team(roster, team)
 
 
 def _level_value(text: str) -> int | str:
@@ -341,11 +245,7 @@ def _level_value(text: str) -> int | str:
 
 
 def _period(start: str, end: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
-    first = cli._when(start, zone, "--from")
-    last = cli._when(end, zone, "--to")
-    if last <= first:
-        cli._fail_usage(_("--to must be after --from"))
-    return first, last
+    return checked_range(read_when(start, zone, "--from"), read_when(end, zone, "--to"))
 
 
 def _range_text(first: dt.datetime, last: dt.datetime, zone: ZoneInfo) -> str:
@@ -380,9 +280,17 @@ def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edi
         try:
             new = add_overrides(text.removeprefix("\ufeff"), entries[team.id])
         except EditError as exc:
-            cli._fail_usage(f"{path}: {exc.message}", exc.hint)
+            fail_usage(f"{path}: {exc.message}", exc.hint)
         edits.append(_Edit(path, raw, text, ("\ufeff" if bom else "") + new))
     return edits
+
+
+def _would_be(count: int) -> str:
+    return ngettext(
+        "{count} error in the roster as it would be: nothing was written",
+        "{count} errors in the roster as it would be: nothing was written",
+        count,
+    ).format(count=count)
 
 
 @contextmanager
@@ -391,7 +299,7 @@ def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
     if they were in the real files (as they would be) and exits 1, having written nothing."""
     import tempfile
 
-    from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
+    from astreinte_cli.diagnostics import RosterError
     from astreinte_cli.load import load_roster
     from astreinte_cli.load.files import roster_files
 
@@ -410,20 +318,8 @@ def _staged(rosters: Path, edits: Sequence[_Edit]) -> Iterator[Roster]:
         try:
             roster = load_roster(location)
         except RosterError as exc:
-            sources = SourceLines()
-            for diagnostic in exc.diagnostics:
-                text = format_diagnostic(diagnostic, sources)
-                typer.echo(text.replace(str(location), str(rosters), 1), err=True)
-            count = sum(1 for d in exc.diagnostics if d.severity == "error")
-            typer.echo(
-                ngettext(
-                    "{count} error in the roster as it would be: nothing was written",
-                    "{count} errors in the roster as it would be: nothing was written",
-                    count,
-                ).format(count=count),
-                err=True,
-            )
-            raise typer.Exit(cli.EXIT_INVALID) from None
+            print_roster_error(exc, _would_be, moved=(str(location), str(rosters)))
+            raise typer.Exit(ExitCode.INVALID) from None
         yield roster
 
 
@@ -447,7 +343,7 @@ def _apply(
     with _staged(rosters, edits) as new_roster:
         for edit in edits:
             count = sum(
-                len(v) for k, v in entries.items() if Path(_team(roster, k).path) == edit.path
+                len(v) for k, v in entries.items() if Path(roster.team(k).path) == edit.path
             )
             typer.echo(
                 (
@@ -469,7 +365,7 @@ def _apply(
                     typer.echo("  " + line)
         services = frozenset(p.id for p in new_roster.people.values() if p.is_service)
         for team_id in entries:
-            old_team, new_team = _team(roster, team_id), _team(new_roster, team_id)
+            old_team, new_team = roster.team(team_id), new_roster.team(team_id)
             before = compile_team(roster, old_team, first, last)
             after = compile_team(new_roster, new_team, first, last)
             changes = merge_over_off_time(team_changes(before, after, now, services), after)
@@ -482,15 +378,11 @@ def _apply(
             write_atomically(edit.path, edit.new, expected=edit.raw)
             typer.echo(f"wrote {edit.path}")
     except OSError as exc:
-        cli._fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
-
-
-def _team(roster: Roster, team_id: str) -> Team:
-    return next(t for t in roster.teams if t.id == team_id)
+        fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 
 
 def _print_changes(team: Team, changes: Sequence[Change]) -> None:
-    from astreinte_cli.check.findings import local_range
+    from astreinte_cli.render.changes import change_sentence, team_heading
 
     if not changes:
         typer.echo(
@@ -500,31 +392,9 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
             ).format(team=team.id)
         )
         return
-    typer.echo(f"{team.id} ({team.name}), {team.timezone}:")
-    notice = team.rules.notice_days
+    typer.echo(team_heading(team))
     for change in changes:
-        others = ", ".join(change.others)
-        if change.kind == "gains":
-            tail = (
-                _(", taking it from {others}").format(others=others)
-                if others
-                else _(", where nobody was on call")
-            )
-        else:
-            tail = (
-                _(", giving it to {others}").format(others=others)
-                if others
-                else _(", and nobody takes it over")
-            )
-        mark = ""
-        if change.breaks_notice:
-            mark = _(" [breaks the {notice}-day notice]").format(notice=notice)
-        elif change.within_notice:
-            mark = _(" [inside the {notice}-day notice window]").format(notice=notice)
-        typer.echo(
-            f"  {change.person} {change.kind} level {change.level} "
-            f"{local_range(change.start, change.end, team.zone)}{tail}{mark}"
-        )
+        typer.echo("  " + change_sentence(change, team.zone, team.rules.notice_days))
     if any(c.breaks_notice for c in changes):
         typer.echo(
             _(

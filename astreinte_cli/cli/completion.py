@@ -10,13 +10,13 @@ so this module needs no Typer import.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-ROSTERS_ENV = "ASTREINTE_ROSTERS"
+from astreinte_cli.cli.toolkit import default_rosters
+
 Completions = list[tuple[str, str]]  # (value, help shown by zsh and fish)
 
 
@@ -47,7 +47,7 @@ def roster_location(ctx: CompletionContext | None) -> Path:
         if value:
             return Path(value)
         context = context.parent
-    return Path(os.environ.get(ROSTERS_ENV) or "rosters")
+    return default_rosters()
 
 
 def scan_roster(location: Path) -> RosterIds:

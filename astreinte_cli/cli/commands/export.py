@@ -1,29 +1,38 @@
-"""`astreinte export ics|json|csv` and `astreinte publish DIR`: options in, core call, bytes out.
-
-Registered on the main app by :func:`register`, from the last lines of ``cli.py``.
-"""
+"""`astreinte export ics|json|csv` and `astreinte publish DIR`: options in, core call, bytes out."""
 
 from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 import typer
 
-from astreinte_cli.cli import (
+from astreinte_cli.cli.options import (
+    ExportAt,
+    ExportFrom,
+    ExportTo,
+    OutputOption,
+    PersonOption,
+    PrivateOption,
+    RemindOption,
     RostersOption,
     TeamOption,
     TzOption,
-    _boundary,
-    _check_person,
-    _fail_usage,
-    _json_text,
-    _scope,
-    _when,
+)
+from astreinte_cli.cli.toolkit import (
+    DEFAULT_ROSTERS,
+    boundary,
+    check_person,
+    fail_usage,
+    json_text,
+    load_scope,
+    read_range,
+    read_when,
+    write_output,
 )
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
@@ -32,62 +41,28 @@ from astreinte_cli.times import TimeSyntaxError
 if TYPE_CHECKING:
     from astreinte_cli.export.publish import Publication, PublishOptions
 
-OutputOption = Annotated[
-    str,
-    typer.Option("--output", "-o", help="File to write, or '-' for stdout.", show_default=False),
-]
-FromOption = Annotated[
-    str | None,
-    typer.Option("--from", help="WHEN (default: 30 days before --at).", show_default=False),
-]
-ToOption = Annotated[
-    str | None,
-    typer.Option("--to", help="WHEN (default: 365 days after --at).", show_default=False),
-]
-AtOption = Annotated[
-    str,
-    typer.Option(
-        "--at",
-        help="WHEN the export is made: the default range is around it, and feeds are stamped "
-        "with it (DTSTAMP), so the same --at gives the same bytes.",
-    ),
-]
-PersonOption = Annotated[
-    str | None,
-    typer.Option("--person", help="Only this person's shifts, across teams.", show_default=False),
-]
-PrivateOption = Annotated[
-    bool, typer.Option("--private", help="Mark events CLASS:PRIVATE (others see only 'busy').")
-]
-RemindOption = Annotated[
-    str | None,
-    typer.Option(
-        "--remind", help="A reminder this long before each event, e.g. 1h.", show_default=False
-    ),
-]
-
-
 # --------------------------------------------------------------------------- helpers
 
 
-def _instant(at: str, zone: ZoneInfo) -> dt.datetime:
-    return _when(at, zone, "--at").replace(microsecond=0)
+def export_instant(at: str, zone: ZoneInfo) -> dt.datetime:
+    """The --at of `export` and `publish`, in whole seconds: the feeds' DTSTAMP."""
+    return read_when(at, zone, "--at").replace(microsecond=0)
 
 
-def _range(
+def export_range(
     start: str | None, end: str | None, at: dt.datetime, zone: ZoneInfo
 ) -> tuple[dt.datetime, dt.datetime]:
     from astreinte_cli.export.publish import default_range
 
     default_first, default_last = default_range(at, zone)
-    first = _when(start, zone, "--from", at) if start else default_first
-    last = _when(end, zone, "--to", at) if end else default_last
-    if last <= first:
-        _fail_usage(_("--to must be after --from"))
-    return first, last
+    return read_range(
+        start or None, end or None, zone,
+        now=at, default_start=default_first, default_end=lambda _first: default_last,
+    )  # fmt: skip
 
 
-def _remind(text: str | None) -> dt.timedelta | None:
+def reminder(text: str | None) -> dt.timedelta | None:
+    """The --remind of `export ics` and `publish`."""
     if text is None:
         return None
     from astreinte_cli.times import parse_duration
@@ -95,32 +70,7 @@ def _remind(text: str | None) -> dt.timedelta | None:
     try:
         return parse_duration(text)
     except TimeSyntaxError as exc:
-        _fail_usage(f"--remind: {exc.message}", exc.hint)
-
-
-def _write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> None:
-    """stdout for '-', else the file, replaced atomically (:func:`atomic.replace_file`).
-    ``data`` is the bytes, or a function that writes them to the stream it is given."""
-    from astreinte_cli.atomic import replace_file
-
-    def write(stream: BinaryIO) -> None:
-        if isinstance(data, bytes):
-            stream.write(data)
-        else:
-            data(stream)
-            stream.flush()
-
-    if output == "-":
-        write(sys.stdout.buffer)
-        sys.stdout.flush()
-        return
-    path = Path(output)
-    if path.is_dir():
-        _fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
-    try:
-        replace_file(path, write, mode=0o644)
-    except OSError as exc:
-        _fail_usage(f"-o {output}: {exc.strerror or exc}")
+        fail_usage(f"--remind: {exc.message}", exc.hint)
 
 
 # --------------------------------------------------------------------------- export
@@ -128,16 +78,16 @@ def _write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> No
 
 def export_ics(
     output: OutputOption,
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
     level: Annotated[
         int | None,
         typer.Option("--level", help="Only this level (1-based); needs one team.", min=1),
     ] = None,
     person: PersonOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    at: AtOption = "now",
+    start: ExportFrom = None,
+    end: ExportTo = None,
+    at: ExportAt = "now",
     tz: TzOption = None,
     private: PrivateOption = False,
     remind: RemindOption = None,
@@ -156,17 +106,17 @@ def export_ics(
     from astreinte_cli import parallel
     from astreinte_cli.export import ics
 
-    with _boundary():
-        roster, teams, zone = _scope(rosters, team, tz)
-        instant = _instant(at, zone)
-        first, last = _range(start, end, instant, zone)
-        _check_person(roster, person)
+    with boundary():
+        roster, teams, zone = load_scope(rosters, team, tz)
+        instant = export_instant(at, zone)
+        first, last = export_range(start, end, instant, zone)
+        check_person(roster, person)
         if level is not None:
             if len(teams) != 1:
-                _fail_usage(_("--level needs exactly one team"), _("add --team ID"))
+                fail_usage(_("--level needs exactly one team"), _("add --team ID"))
             if level > len(teams[0].levels):
                 count = len(teams[0].levels)
-                _fail_usage(
+                fail_usage(
                     _("team '{team}' has {count} level(s), not {level}").format(
                         team=teams[0].id, count=count, level=level
                     )
@@ -176,7 +126,7 @@ def export_ics(
             name=ics.feed_name(roster, only, level, person),
             stamp=instant,
             private=private,
-            remind=_remind(remind),
+            remind=reminder(remind),
         )
 
         def part(chunk: Sequence[Team], out: BinaryIO) -> None:
@@ -203,7 +153,7 @@ def export_ics(
             parallel.write_in_parts(part, teams, out, share=share)
             out.write(ics.CALENDAR_END)
 
-        _write_output(output, feed)
+        write_output(output, feed)
 
 
 def _show(
@@ -213,37 +163,37 @@ def _show(
     from astreinte_cli.compile import compile_team
     from astreinte_cli.export.documents import show_document
 
-    roster, teams, zone = _scope(rosters, team, tz)
-    first, last = _range(start, end, _instant(at, zone), zone)
-    _check_person(roster, person)
+    roster, teams, zone = load_scope(rosters, team, tz)
+    first, last = export_range(start, end, export_instant(at, zone), zone)
+    check_person(roster, person)
     timelines = [compile_team(roster, t, first, last) for t in teams]
     return roster, show_document(timelines, first, last, zone, person)
 
 
 def export_json(
     output: OutputOption,
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
     person: PersonOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    at: AtOption = "now",
+    start: ExportFrom = None,
+    end: ExportTo = None,
+    at: ExportAt = "now",
     tz: TzOption = None,
 ) -> None:
     """The `show --json` document (shifts and gaps) over a range."""
-    with _boundary():
+    with boundary():
         _roster, document = _show(rosters, team, person, start, end, at, tz)
-        _write_output(output, _json_text(document).encode())
+        write_output(output, json_text(document).encode())
 
 
 def export_csv(
     output: OutputOption,
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
     person: PersonOption = None,
-    start: FromOption = None,
-    end: ToOption = None,
-    at: AtOption = "now",
+    start: ExportFrom = None,
+    end: ExportTo = None,
+    at: ExportAt = "now",
     tz: TzOption = None,
 ) -> None:
     """One row per shift: team, level, level_name, who, names, start, end, source.
@@ -251,9 +201,9 @@ def export_csv(
     Cells that a spreadsheet would run as a formula are prefixed with an apostrophe."""
     from astreinte_cli.export.table import shifts_csv
 
-    with _boundary():
+    with boundary():
         roster, document = _show(rosters, team, person, start, end, at, tz)
-        _write_output(output, shifts_csv(roster, document["shifts"]).encode())
+        write_output(output, shifts_csv(roster, document["shifts"]).encode())
 
 
 # --------------------------------------------------------------------------- publish
@@ -263,9 +213,9 @@ def publish(
     directory: Annotated[
         Path, typer.Argument(help="Folder to (re)place the publication in.", show_default=False)
     ],
-    rosters: RostersOption = Path("rosters"),
+    rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
-    at: AtOption = "now",
+    at: ExportAt = "now",
     tz: TzOption = None,
     secret: Annotated[
         str | None,
@@ -306,23 +256,23 @@ def publish(
     bytes."""
     from astreinte_cli.export import publish as publishing
 
-    with _boundary():
+    with boundary():
         if secret is None and not no_person_feeds:
-            _fail_usage(
+            fail_usage(
                 _("person feeds need a secret, so that their addresses cannot be guessed"),
                 _("give --secret or set ASTREINTE_FEED_SECRET, or publish --no-person-feeds"),
             )
         if base_url is not None and not base_url.startswith(("https://", "http://")):
-            _fail_usage(
+            fail_usage(
                 _("--base-url must start with https:// (got '{base_url}')").format(
                     base_url=base_url
                 )
             )
         target = directory.absolute()
         if person_links is not None and person_links.absolute().is_relative_to(target):
-            _fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
-        roster, teams, zone = _scope(rosters, team, tz)
-        instant = _instant(at, zone)
+            fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
+        roster, teams, zone = load_scope(rosters, team, tz)
+        instant = export_instant(at, zone)
         first, last = publishing.default_range(instant, zone)
         options = publishing.PublishOptions(
             at=instant,
@@ -331,22 +281,22 @@ def publish(
             secret=None if no_person_feeds else secret,
             base_url=base_url,
             private=private,
-            remind=_remind(remind),
+            remind=reminder(remind),
         )
         try:
             # Refuses a folder that is not a publication before anything is built; the files
             # are written into the staging folder as they are made, swapped in at the end.
             with publishing.write_publication(target) as staging:
-                publication = _build(roster, teams, options, staging, progress=sys.stdout.isatty())
+                publication = build(roster, teams, options, staging, progress=sys.stdout.isatty())
         except OSError as exc:
-            _fail_usage(
+            fail_usage(
                 _("cannot write {directory}: {reason}").format(
                     directory=directory, reason=exc.strerror or exc
                 )
             )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
-            _write_output(str(person_links), _json_text(links).encode())
+            write_output(str(person_links), json_text(links).encode())
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
@@ -357,7 +307,7 @@ def publish(
         )
 
 
-def _build(
+def build(
     roster: Roster, teams: list[Team], options: PublishOptions, folder: Path, *, progress: bool
 ) -> Publication:
     """The publication, written into ``folder``, with a progress bar on a terminal."""
@@ -374,18 +324,3 @@ def _build(
             bar.update(task, completed=done, total=total, description=path)
 
         return build_publication(roster, teams, options, folder, step)
-
-
-def register(app: typer.Typer) -> None:
-    """Adds `export ics|json|csv` and `publish` to the main app."""
-    export_app = typer.Typer(
-        name="export",
-        help="Calendar feeds (ics), the timeline as JSON, or shifts as CSV, to a file or stdout.",
-        no_args_is_help=True,
-        rich_markup_mode=None,
-    )
-    export_app.command("ics")(export_ics)
-    export_app.command("json")(export_json)
-    export_app.command("csv")(export_csv)
-    app.add_typer(export_app, name="export")
-    app.command("publish")(publish)

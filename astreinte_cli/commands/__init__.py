@@ -1,1 +1,0 @@
-"""CLI command groups, each registering itself on the main app."""
