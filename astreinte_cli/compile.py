@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.intervals import Interval, Intervals, clip, complement, union
-from astreinte_cli.model import Leave, Level, Override, Roster, Rotation, Team
+from astreinte_cli.model import Level, Override, Roster, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
 
@@ -431,7 +431,7 @@ def _leave_masks(
 ) -> dict[str, Mask]:
     """Leave of the level's rotation members, in the team's zone, within the range."""
     members = {p for rotation in level.rotations for p in rotation.everyone}
-    by_person = leave_by_person(roster)
+    by_person = roster.leave_by_person
     # A period's clock readings are within a day of its instants read in UTC (no zone or offset
     # is 24 hours from UTC): leave two days clear of the range is dropped before being placed.
     # A roster with years of leave is then compiled over a day without placing all of it.
@@ -451,24 +451,6 @@ def _leave_masks(
 
 
 _CLEAR = dt.timedelta(days=2)
-
-
-# The last roster seen and its leave by person. Scanning the whole roster's leave for each
-# level (or, in `check`, each team) made the time grow with the square of the organisation's
-# size. The memo holds the roster itself, so an identity match cannot be a different roster at
-# a reused address.
-_leave_index: dict[str, tuple[Roster, dict[str, list[tuple[int, Leave]]]]] = {}
-
-
-def leave_by_person(roster: Roster) -> dict[str, list[tuple[int, Leave]]]:
-    """Each person's leave entries with their position in ``roster.leave``, in that order."""
-    last = _leave_index.get("last")
-    if last is None or last[0] is not roster:
-        index: dict[str, list[tuple[int, Leave]]] = {}
-        for position, item in enumerate(roster.leave):
-            index.setdefault(item.person, []).append((position, item))
-        last = _leave_index["last"] = (roster, index)
-    return last[1]
 
 
 # --------------------------------------------------------------------------- teams
