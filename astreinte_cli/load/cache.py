@@ -9,7 +9,8 @@ of each of its modules; the versions of Python, ``holidays`` and ``phonenumbers`
 file is a different key, never a stale answer. Only valid rosters are stored. Entries live in
 ``$XDG_CACHE_HOME/astreinte`` (or ``~/.cache/astreinte``), are written atomically, and anything
 unreadable, corrupt or of another version is ignored: the roster is then loaded as if there
-were no cache. ``ASTREINTE_CACHE=off`` disables it.
+were no cache. ``ASTREINTE_CACHE=off`` disables it. The README's "Caches" lists it with the
+in-memory caches it fills.
 """
 
 from __future__ import annotations
