@@ -50,8 +50,8 @@ class Mask:
 class Turn(NamedTuple):
     """A non-empty rotation turn: who it gives, as positions in the epoch's member list.
 
-    A named tuple rather than a frozen dataclass: a year of a large organisation has some
-    200,000 turns, and a tuple is built several times faster."""
+    A named tuple rather than a frozen dataclass: a large organisation's year has a great many
+    turns, and a tuple is much cheaper to build."""
 
     start: dt.datetime
     end: dt.datetime
@@ -191,7 +191,7 @@ def compile_level(
     ``only`` (leave applied where it meets them), the rotations painted over each other in
     order, the overrides applied within their periods, the result cut by coverage. The state is
     evaluated per segment where it is constant, straight from the rules, and equal neighbours
-    merge: a year of a large organisation has a few hundred thousand of them."""
+    merge: there are far fewer segments than instants to look at."""
     calendar = calendar or TeamCalendar(team)
     leave = _leave_masks(roster, team, level, start, end)
     layered: list[Segment] = []
@@ -346,7 +346,8 @@ def _cut_by_coverage(
     """The parts (covering ``[start, end)``) cut where coverage begins or ends (SPEC §5.8):
     outside coverage the level is off, whoever is given; inside, nobody is a gap. Neighbours
     that a reader cannot tell apart (same coverage, source and set of people) merge, as plain
-    tuples: the stretches are built once they are final, a few hundred thousand a year."""
+    tuples: the stretches, many in a large organisation's year, are built once they are
+    final."""
     zones = sorted(
         [(s, e, True) for s, e in coverage]
         + [(s, e, False) for s, e in complement(coverage, start, end)]
