@@ -58,7 +58,7 @@ def load_roster(location: Path) -> Roster:
             builder.read_local(reader, root)
         else:
             builder.read_file(reader, root)
-    roster = builder.build([str(p) for p in files])
+    roster = builder.build([str(path) for path in files])
     collector.raise_if_any()
     return roster
 
@@ -97,7 +97,7 @@ class _RosterBuilder:
             id_node = entries["team"][1]
             team_id = reader.identifier(id_node, _("team id"), TEAM_ID)
             if team_id is not None:
-                self.teams.append(TeamSource(reader, team_id, id_node, root, entries))
+                self.teams.append(TeamSource(reader, team_id, id_node, entries))
         else:
             for key in team_keys:
                 reader.error(

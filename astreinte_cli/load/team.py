@@ -53,7 +53,6 @@ class TeamSource:
     reader: NodeReader
     id: str
     id_node: yaml.Node
-    root: yaml.Node
     entries: Entries
 
 
