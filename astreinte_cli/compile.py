@@ -19,7 +19,7 @@ from typing import NamedTuple
 
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.intervals import Interval, Intervals, clip, complement, union
-from astreinte_cli.model import Leave, Level, Override, Roster, Rotation, Team
+from astreinte_cli.model import Level, Override, Roster, Rotation, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
 
@@ -50,8 +50,8 @@ class Mask:
 class Turn(NamedTuple):
     """A non-empty rotation turn: who it gives, as positions in the epoch's member list.
 
-    A named tuple rather than a frozen dataclass: a year of a large organisation has some
-    200,000 turns, and a tuple is built several times faster."""
+    A named tuple rather than a frozen dataclass: a large organisation's year has a great many
+    turns, and a tuple is much cheaper to build."""
 
     start: dt.datetime
     end: dt.datetime
@@ -191,7 +191,7 @@ def compile_level(
     ``only`` (leave applied where it meets them), the rotations painted over each other in
     order, the overrides applied within their periods, the result cut by coverage. The state is
     evaluated per segment where it is constant, straight from the rules, and equal neighbours
-    merge: a year of a large organisation has a few hundred thousand of them."""
+    merge: there are far fewer segments than instants to look at."""
     calendar = calendar or TeamCalendar(team)
     leave = _leave_masks(roster, team, level, start, end)
     layered: list[Segment] = []
@@ -346,7 +346,8 @@ def _cut_by_coverage(
     """The parts (covering ``[start, end)``) cut where coverage begins or ends (SPEC §5.8):
     outside coverage the level is off, whoever is given; inside, nobody is a gap. Neighbours
     that a reader cannot tell apart (same coverage, source and set of people) merge, as plain
-    tuples: the stretches are built once they are final, a few hundred thousand a year."""
+    tuples: the stretches, many in a large organisation's year, are built once they are
+    final."""
     zones = sorted(
         [(s, e, True) for s, e in coverage]
         + [(s, e, False) for s, e in complement(coverage, start, end)]
@@ -431,7 +432,7 @@ def _leave_masks(
 ) -> dict[str, Mask]:
     """Leave of the level's rotation members, in the team's zone, within the range."""
     members = {p for rotation in level.rotations for p in rotation.everyone}
-    by_person = leave_by_person(roster)
+    by_person = roster.leave_by_person
     # A period's clock readings are within a day of its instants read in UTC (no zone or offset
     # is 24 hours from UTC): leave two days clear of the range is dropped before being placed.
     # A roster with years of leave is then compiled over a day without placing all of it.
@@ -451,24 +452,6 @@ def _leave_masks(
 
 
 _CLEAR = dt.timedelta(days=2)
-
-
-# The last roster seen and its leave by person. Scanning the whole roster's leave for each
-# level (or, in `check`, each team) made the time grow with the square of the organisation's
-# size. The memo holds the roster itself, so an identity match cannot be a different roster at
-# a reused address.
-_leave_index: dict[str, tuple[Roster, dict[str, list[tuple[int, Leave]]]]] = {}
-
-
-def leave_by_person(roster: Roster) -> dict[str, list[tuple[int, Leave]]]:
-    """Each person's leave entries with their position in ``roster.leave``, in that order."""
-    last = _leave_index.get("last")
-    if last is None or last[0] is not roster:
-        index: dict[str, list[tuple[int, Leave]]] = {}
-        for position, item in enumerate(roster.leave):
-            index.setdefault(item.person, []).append((position, item))
-        last = _leave_index["last"] = (roster, index)
-    return last[1]
 
 
 # --------------------------------------------------------------------------- teams

@@ -11,6 +11,8 @@ def is_region(code: str) -> bool:
     return code.upper() in phonenumbers.SUPPORTED_REGIONS
 
 
+# Cached (README, "Caches"): a number written in several places, or read again at each git
+# revision that `check` and `diff` load, is parsed once.
 @functools.lru_cache(maxsize=4096)
 def normalise_phone(text: str, region: str) -> str | None:
     """The number in E.164 (``+33612345678``), or None when it is not a valid number."""
@@ -25,8 +27,8 @@ def normalise_phone(text: str, region: str) -> str | None:
     return str(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
 
 
-# E.164 → display form: filled as numbers are shown, or from the roster cache (load/cache.py),
-# which spares `now` the import of ``phonenumbers`` and its metadata.
+# E.164 → display form (README, "Caches"): filled as numbers are shown, or from the roster cache
+# (load/cache.py), which spares `now` the import of ``phonenumbers`` and its metadata.
 _displayed: dict[str, str] = {}
 
 

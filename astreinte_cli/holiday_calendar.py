@@ -76,8 +76,8 @@ def holidays_in(calendar: HolidayCalendar, years: range) -> dict[dt.date, str]:
     return found
 
 
-# (country, subdiv, year) → holidays: filled as years are asked for, or from the roster cache
-# (load/cache.py), which spares `now` the import of the ``holidays`` package.
+# (country, subdiv, year) → holidays (README, "Caches"): filled as years are asked for, or from
+# the roster cache (load/cache.py), which spares `now` the import of the ``holidays`` package.
 _known: dict[tuple[str, str | None, int], dict[dt.date, str]] = {}
 
 

@@ -89,6 +89,18 @@ class Leave:
     span: Span
 
 
+# Person → their leave entries, each with its position in the roster's ``leave``, in that order.
+LeaveIndex = Mapping[str, tuple[tuple[int, Leave], ...]]
+
+
+def index_leave(leave: Iterable[Leave]) -> LeaveIndex:
+    """The :data:`LeaveIndex` of ``leave`` (the roster's, in file order)."""
+    found: dict[str, list[tuple[int, Leave]]] = {}
+    for position, item in enumerate(leave):
+        found.setdefault(item.person, []).append((position, item))
+    return MappingProxyType({person: tuple(entries) for person, entries in found.items()})
+
+
 # --------------------------------------------------------------------------- teams
 
 
@@ -321,13 +333,23 @@ class Team:
 
 @dataclass(frozen=True, slots=True)
 class Roster:
-    """Everything the roster files say: people, leave, teams and the interventions log."""
+    """Everything the roster files say: people, leave, teams and the interventions log.
+
+    ``leave_by_person`` is ``leave`` indexed by person, made with the roster: compiling a
+    level, or checking a team, looks at the leave of its own people, where a scan of the whole
+    roster's leave for each would make the time grow with the square of the organisation's
+    size. It is derived, never passed: the roster cache stores the fields that are, and the
+    index is made again as the roster is, which costs less than reading it back would."""
 
     people: Mapping[str, Person]
     leave: tuple[Leave, ...]
     teams: tuple[Team, ...]
     files: tuple[str, ...]
     interventions: tuple[Intervention, ...] = ()
+    leave_by_person: LeaveIndex = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "leave_by_person", index_leave(self.leave))
 
     def names(self, who: Iterable[str]) -> str:
         """``Alice Martin, Bob Lefèvre``: the display names of ``who``, in that order."""

@@ -32,6 +32,8 @@ class TimeSyntaxError(HintedError, ValueError):
 # --------------------------------------------------------------------------- placement
 
 
+# Cached (README, "Caches"): the same readings recur, each handoff, midnight and window bound of
+# a zone met again by the other rotations, levels and teams in that zone.
 @functools.lru_cache(maxsize=65536)
 def place(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     """The UTC instant of the naive local clock reading ``local`` in ``zone`` (SPEC §2)."""
@@ -40,7 +42,7 @@ def place(local: dt.datetime, zone: ZoneInfo) -> dt.datetime:
     # Read naive, fold=0 takes the offset before a transition and fold=1 the one after. Where
     # they agree (every reading but those of a gap or a repeated hour) the reading occurs
     # exactly once, and its instant is plain arithmetic: this spares the two conversions below,
-    # which cost several times more, on the hundreds of thousands of handoffs of a large roster.
+    # which cost more, on nearly every handoff of a roster.
     offset = zone.utcoffset(local)
     if offset is not None and offset == zone.utcoffset(local.replace(fold=1)):
         return (local - offset).replace(tzinfo=UTC)

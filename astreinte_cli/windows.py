@@ -42,8 +42,8 @@ class TeamCalendar:
         self.zone = team.zone
         self._holidays: dict[int, dict[dt.date, str]] = {}
         # Evaluations by window, with their ranges: a team's levels and rotations often share
-        # a window (coverage, `only`) over the same or a narrower range, and a year of one
-        # takes milliseconds.
+        # a window (coverage, `only`) over the same or a narrower range, and evaluating one
+        # over a long range is not free.
         self._evaluated: dict[Window, list[tuple[dt.datetime, dt.datetime, Intervals]]] = {}
 
     # ------------------------------------------------------------------ days
@@ -142,9 +142,10 @@ class TeamCalendar:
         return self.evaluate(window if window is not None else self.team.coverage, start, end)
 
 
-# A weekly map's instants depend on nothing of a team but its zone: teams that share one (the
-# same business hours or nights, in the same zone) share its evaluation, most of what the
-# windows of a team cost. Tuples, so that no caller can change what the cache holds.
+# Cached (README, "Caches"): a weekly map's instants depend on nothing of a team but its zone,
+# so teams that share one (the same business hours or nights, in the same zone) share its
+# evaluation, most of what the windows of a team cost. Tuples, so that no caller can change
+# what the cache holds.
 @functools.lru_cache(maxsize=256)
 def _weekly(
     weekly: WeeklyMap, zone: ZoneInfo, start: dt.datetime, end: dt.datetime

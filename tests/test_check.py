@@ -1,7 +1,7 @@
 """`astreinte check`: one hand-built roster per rule, with the exact report expected.
 
 Each case is ``tests/data/check/NAME`` (a file or a folder) and ``NAME.expected``, the whole
-stdout. Run with ``ASTREINTE_REWRITE_EXPECTED=1`` to rewrite the expected files after a
+stdout. Run with ``ASTREINTE_REWRITE_GOLDEN=1`` to rewrite the expected files after a
 deliberate change of wording, then read the diff.
 """
 
@@ -14,13 +14,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from gitrepo import Repo
 
 if TYPE_CHECKING:
     from conftest import Cli
 
 TESTS = Path(__file__).parent
 DATA = TESTS / "data" / "check"
-REWRITE = bool(os.environ.get("ASTREINTE_REWRITE_EXPECTED"))
+REWRITE = os.environ.get("ASTREINTE_REWRITE_GOLDEN") == "1"
 
 # name → (horizon options, exit code)
 CASES = {
@@ -187,10 +188,22 @@ def test_the_example_roster_passes(cli: Cli, example_rosters: Path) -> None:
     )
 
 
-@pytest.mark.usefixtures("in_repository")
-def test_the_example_roster_passes_in_its_repository(cli: Cli) -> None:
-    """In the project's own repository the notice rule runs on the roster's history."""
-    result = cli("check", "--at", "2026-12-01")
+def test_the_example_roster_passes_in_its_repository(
+    cli: Cli, example_rosters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a git repository the notice rule runs on the roster's history: here the example
+    roster committed weeks ahead, then its interventions log added four days before --at."""
+    repo = Repo(tmp_path / "repo")
+    for path in sorted(example_rosters.iterdir()):
+        if path.name != "interventions.yaml":
+            shutil.copy(path, repo.rosters / path.name)
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "the example roster", date="2026-11-02T10:00:00+01:00")
+    shutil.copy(example_rosters / "interventions.yaml", repo.rosters / "interventions.yaml")
+    repo.git("add", "-A")
+    repo.git("commit", "-q", "-m", "interventions", date="2026-11-27T10:00:00+01:00")
+    monkeypatch.chdir(repo.root)
+    result = cli("check", "--at", "2026-12-01", env={"GIT_CEILING_DIRECTORIES": str(tmp_path)})
     assert result.code == 0, result.stdout
     assert result.stdout.splitlines()[-1].startswith("check: 0 errors, 0 warnings, 0 notes")
 

@@ -5,7 +5,7 @@ tools break files (a deleted span, a duplicated line, two swapped characters, a 
 differently, a token replaced, a truncation, stray bytes such as NUL, 0xff or control
 characters) and loaded. Anything but a :class:`Roster` or a :class:`RosterError` whose every
 diagnostic is well formed and renders fails the test. ``tests/conftest.py`` sets the number of
-examples: 300 by default, 2000 with ``CI`` set (about 30 s on a 2-core machine).
+examples: 300 by default, 2000 with ``CI`` set (the suite's longest property test).
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import pytest
 from astreinte_cli.cli.fastpath import plain_arguments
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import cache, load_roster
+from astreinte_cli.model import index_leave
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
 CLI_DATA = Path(__file__).parent / "data" / "cli"
@@ -38,6 +39,17 @@ def test_second_load_comes_from_the_cache(roster: Path, monkeypatch: pytest.Monk
     first = cache.load_roster_cached(roster, "en", TODAY)
     monkeypatch.setattr("astreinte_cli.load.load_roster", _refuse)
     assert cache.load_roster_cached(roster, "en", TODAY) == first == load_roster(roster)
+
+
+def test_a_cached_roster_carries_its_leave_index(
+    roster: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is made again as the cached roster is read back, from its leave."""
+    cache.load_roster_cached(roster, "en", TODAY)
+    monkeypatch.setattr("astreinte_cli.load.load_roster", _refuse)
+    cached = cache.load_roster_cached(roster, "en", TODAY)
+    assert cached.leave_by_person
+    assert cached.leave_by_person == index_leave(cached.leave)
 
 
 def test_a_changed_file_is_never_answered_from_the_cache(roster: Path) -> None:

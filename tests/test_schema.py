@@ -22,15 +22,10 @@ from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import load_roster
 from astreinte_cli.load.compensation import RATE_KEYS, TOP_KEYS
 from astreinte_cli.load.interventions import INTERVENTION_KEYS
-from astreinte_cli.load.roster import (
-    FILE_KEYS,
-    LEVEL_KEYS,
-    OVERRIDE_KEYS,
-    PERSON_KEYS,
-    ROTATION_KEYS,
-    TEAM_KEYS,
-)
+from astreinte_cli.load.roster import FILE_KEYS, PERSON_KEYS
+from astreinte_cli.load.rotation import ROTATION_KEYS
 from astreinte_cli.load.rules import RULE_KEYS, SHARE_KEYS
+from astreinte_cli.load.team import LEVEL_KEYS, OVERRIDE_KEYS, TEAM_KEYS
 
 ROOT = Path(__file__).parents[1]
 SCHEMA_PATH = ROOT / "astreinte_cli" / "schemas" / "roster.schema.json"

@@ -81,3 +81,28 @@ def test_split_roster_reads_the_local_file_last() -> None:
     assert roster.people["nina"].email == "nina.roux@example.fr"
     assert roster.people["paul"].email == "paul@example.fr"
     assert roster.people["omar"].phone is None
+
+
+def test_leave_is_indexed_by_person_in_file_order(tmp_path: Path) -> None:
+    """``Roster.leave_by_person``: each person's entries with their place in ``Roster.leave``,
+    across files."""
+    (tmp_path / "a.yaml").write_text(
+        "people: {ana: {name: Ana}, ben: {name: Ben}}\n"
+        "leave:\n"
+        "  ana: [2027-01-04 .. 2027-01-05, 2027-03-01 .. 2027-03-02]\n"
+        "  ben: 2027-02-01 .. 2027-02-02\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "b.yaml").write_text("leave:\n  ana: 2027-05-03 .. 2027-05-04\n", encoding="utf-8")
+    roster = load_roster(tmp_path)
+    leave = roster.leave
+    assert [(item.person, Path(item.span.path).name, item.span.line) for item in leave] == [
+        ("ana", "a.yaml", 3),
+        ("ana", "a.yaml", 3),
+        ("ben", "a.yaml", 4),
+        ("ana", "b.yaml", 2),
+    ]
+    assert dict(roster.leave_by_person) == {
+        "ana": ((0, leave[0]), (1, leave[1]), (3, leave[3])),
+        "ben": ((2, leave[2]),),
+    }

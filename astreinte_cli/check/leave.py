@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from astreinte_cli.check.findings import Finding, local_range, source_label, source_span
-from astreinte_cli.compile import TeamTimeline, leave_by_person
+from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Leave, Roster
 
@@ -22,7 +22,7 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
     # The leave of the people this team has on call, by person, in file order: looking at the
     # whole organisation's leave for every stretch made `check` grow with the square of its size.
     on_call = {p for level in timeline.levels for p in level.people()}
-    by_person = leave_by_person(roster)
+    by_person = roster.leave_by_person
     leaves = {
         person: [(index, item, item.period.instants(zone)) for index, item in by_person[person]]
         for person in on_call

@@ -1,5 +1,6 @@
-"""The monthly report as text: a terminal table, CSV for spreadsheets, Markdown to print and
-sign, JSON for payroll software. Pure: every function returns a string or a document.
+"""The monthly report as files: CSV for spreadsheets, Markdown to print and sign, JSON for
+payroll software; its rows are also those of the terminal table (``render/report.py``). Pure:
+every function returns a string or a document.
 
 Hours are decimal hours to the hundredth (``7.50`` is 7 h 30); amounts are euros to the cent,
 as strings in JSON so that no float ever touches them. Each person's total is rounded once
@@ -84,8 +85,19 @@ def _local(instant: dt.datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).isoformat(timespec="minutes")
 
 
-def _short(instant: dt.datetime, zone: ZoneInfo) -> str:
+def short_time(instant: dt.datetime, zone: ZoneInfo) -> str:
+    """``2026-12-24 20:00``: an instant as people read it in a table, in ``zone``."""
     return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def team_list(report: MonthReport) -> str:
+    """The report's teams, for its title."""
+    return ", ".join(t.id for t in report.teams)
+
+
+def commit_text(commit: str | None) -> str:
+    """The roster's commit, as the report names it."""
+    return commit if commit is not None else _("not in git")
 
 
 # --------------------------------------------------------------------------- rows
@@ -173,111 +185,24 @@ def report_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     rows += [person_row(roster, p) for p in report.services]
     if report.services:
         rows.append(totals_row("total services", report.services))
-    rows.append(["roster", _commit(commit)])
+    rows.append(["roster", commit_text(commit)])
     return csv_text(PERSON_COLUMNS, rows)
 
 
 def billing_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     rows = [billing_row(roster, line) for line in report.billing]
-    rows.append(_billing_total(report))
-    rows.append(["roster", _commit(commit)])
+    rows.append(billing_total(report))
+    rows.append(["roster", commit_text(commit)])
     return csv_text(BILLING_COLUMNS, rows)
 
 
-def _billing_total(report: MonthReport) -> list[str]:
+def billing_total(report: MonthReport) -> list[str]:
+    """The totals row of the billing, in the columns of :data:`BILLING_COLUMNS`."""
     base = sum((b.base or Fraction(0) for b in report.billing), Fraction(0))
     surcharge = sum((b.surcharge or Fraction(0) for b in report.billing), Fraction(0))
     billed = sum((b.billed for b in report.billing), dt.timedelta(0))
     total = [euros(base), euros(surcharge), euros(base + surcharge)]
     return ["total", "", "", "", "", decimal_hours(billed), "", *total, ""]
-
-
-# --------------------------------------------------------------------------- table
-
-
-def _aligned(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    out = ["  ".join(h.ljust(w) for h, w in zip(header, widths, strict=True)).rstrip()]
-    out.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        cells = [
-            c.rjust(w) if _numeric(c) else c.ljust(w) for c, w in zip(row, widths, strict=True)
-        ]
-        out.append("  ".join(cells).rstrip())
-    return out
-
-
-def _numeric(cell: str) -> bool:
-    return bool(cell) and cell.replace(".", "", 1).isdigit()
-
-
-def report_table(roster: Roster, report: MonthReport, commit: str | None) -> str:
-    header = (_("team"), _("person"), _("weekday"), _("sat"), _("sun"), _("holiday"),
-              _("hours"), _("turns"), _("calls"), _("call h"), _("total €"), _("paid €"),
-              _("rest h"))  # fmt: skip
-    title = _("Astreinte report {month} ({teams}) — roster {commit}").format(
-        month=report.month, teams=_teams(report), commit=_commit(commit)
-    )
-    lines = [title, ""]
-
-    def short(row: list[str], team: str, name: str) -> list[str]:
-        return [team, name, *row[4:12], *row[15:18]]  # hours … call h, then euros
-
-    if report.people:
-        rows = [short(person_row(roster, p), p.team, p.name) for p in report.people]
-        rows.append(short(totals_row("total", report.people), _("total"), ""))
-        lines += _aligned(header, rows)
-    else:
-        lines.append(_("No one held astreinte this month."))
-    for person in report.people:
-        zone = _zone(roster, person.team)
-        for item in person.interventions:
-            if item.resume_at is not None:
-                lines.append(
-                    _(
-                        "{name}: after the call-out of {start}, daily rest is due: "
-                        "no work before {resume}"
-                    ).format(
-                        name=person.name,
-                        start=_short(item.intervention.start, zone),
-                        resume=_short(item.resume_at, zone),
-                    )
-                )
-    if report.services:
-        lines += ["", _("Services (invoice view: hours held)")]
-        service_header = (_("team"), _("service"), _("weekday"), _("sat"), _("sun"),
-                          _("holiday"), _("hours"))  # fmt: skip
-        rows = [[p.team, p.name, *person_row(roster, p)[4:9]] for p in report.services]
-        lines += _aligned(service_header, rows)
-    return "\n".join(lines) + "\n"
-
-
-def billing_table(roster: Roster, report: MonthReport, commit: str | None) -> str:
-    """``--billing``: per client, the billable interventions and their surcharge."""
-    title = _("Billing {month} ({teams}) — roster {commit}").format(
-        month=report.month, teams=_teams(report), commit=_commit(commit)
-    )
-    lines = [title, ""]
-    if not report.billing:
-        return "\n".join([*lines, _("No billable intervention this month.")]) + "\n"
-    header = (_("client"), _("person"), _("from"), _("billed h"), _("categories"), _("base €"),
-              _("surcharge €"), _("total €"))  # fmt: skip
-    rows = []
-    for line in report.billing:
-        row = billing_row(roster, line)
-        start = _short(line.intervention.start, _zone(roster, line.intervention.team))
-        rows.append([row[0], row[2], start, row[5], row[6], row[7], row[8], row[9]])
-    total = _billing_total(report)
-    rows.append([_("total"), "", "", total[5], "", total[7], total[8], total[9]])
-    return "\n".join(lines + _aligned(header, rows)) + "\n"
-
-
-def _teams(report: MonthReport) -> str:
-    return ", ".join(t.id for t in report.teams)
-
-
-def _commit(commit: str | None) -> str:
-    return commit if commit is not None else _("not in git")
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -301,8 +226,8 @@ def report_markdown(roster: Roster, report: MonthReport, commit: str | None) -> 
             "(Code du travail L3121-9, R3124-4)."
         ),
         "",
-        "- " + _("Teams: {teams}").format(teams=_md(_teams(report))),
-        "- " + _("Roster: {commit}").format(commit=_md(_commit(commit))),
+        "- " + _("Teams: {teams}").format(teams=_md(team_list(report))),
+        "- " + _("Roster: {commit}").format(commit=_md(commit_text(commit))),
         "- "
         + _("Hours are decimal hours (7.50 = 7 h 30) in each team's local time; amounts in euros."),
         "",
@@ -329,8 +254,8 @@ def billing_markdown(roster: Roster, report: MonthReport, commit: str | None) ->
     out = [
         "# " + _("Billing {month}").format(month=report.month),
         "",
-        "- " + _("Teams: {teams}").format(teams=_md(_teams(report))),
-        "- " + _("Roster: {commit}").format(commit=_md(_commit(commit))),
+        "- " + _("Teams: {teams}").format(teams=_md(team_list(report))),
+        "- " + _("Roster: {commit}").format(commit=_md(commit_text(commit))),
         "",
     ]
     if not report.billing:
@@ -373,9 +298,10 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
         ]
         for item in person.interventions:
             intervention = item.intervention
-            resume = _short(item.resume_at, zone) if item.resume_at is not None else ""
+            resume = short_time(item.resume_at, zone) if item.resume_at is not None else ""
             out.append(
-                f"| {_short(intervention.start, zone)} | {_short(intervention.end, zone)} | "
+                f"| {short_time(intervention.start, zone)} | "
+                f"{short_time(intervention.end, zone)} | "
                 f"{int(intervention.travel.total_seconds() // 60)} | "
                 f"{decimal_hours(item.billed)} | {' '.join(item.categories)} | {resume} |"
             )
@@ -403,11 +329,11 @@ def _billing_markdown(roster: Roster, report: MonthReport) -> list[str]:
         row = billing_row(roster, line)
         zone = _zone(roster, line.intervention.team)
         out.append(
-            f"| {_md(row[0])} | {_md(row[2])} | {_short(line.intervention.start, zone)} | "
-            f"{_short(line.intervention.end, zone)} | {row[5]} | {row[6]} | {row[7]} | {row[8]} | "
-            f"{row[9]} |"
+            f"| {_md(row[0])} | {_md(row[2])} | {short_time(line.intervention.start, zone)} | "
+            f"{short_time(line.intervention.end, zone)} | {row[5]} | {row[6]} | {row[7]} | "
+            f"{row[8]} | {row[9]} |"
         )
-    total = _billing_total(report)
+    total = billing_total(report)
     out += [
         "| **" + _("total") + f"** | | | | {total[5]} | | {total[7]} | {total[8]} | {total[9]} |",
         "",
@@ -429,7 +355,7 @@ def report_document(roster: Roster, report: MonthReport, commit: str | None) -> 
 
 
 def billing_document(roster: Roster, report: MonthReport, commit: str | None) -> dict[str, Any]:
-    total = _billing_total(report)
+    total = billing_total(report)
     return {
         "month": str(report.month),
         "commit": commit,

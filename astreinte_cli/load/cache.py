@@ -9,7 +9,8 @@ of each of its modules; the versions of Python, ``holidays`` and ``phonenumbers`
 file is a different key, never a stale answer. Only valid rosters are stored. Entries live in
 ``$XDG_CACHE_HOME/astreinte`` (or ``~/.cache/astreinte``), are written atomically, and anything
 unreadable, corrupt or of another version is ignored: the roster is then loaded as if there
-were no cache. ``ASTREINTE_CACHE=off`` disables it.
+were no cache. ``ASTREINTE_CACHE=off`` disables it. The README's "Caches" lists it with the
+in-memory caches it fills.
 """
 
 from __future__ import annotations
@@ -182,10 +183,11 @@ _SHARED_TYPES = (WallTime, Period)
 class _Pickler(pickle.Pickler):
     """Pickles an entry so that it loads fast.
 
-    - The model's values (frozen dataclasses) as a call of their class with their fields.
-      Pickle's own way for frozen dataclasses with slots calls ``dataclasses``' Python
-      ``__setstate__``, which looks the fields up for every object: most of the time `show`
-      took on a roster with 50,000 leave entries.
+    - The model's values (frozen dataclasses) as a call of their class with the fields it
+      takes; a derived field (``init=False``, such as ``Roster.leave_by_person``) is made
+      again by that call. Pickle's own way for frozen dataclasses with slots calls
+      ``dataclasses``' Python ``__setstate__``, which looks the fields up for every object:
+      on a roster with much leave, that was most of what `show` did.
     - A value of a type that recurs (``_SHARED_TYPES``) whose pickle is exactly that of one
       already written, as that one: it loads as one object, built once. (Same pickle, not
       equality: equal datetimes can differ in zone or fold.)
@@ -204,7 +206,8 @@ class _Pickler(pickle.Pickler):
             if first is not obj:
                 return _same, (first,)
         if dataclasses.is_dataclass(obj) and not isinstance(obj, type):
-            return type(obj), tuple(getattr(obj, field.name) for field in dataclasses.fields(obj))
+            fields = dataclasses.fields(obj)
+            return type(obj), tuple(getattr(obj, field.name) for field in fields if field.init)
         return NotImplemented
 
 

@@ -28,25 +28,31 @@ _DAY_HINT = N_("day keys are mon…sun, ranges like mon-fri, lists like 'mon,wed
 
 
 class WindowReader:
+    """Reads the windows of one team: names that need business hours only if it has some."""
+
     def __init__(self, reader: NodeReader, *, has_business_hours: bool) -> None:
-        self.r = reader
+        self.reader = reader
         self.has_business_hours = has_business_hours
+
+    def always(self, node: yaml.Node) -> Window:
+        """The window of every instant, located at ``node`` (where it stands in by default)."""
+        return NamedWindow("always", self.reader.span(node))
 
     def read(self, node: yaml.Node, what: str) -> Window | None:
         if isinstance(node, yaml.SequenceNode):
             if not node.value:
-                self.r.error(
+                self.reader.error(
                     node,
                     _("{what} is an empty list").format(what=what),
                     _("name at least one window"),
                 )
                 return None
             parts = [self.read(item, what) for item in node.value]
-            if any(p is None for p in parts):
+            if any(part is None for part in parts):
                 return None
             return UnionWindow(tuple(cast(list[Window], parts)))
         if isinstance(node, yaml.MappingNode):
-            entries = self.r.mapping(node, what)
+            entries = self.reader.mapping(node, what)
             if entries is None:
                 return None
             minus = None
@@ -54,9 +60,9 @@ class WindowReader:
                 minus = self.read(entries["except"][1], f"{what} 'except'")
                 if minus is None:
                     return None
-            days = {k: v for k, v in entries.items() if k != "except"}
+            days = {key: nodes for key, nodes in entries.items() if key != "except"}
             if not days:
-                self.r.error(
+                self.reader.error(
                     node, _("{what} needs day keys beside 'except'").format(what=what), _(_DAY_HINT)
                 )
                 return None
@@ -64,12 +70,12 @@ class WindowReader:
             if weekly is None:
                 return None
             return ExceptWindow(weekly, minus) if minus is not None else weekly
-        value = self.r.text(node, what)
+        value = self.reader.text(node, what)
         if value is None:
             return None
         name = value.strip().lower().replace("_", " ")
         if name not in NAMES:
-            self.r.error(
+            self.reader.error(
                 node,
                 _("unknown window '{value}' in {what}").format(value=value, what=what),
                 did_you_mean(name, NAMES)
@@ -80,13 +86,13 @@ class WindowReader:
             )
             return None
         if "business" in name and not self.has_business_hours:
-            self.r.error(
+            self.reader.error(
                 node,
                 _("'{value}' needs the team's 'business_hours'").format(value=value),
                 _("define business_hours in the team, or use another window"),
             )
             return None
-        return NamedWindow(name, self.r.span(node))
+        return NamedWindow(name, self.reader.span(node))
 
     def weekly(self, entries: Entries, node: yaml.Node, what: str) -> WeeklyMap | None:
         days: list[tuple[int, TimeRange]] = []
@@ -99,9 +105,11 @@ class WindowReader:
                 continue
             days.extend((day, time_range) for day in weekdays for time_range in ranges)
         if not days and ok:
-            self.r.error(node, _("{what} has no day").format(what=what), _(_DAY_HINT))
+            self.reader.error(node, _("{what} has no day").format(what=what), _(_DAY_HINT))
             return None
-        return WeeklyMap(tuple(sorted(days, key=lambda d: (d[0], d[1].start)))) if ok else None
+        if not ok:
+            return None
+        return WeeklyMap(tuple(sorted(days, key=lambda entry: (entry[0], entry[1].start))))
 
     def _days(self, key: str, node: yaml.Node) -> list[int] | None:
         text = key.strip().lower()
@@ -112,12 +120,14 @@ class WindowReader:
             piece = part.strip()
             if "-" in piece:
                 first, _dash, last = piece.partition("-")
-                a = self._day(first.strip(), node, key)
-                b = self._day(last.strip(), node, key) if a is not None else None  # report once
-                if a is None or b is None:
+                first_day = self._day(first.strip(), node, key)
+                if first_day is None:
+                    return None  # one error for the key, not one per end of the range
+                last_day = self._day(last.strip(), node, key)
+                if last_day is None:
                     return None
-                if a == b:
-                    self.r.error(
+                if first_day == last_day:
+                    self.reader.error(
                         node,
                         _("day range '{piece}' runs from a day to itself").format(piece=piece),
                         _("write '{day}' for one day, or 'daily' for the whole week").format(
@@ -125,7 +135,8 @@ class WindowReader:
                         ),
                     )
                     return None
-                result.extend((a + i) % 7 for i in range((b - a) % 7 + 1))
+                length = (last_day - first_day) % 7 + 1
+                result.extend((first_day + step) % 7 for step in range(length))
             else:
                 day = self._day(piece, node, key)
                 if day is None:
@@ -144,12 +155,12 @@ class WindowReader:
         )
         if key.strip().lower() in ("except", "closed"):
             hint = None
-        self.r.error(node, _("'{key}' is not a day key").format(key=key), hint or _(_DAY_HINT))
+        self.reader.error(node, _("'{key}' is not a day key").format(key=key), hint or _(_DAY_HINT))
         return None
 
     def _ranges(self, node: yaml.Node, key: str, key_node: yaml.Node) -> list[TimeRange] | None:
         if is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
-            self.r.error(
+            self.reader.error(
                 key_node if is_null(node) else node,  # an empty value has no text to point at
                 _("day key '{key}' has no time range").format(key=key),
                 _(
@@ -158,13 +169,13 @@ class WindowReader:
                 ),
             )
             return None
-        items = self.r.sequence(
+        items = self.reader.sequence(
             node, _("the time ranges of '{key}'").format(key=key), allow_scalar=True
         )
         ranges = [
-            self.r.parsed(item, _("time range of '{key}'").format(key=key), parse_time_range)
+            self.reader.parsed(item, _("time range of '{key}'").format(key=key), parse_time_range)
             for item in items
         ]
-        if not items or any(r is None for r in ranges):
+        if not items or any(time_range is None for time_range in ranges):
             return None
         return cast(list[TimeRange], ranges)

@@ -102,6 +102,7 @@ def _render(
     output_format: str, billing: bool, roster: Roster, found: MonthReport, commit: str | None
 ) -> str:
     from astreinte_cli.export import report_formats as f
+    from astreinte_cli.render.report import billing_table, report_table
 
     if output_format == "json":
         make = f.billing_document if billing else f.report_document
@@ -110,4 +111,4 @@ def _render(
         return (f.billing_csv if billing else f.report_csv)(roster, found, commit)
     if output_format == "markdown":
         return (f.billing_markdown if billing else f.report_markdown)(roster, found, commit)
-    return (f.billing_table if billing else f.report_table)(roster, found, commit)
+    return (billing_table if billing else report_table)(roster, found, commit)
