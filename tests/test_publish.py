@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +19,7 @@ import pytest
 import vobject
 from typer.testing import CliRunner
 
+from astreinte_cli import atomic
 from astreinte_cli.cli import app
 from astreinte_cli.export import publish as publishing
 
@@ -209,18 +209,18 @@ def test_interrupted_publish_leaves_the_previous_publication_intact(
     publish(target, "--team", "noc")
     before = snapshot(target)
     if not exchange:
-        monkeypatch.setattr(publishing, "_exchange", lambda first, second: False)
-    written: list[Path] = []
-    real_write = publishing._write_file
+        monkeypatch.setattr(atomic, "_exchange", lambda first, second: False)
+    written: list[BinaryIO] = []
+    real_write = publishing.write_content
 
-    def failing_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    def failing_write(stream: BinaryIO, content: atomic.Content) -> None:
         if len(written) == 4:  # the four feeds are written; then timeline.json, a stream
-            real_write(path, b'{\n  "from": ')  # half a file, then the disk fills up
+            real_write(stream, b'{\n  "from": ')  # half a file, then the disk fills up
             raise OSError(28, "No space left on device")
-        written.append(path)
-        real_write(path, data)
+        written.append(stream)
+        real_write(stream, content)
 
-    monkeypatch.setattr(publishing, "_write_file", failing_write)
+    monkeypatch.setattr(publishing, "write_content", failing_write)
     result = runner.invoke(
         app, ["publish", str(target), "--rosters", str(ROSTER), "--at", "2027-02-01T12:00+01:00",
               "--base-url", BASE, "--secret", SECRET, "--team", "noc"],
@@ -230,7 +230,7 @@ def test_interrupted_publish_leaves_the_previous_publication_intact(
     assert snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
-    monkeypatch.setattr(publishing, "_write_file", real_write)
+    monkeypatch.setattr(publishing, "write_content", real_write)
     publish(target, "--team", "noc", "--at", "2027-02-01T12:00+01:00")
     assert snapshot(target) != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
