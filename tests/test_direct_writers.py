@@ -1,5 +1,5 @@
 """The writers that skip a library for speed write what the library writes, byte for byte:
-VEVENTs (export/ics.py, against ``icalendar``) and `show --json` written team by team
+VEVENTs (export/ical.py, against ``icalendar``) and `show --json` written team by team
 (export/documents.py, against ``json.dumps`` of the whole document)."""
 
 from __future__ import annotations
@@ -16,27 +16,37 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astreinte_cli.compile import compile_team
-from astreinte_cli.export import ics
 from astreinte_cli.export.documents import show_document, write_show_json
+from astreinte_cli.export.event_text import description, summary
+from astreinte_cli.export.events import FeedEvent, compile_for_feeds, feed_events
+from astreinte_cli.export.ical import (
+    EventWriter,
+    FeedOptions,
+    escape_text,
+    event_uid,
+    feed_bytes,
+    fold,
+    write_events,
+)
 from astreinte_cli.load import load_roster
 
 DATA = Path(__file__).parent / "data"
 UTC = dt.UTC
 
 
-def icalendar_vevent(roster: object, item: ics.FeedEvent, options: ics.FeedOptions) -> bytes:
-    """The event as ``icalendar`` builds it: what ``ics.EventWriter.event`` must reproduce."""
+def icalendar_vevent(roster: object, item: FeedEvent, options: FeedOptions) -> bytes:
+    """The event as ``icalendar`` builds it: what ``EventWriter.event`` must reproduce."""
     from icalendar import Alarm, Event, vText
 
     assert isinstance(roster, type(load_roster(DATA / "feeds")))
     event = Event()
-    event.add("uid", ics.event_uid(item.team.id, item.level.number, item.who, item.start, item.end))
+    event.add("uid", event_uid(item.team.id, item.level.number, item.who, item.start, item.end))
     event.add("dtstamp", options.stamp.astimezone(dt.UTC).replace(microsecond=0))
     event.add("sequence", 0)
     event.add("dtstart", item.start.astimezone(item.team.zone))
     event.add("dtend", item.end.astimezone(item.team.zone))
-    event.add("summary", ics.summary(roster, item))
-    event.add("description", ics.description(roster, item))
+    event.add("summary", summary(roster, item))
+    event.add("description", description(roster, item))
     event.add("categories", ["Astreinte", f"N{item.level.number}"])
     event.add("transp", "TRANSPARENT")
     event.add("x-microsoft-cdo-busystatus", vText("FREE"))
@@ -49,7 +59,7 @@ def icalendar_vevent(roster: object, item: ics.FeedEvent, options: ics.FeedOptio
     if options.remind is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", ics.summary(roster, item))
+        alarm.add("description", summary(roster, item))
         alarm.add("trigger", -options.remind)
         event.add_component(alarm)
     return bytes(event.to_ical())
@@ -89,19 +99,19 @@ def test_vevents_are_what_icalendar_writes(
     assert any(r.per_turn == 2 and "jour,nuit;" in r.name for r in rotations)
     start = dt.datetime(2026, 12, 1, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    options = ics.FeedOptions(
+    options = FeedOptions(
         "feed", dt.datetime(2026, 12, 24, 19, 0, 7, 123, tzinfo=UTC), None, private, remind
     )
     # One writer for every event, as a feed has: its frames, made once and reused, are
     # compared too, not only freshly made ones.
-    writer = ics.EventWriter(roster, options)
+    writer = EventWriter(roster, options)
     for whole_turns in (False, True):
-        timelines = ics.compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
-        events = ics.feed_events(timelines, start, end, whole_turns=whole_turns)
+        timelines = compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
+        events = feed_events(timelines, start, end, whole_turns=whole_turns)
         assert events
         for event in events:
             assert writer.event(event) == icalendar_vevent(roster, event, options)
-    feed = ics.feed_bytes(roster, events, options, start, end)
+    feed = feed_bytes(roster, events, options, start, end)
     assert icalendar.Calendar.from_ical(feed).walk("VEVENT")
 
 
@@ -140,7 +150,7 @@ def test_long_text_is_escaped_and_folded_as_icalendar_does(text: str) -> None:
     event = icalendar.Event()
     event.add("description", text)
     expected = bytes(event.to_ical()).decode().split("\r\n", 1)[1].rsplit("\r\nEND:VEVENT", 1)[0]
-    assert ics._fold(f"DESCRIPTION:{ics._text(text)}") == expected
+    assert fold(f"DESCRIPTION:{escape_text(text)}") == expected
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/world", "cli/gap"])
@@ -156,13 +166,13 @@ def test_shifts_written_without_events_are_the_events_written(
     roster = load_roster(DATA / roster_name)
     start = dt.datetime(2026, 10, 20, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    options = ics.FeedOptions("feed", start, None, remind is not None, remind)
-    timelines = ics.compile_for_feeds(roster, roster.teams, start, end)
+    options = FeedOptions("feed", start, None, remind is not None, remind)
+    timelines = compile_for_feeds(roster, roster.teams, start, end)
     expected = io.BytesIO()
-    events = ics.feed_events(timelines, start, end, level=level, person=person)
-    ics.write_events(roster, events, options, expected)
+    events = feed_events(timelines, start, end, level=level, person=person)
+    write_events(roster, events, options, expected)
     written = io.BytesIO()
-    writer = ics.EventWriter(roster, options)
+    writer = EventWriter(roster, options)
     writer.write_shifts(timelines, start, end, written, level=level, person=person)
     assert written.getvalue() == expected.getvalue()
     if roster_name == "feeds" and person != "nobody-on-call":

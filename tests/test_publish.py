@@ -314,7 +314,6 @@ def test_each_file_is_written_before_the_next_feed_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Holding every feed until the swap took 1.5 GB for 200 teams: each is written at once."""
-    from astreinte_cli.export import ics
     from astreinte_cli.load import load_roster
 
     roster = load_roster(ROSTER)
@@ -322,13 +321,13 @@ def test_each_file_is_written_before_the_next_feed_is_made(
     start, end = publishing.default_range(at, roster.teams[0].zone)
     options = publishing.PublishOptions(at=at, start=start, end=end, secret=SECRET)
     on_disk_before: list[int] = []
-    feed_bytes = ics.feed_bytes
+    feed_bytes = publishing.feed_bytes
 
     def recording(*args: Any, **kwargs: Any) -> bytes:
         on_disk_before.append(sum(1 for path in tmp_path.rglob("*.ics")))
         return feed_bytes(*args, **kwargs)
 
-    monkeypatch.setattr(ics, "feed_bytes", recording)
+    monkeypatch.setattr(publishing, "feed_bytes", recording)
     publishing.build_publication(roster, list(roster.teams), options, tmp_path)
     assert on_disk_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
 
@@ -361,16 +360,14 @@ def test_each_team_is_read_once_and_a_person_feed_holds_their_teams_shifts(
     """Every person's feed reading every team's shifts made a publication grow with the square
     of the organisation (200 teams: 466 s); each team's shifts are found once, for its feeds
     and its people's, and each person's feed holds their shifts of their teams, nothing else."""
-    from astreinte_cli.export import ics
-
     read: list[list[str]] = []
-    feed_events = ics.feed_events
+    feed_events = publishing.feed_events
 
     def recording(timelines: list[object], *args: object, **kwargs: object) -> object:
         read.append([t.team.id for t in timelines])  # type: ignore[attr-defined]
         return feed_events(timelines, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ics, "feed_events", recording)
+    monkeypatch.setattr(publishing, "feed_events", recording)
     site = tmp_path / "site"
     publish(site)
     assert read == [["support"], ["noc"]]

@@ -154,7 +154,9 @@ def export_ics(
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
     from astreinte_cli import parallel
-    from astreinte_cli.export import ics
+    from astreinte_cli.export.event_text import feed_name
+    from astreinte_cli.export.events import compile_for_feeds, feed_events, feed_zones
+    from astreinte_cli.export.ical import CALENDAR_END, EventWriter, FeedOptions, calendar_head
 
     with _boundary():
         roster, teams, zone = _scope(rosters, team, tz)
@@ -172,8 +174,8 @@ def export_ics(
                     )
                 )
         only: Team | None = teams[0] if len(teams) == 1 else None
-        options = ics.FeedOptions(
-            name=ics.feed_name(roster, only, level, person),
+        options = FeedOptions(
+            name=feed_name(roster, only, level, person),
             stamp=instant,
             private=private,
             remind=_remind(remind),
@@ -183,15 +185,13 @@ def export_ics(
             if not chunk or chunk[0] is teams[0]:
                 # The part that begins the feed begins with the calendar's head, which depends
                 # on the range, not the events: made while the other processes work.
-                zones = ics.feed_zones(teams, person)
-                out.write(ics.calendar_head(options, zones, first, last))
-            writer = ics.EventWriter(roster, options)
+                zones = feed_zones(teams, person)
+                out.write(calendar_head(options, zones, first, last))
+            writer = EventWriter(roster, options)
             for one in chunk:  # team after team: memory holds one team's timeline
-                compiled = ics.compile_for_feeds(
-                    roster, [one], first, last, whole_turns=whole_turns
-                )
+                compiled = compile_for_feeds(roster, [one], first, last, whole_turns=whole_turns)
                 if whole_turns:
-                    found = ics.feed_events(
+                    found = feed_events(
                         compiled, first, last, level=level, person=person, whole_turns=True
                     )
                     out.writelines(map(writer.event, found))
@@ -201,7 +201,7 @@ def export_ics(
         def feed(out: BinaryIO) -> None:
             share = parallel.worth_it(teams, first, last)
             parallel.write_in_parts(part, teams, out, share=share)
-            out.write(ics.CALENDAR_END)
+            out.write(CALENDAR_END)
 
         _write_output(output, feed)
 

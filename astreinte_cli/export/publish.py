@@ -33,8 +33,10 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.atomic import Content, replace_folder, write_content
 from astreinte_cli.compile import TeamTimeline, compile_team
 from astreinte_cli.errors import HintedError
-from astreinte_cli.export import ics
 from astreinte_cli.export.documents import write_show_json
+from astreinte_cli.export.event_text import feed_name
+from astreinte_cli.export.events import FeedEvent, compile_for_feeds, feed_events, people_of
+from astreinte_cli.export.ical import EventWriter, FeedOptions, feed_bytes
 from astreinte_cli.export.page import index_page
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
@@ -116,12 +118,12 @@ def build_publication(
     is told of each file once it is written.
     """
     start, end = options.start, options.end
-    timelines = ics.compile_for_feeds(roster, teams, start, end)
+    timelines = compile_for_feeds(roster, teams, start, end)
     # Each person's feed reads only the teams that can put them on call: reading every team's
     # shifts for every person made a publication grow with the square of its size.
     teams_of: dict[str, list[TeamTimeline]] = {}
     for timeline in timelines:
-        for person in ics.people_of(timeline.team):
+        for person in people_of(timeline.team):
             teams_of.setdefault(person, []).append(timeline)
     person_feeds: dict[str, str] = {}
     if options.secret is not None:  # people (not services) on call somewhere, in roster order
@@ -132,12 +134,12 @@ def build_publication(
         }
 
     # Every feed's events are written by one writer: the same stamp, privacy and reminder.
-    events_options = ics.FeedOptions("", options.at, private=options.private, remind=options.remind)
-    writer = ics.EventWriter(roster, events_options)
+    events_options = FeedOptions("", options.at, private=options.private, remind=options.remind)
+    writer = EventWriter(roster, events_options)
 
-    def feed(events: Sequence[ics.FeedEvent], name: str) -> bytes:
+    def feed(events: Sequence[FeedEvent], name: str) -> bytes:
         feed_options = dataclasses.replace(events_options, name=name)
-        return ics.feed_bytes(roster, events, feed_options, start, end, writer)
+        return feed_bytes(roster, events, feed_options, start, end, writer)
 
     # Each team's events are found once: its level feeds and its people's feeds are parts of
     # them, in the same order (finding them again for each person's feed was half of the
@@ -155,21 +157,21 @@ def build_publication(
     forgotten_after: dict[int, list[str]] = {}
     for team_id, last in needed_until.items():
         forgotten_after.setdefault(last, []).append(team_id)
-    events_of: dict[str, list[ics.FeedEvent]] = {}
+    events_of: dict[str, list[FeedEvent]] = {}
 
     def feeds() -> Iterator[tuple[str, bytes]]:
         """Each feed's path and bytes, made only when the one before is written."""
         for index, timeline in enumerate(timelines):
             team = timeline.team
-            events = events_of[team.id] = ics.feed_events([timeline], start, end)
-            yield f"teams/{team.id}/team.ics", feed(events, ics.feed_name(roster, team, None, None))
+            events = events_of[team.id] = feed_events([timeline], start, end)
+            yield f"teams/{team.id}/team.ics", feed(events, feed_name(roster, team, None, None))
             for level in team.levels:
                 path = f"teams/{team.id}/level-{level.number}.ics"
-                name = ics.feed_name(roster, team, level.number, None)
+                name = feed_name(roster, team, level.number, None)
                 yield path, feed([e for e in events if e.level.number == level.number], name)
             for person in finishing.get(index, []):
                 theirs = [e for t in teams_of[person] for e in events_of[t.team.id]]
-                name = ics.feed_name(roster, None, None, person)
+                name = feed_name(roster, None, None, person)
                 yield person_feeds[person], feed([e for e in theirs if person in e.who], name)
             for team_id in forgotten_after.get(index, []):
                 del events_of[team_id]
