@@ -26,7 +26,6 @@ from astreinte_cli.export.ical import (
     event_uid,
     feed_bytes,
     fold,
-    write_events,
 )
 from astreinte_cli.load import load_roster
 
@@ -35,7 +34,7 @@ UTC = dt.UTC
 
 
 def icalendar_vevent(roster: object, item: FeedEvent, options: FeedOptions) -> bytes:
-    """The event as ``icalendar`` builds it: what ``EventWriter.event`` must reproduce."""
+    """The event as ``icalendar`` builds it: what ``EventWriter.vevents`` must reproduce."""
     from icalendar import Alarm, Event, vText
 
     assert isinstance(roster, type(load_roster(DATA / "feeds")))
@@ -107,12 +106,18 @@ def test_vevents_are_what_icalendar_writes(
     writer = EventWriter(roster, options)
     for whole_turns in (False, True):
         timelines = compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
-        events = feed_events(timelines, start, end, whole_turns=whole_turns)
-        assert events
-        for event in events:
-            assert writer.event(event) == icalendar_vevent(roster, event, options)
-    feed = feed_bytes(roster, events, options, start, end)
-    assert icalendar.Calendar.from_ical(feed).walk("VEVENT")
+        found = feed_events(timelines, start, end, whole_turns=whole_turns)
+        compared = 0
+        for level_events in found:
+            written = writer.vevents(level_events)
+            for event, vevent in zip(level_events.events(), written, strict=True):
+                assert vevent == icalendar_vevent(roster, event, options)
+                compared += 1
+        assert compared > 10
+        joined = sum(len(event.pieces) > 1 for events in found for event in events.events())
+        assert bool(joined) == whole_turns
+    feed = feed_bytes(roster, found, options, start, end)
+    assert len(icalendar.Calendar.from_ical(feed).walk("VEVENT")) == compared
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/gap", "cli/world", "valid"])
@@ -154,26 +159,32 @@ def test_long_text_is_escaped_and_folded_as_icalendar_does(text: str) -> None:
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/world", "cli/gap"])
-@pytest.mark.parametrize(
-    ("level", "person"), [(None, None), (2, None), (None, "alice"), (None, "nobody-on-call")]
-)
-@pytest.mark.parametrize("remind", [None, dt.timedelta(hours=1)])
-def test_shifts_written_without_events_are_the_events_written(
-    roster_name: str, level: int | None, person: str | None, remind: dt.timedelta | None
+@pytest.mark.parametrize("whole_turns", [False, True])
+def test_a_level_or_person_feed_holds_those_events_of_the_whole_feed(
+    roster_name: str, whole_turns: bool
 ) -> None:
-    """EventWriter.write_shifts, the export's way, writes what write_events(feed_events(...))
-    writes: the same events, in the same order, byte for byte."""
+    """``feed_events`` with ``level`` or ``person`` keeps what the whole feed's events have of
+    that level or that person, in the same order."""
     roster = load_roster(DATA / roster_name)
     start = dt.datetime(2026, 10, 20, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    options = FeedOptions("feed", start, None, remind is not None, remind)
-    timelines = compile_for_feeds(roster, roster.teams, start, end)
-    expected = io.BytesIO()
-    events = feed_events(timelines, start, end, level=level, person=person)
-    write_events(roster, events, options, expected)
-    written = io.BytesIO()
-    writer = EventWriter(roster, options)
-    writer.write_shifts(timelines, start, end, written, level=level, person=person)
-    assert written.getvalue() == expected.getvalue()
-    if roster_name == "feeds" and person != "nobody-on-call":
-        assert expected.getvalue().count(b"BEGIN:VEVENT") > 10  # something was compared
+    timelines = compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
+
+    def events(level: int | None = None, person: str | None = None) -> list[FeedEvent]:
+        found = feed_events(
+            timelines, start, end, level=level, person=person, whole_turns=whole_turns
+        )
+        return [event for level_events in found for event in level_events.events()]
+
+    every = events()
+    assert len(every) > 10
+    for level in (1, 2):
+        assert events(level=level) == [e for e in every if e.level.number == level]
+    for person in ("alice", "nobody-on-call"):
+        theirs = [e for e in every if person in e.who]
+        assert events(person=person) == theirs
+        whole = feed_events(timelines, start, end, whole_turns=whole_turns)
+        of = [e for level_events in whole for e in level_events.of(person).events()]
+        assert of == theirs
+    if roster_name == "feeds":
+        assert any("alice" in e.who for e in every)  # something was kept

@@ -190,13 +190,10 @@ def export_ics(
             writer = EventWriter(roster, options)
             for one in chunk:  # team after team: memory holds one team's timeline
                 compiled = compile_for_feeds(roster, [one], first, last, whole_turns=whole_turns)
-                if whole_turns:
-                    found = feed_events(
-                        compiled, first, last, level=level, person=person, whole_turns=True
-                    )
-                    out.writelines(map(writer.event, found))
-                else:
-                    writer.write_shifts(compiled, first, last, out, level=level, person=person)
+                found = feed_events(
+                    compiled, first, last, level=level, person=person, whole_turns=whole_turns
+                )
+                writer.write(found, out)
 
         def feed(out: BinaryIO) -> None:
             share = parallel.worth_it(teams, first, last)

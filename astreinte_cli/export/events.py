@@ -5,6 +5,13 @@ joined into one.
 **Shifts are not cut at the range's bounds.** The timeline is compiled ``EXTENT`` beyond each
 bound and a shift that overlaps the range is given whole, so that its UID (a hash of its
 instants) does not change as a sliding window (30 days back, a year ahead) moves on day by day.
+
+A feed of a year of a large organisation has hundreds of thousands of events made of far fewer
+*frames*: all of an event but its instants (who, source, escalation chain, and the pieces of a
+joined turn) is the same for many of them. So the events are found as their frames' keys with
+their start and end (:class:`LevelEvents`), which the writer turns into bytes with each frame's
+text made once (:class:`astreinte_cli.export.ical.EventWriter`); a whole :class:`FeedEvent` is
+made only for a frame, or for a reader that wants one (:meth:`LevelEvents.events`).
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ import bisect
 import datetime as dt
 import itertools
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from astreinte_cli.compile import TeamTimeline, compile_level, rotation_turns
@@ -24,14 +32,18 @@ EXTENT = dt.timedelta(days=62)  # how far beyond the range a shift is followed t
 
 ChainKey = tuple[tuple[str, ...], ...]  # who each of a team's levels has on call
 Pieces = tuple[tuple[dt.datetime, dt.datetime], ...]  # on-call stretches, in UTC
+# An event of a level but its instants: who, source, chain key, and the pieces of a joined turn
+# (None for a single shift, whose one piece is its start and end).
+FrameKey = tuple[tuple[str, ...], str, ChainKey, Pieces | None]
+Occurrence = tuple[FrameKey, dt.datetime, dt.datetime]  # a frame's key, start and end
 
 
 class FeedEvent(NamedTuple):
     """One event of a feed: a shift, or with ``whole_turns`` a rotation turn's shifts joined.
 
-    ``pieces`` are the on-call stretches the event covers, in UTC; a single shift has one.
-    A tuple: a feed makes hundreds of thousands, and a frozen dataclass took twice as long to
-    build each.
+    ``pieces`` are the on-call stretches the event covers, in UTC; a single shift has one. A
+    tuple rather than a frozen dataclass: one is made for every frame of a feed, and a tuple is
+    the cheapest object to build.
     """
 
     team: Team
@@ -50,6 +62,28 @@ class FeedEvent(NamedTuple):
     @property
     def end(self) -> dt.datetime:
         return self.pieces[-1][1]
+
+
+@dataclass(frozen=True, slots=True)
+class LevelEvents:
+    """A level's events in a feed, in order of start, each as ``(frame key, start, end)``."""
+
+    team: Team
+    level: Level
+    occurrences: tuple[Occurrence, ...]
+
+    def event(self, frame: FrameKey, start: dt.datetime, end: dt.datetime) -> FeedEvent:
+        """The whole event of one of :attr:`occurrences`."""
+        who, source, chain_key, pieces = frame
+        return FeedEvent(self.team, self.level, who, source, pieces or ((start, end),), chain_key)
+
+    def events(self) -> Iterator[FeedEvent]:
+        return itertools.starmap(self.event, self.occurrences)
+
+    def of(self, person: str) -> LevelEvents:
+        """The events ``person`` is on call in."""
+        kept = tuple(item for item in self.occurrences if person in item[0][0])
+        return LevelEvents(self.team, self.level, kept)
 
 
 # --------------------------------------------------------------------------- compiling
@@ -145,7 +179,7 @@ def feed_events(
     level: int | None = None,
     person: str | None = None,
     whole_turns: bool = False,
-) -> list[FeedEvent]:
+) -> list[LevelEvents]:
     """The events of the shifts overlapping ``[start, end)``, team by team (in the order of
     ``timelines``), level by level, in order of start. (Calendar clients sort events
     themselves; this order costs nothing, and each process writes its teams' part.)
@@ -153,43 +187,67 @@ def feed_events(
     ``level`` keeps one level (by number); ``person`` keeps the shifts that person is in.
     ``timelines`` come from :func:`compile_for_feeds` (with the same ``whole_turns``).
     """
-    events: list[FeedEvent] = []
+    found = []
     for timeline in timelines:
-        chains = ChainKeys(timeline)
+        chains = _ChainKeys(timeline)
         for level_timeline in timeline.levels:
-            number = level_timeline.level.number
-            if level is not None and number != level:
+            if level is not None and level_timeline.level.number != level:
                 continue
-            shifts = list(level_timeline.shifts())
-            groups = (
-                _whole_turns(level_timeline, shifts)
-                if whole_turns
-                else [[shift] for shift in shifts]
-            )
-            groups = [
-                group
-                for group in groups
-                if group[-1].end > start
-                and group[0].start < end
-                and (person is None or person in group[0].who)
-            ]
-            keys = chains.keys_at([group[0].start for group in groups])
-            for group, chain_key in zip(groups, keys, strict=True):
-                first = group[0]
-                pieces = (
-                    ((first.start, first.end),)
-                    if len(group) == 1
-                    else tuple((s.start, s.end) for s in group)
-                )
-                event = FeedEvent(
-                    timeline.team, level_timeline.level, first.who, first.source or "", pieces,
-                    chain_key,
-                )  # fmt: skip
-                events.append(event)
-    return events
+            if whole_turns:
+                occurrences = _turns(level_timeline, chains, start, end, person)
+            else:
+                occurrences = _shifts(level_timeline, chains, start, end, person)
+            found.append(LevelEvents(timeline.team, level_timeline.level, occurrences))
+    return found
 
 
-class ChainKeys:
+def _shifts(
+    timeline: LevelTimeline,
+    chains: _ChainKeys,
+    start: dt.datetime,
+    end: dt.datetime,
+    person: str | None,
+) -> tuple[Occurrence, ...]:
+    """One event per shift: no object but the key and the occurrence per shift, since a year of
+    a large organisation has hundreds of thousands of them."""
+    shifts = [
+        shift
+        for shift in timeline.shifts()
+        if shift.end > start and shift.start < end and (person is None or person in shift.who)
+    ]
+    keys = chains.keys_at([shift.start for shift in shifts])
+    return tuple([
+        ((shift.who, shift.source or "", chain_key, None), shift.start, shift.end)
+        for shift, chain_key in zip(shifts, keys, strict=True)
+    ])  # fmt: skip
+
+
+def _turns(
+    timeline: LevelTimeline,
+    chains: _ChainKeys,
+    start: dt.datetime,
+    end: dt.datetime,
+    person: str | None,
+) -> tuple[Occurrence, ...]:
+    """One event per rotation turn (:func:`_whole_turns`)."""
+    groups = [
+        group
+        for group in _whole_turns(timeline, list(timeline.shifts()))
+        if group[-1].end > start
+        and group[0].start < end
+        and (person is None or person in group[0].who)
+    ]
+    keys = chains.keys_at([group[0].start for group in groups])
+    occurrences: list[Occurrence] = []
+    for group, chain_key in zip(groups, keys, strict=True):
+        first = group[0]
+        pieces = tuple((s.start, s.end) for s in group) if len(group) > 1 else None
+        occurrences.append(((first.who, first.source or "", chain_key, pieces), first.start,
+                            group[-1].end))  # fmt: skip
+    return tuple(occurrences)
+
+
+class _ChainKeys:
     """Who each of a team's levels has on call at an instant: the key of the escalation chain
     at that instant, which depends on nothing else."""
 
@@ -267,6 +325,11 @@ def feed_zones(teams: Iterable[Team], person: str | None = None) -> list[str]:
     """The zones a feed of ``teams`` (of ``person``'s shifts only, if given) can use: those of
     the teams (where the person is in a rotation or an override)."""
     return sorted({team.timezone for team in teams if person is None or person in people_of(team)})
+
+
+def event_zones(events: Iterable[LevelEvents]) -> list[str]:
+    """The zones of the teams that have events among ``events``."""
+    return sorted({found.team.timezone for found in events if found.occurrences})
 
 
 def people_of(team: Team) -> set[str]:

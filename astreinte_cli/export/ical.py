@@ -16,12 +16,11 @@ import datetime as dt
 import functools
 import hashlib
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 from zoneinfo import ZoneInfo
 
-from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.export.event_text import (
     CALDESC,
     Step,
@@ -32,7 +31,14 @@ from astreinte_cli.export.event_text import (
     pieces_text,
     summary,
 )
-from astreinte_cli.export.events import EXTENT, ChainKey, ChainKeys, FeedEvent
+from astreinte_cli.export.events import (
+    EXTENT,
+    ChainKey,
+    FeedEvent,
+    FrameKey,
+    LevelEvents,
+    event_zones,
+)
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster
 
@@ -75,7 +81,7 @@ def _utc_text(instant: dt.datetime) -> str:
 
 def feed_bytes(
     roster: Roster,
-    events: Sequence[FeedEvent],
+    events: Sequence[LevelEvents],
     options: FeedOptions,
     start: dt.datetime,
     end: dt.datetime,
@@ -88,25 +94,9 @@ def feed_bytes(
     feeds: ``writer``, one :class:`EventWriter` for all of them, makes each event's frame once.
     """
     body = io.BytesIO()
-    write_events(roster, events, options, body, writer)
-    zones = {event.team.timezone for event in events}
+    (writer or EventWriter(roster, options)).write(events, body)
+    zones = event_zones(events)
     return b"".join([calendar_head(options, zones, start, end), body.getbuffer(), CALENDAR_END])
-
-
-def write_events(
-    roster: Roster,
-    events: Iterable[FeedEvent],
-    options: FeedOptions,
-    out: IO[bytes],
-    writer: EventWriter | None = None,
-) -> None:
-    """Writes the VEVENTs of ``events`` to ``out``, one by one as they come: a generator that
-    compiles team after team keeps one team's timeline and events in memory, and a file as
-    ``out`` keeps none of the bytes. ``writer`` (else a new one) must have been made with
-    options that write events as ``options`` does: the same stamp, privacy and reminder."""
-    if writer is None:
-        writer = EventWriter(roster, options)
-    out.writelines(map(writer.event, events))
 
 
 def calendar_head(
@@ -173,8 +163,8 @@ class EventWriter:
         self.options = options
         stamp = f"DTSTAMP:{options.stamp.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}"
         self._stamp_uid = f"{stamp}\r\nUID:".encode()  # the same in every event
-        # key → (bytes before DTSTART, UID hash input prefix, bytes after the UID's hash, zone)
-        self._frames: dict[tuple[object, ...], Frame] = {}
+        # (team, level) → frame key → frame
+        self._frames: dict[tuple[str, int], dict[FrameKey, Frame]] = {}
         # What frames are made of. A year of a large organisation has tens of thousands of
         # frames (the chain varies with every level's turns), made of far fewer of each part.
         self._abouts: dict[tuple[object, ...], _About] = {}
@@ -185,62 +175,31 @@ class EventWriter:
     def forget(self, team: str) -> None:
         """Drops what was kept for the events of ``team`` (by id): a writer that serves a whole
         publication would otherwise keep the frames of every team."""
-        self._frames = {key: frame for key, frame in self._frames.items() if key[0] != team}
+        self._frames = {key: frames for key, frames in self._frames.items() if key[0] != team}
         self._abouts = {key: about for key, about in self._abouts.items() if key[0] != team}
         self._chains = {key: text for key, text in self._chains.items() if key[0] != team}
 
-    def event(self, item: FeedEvent) -> bytes:
-        """The VEVENT of ``item``, as bytes (UTF-8). Made of bytes: a feed's events are mostly
-        the same few frames, and encoding each whole event cost more than assembling it."""
-        pieces = item.pieces
-        key = (item.team.id, item.level.number, item.who, item.source, item.chain_key,
-               pieces if len(pieces) > 1 else None)  # fmt: skip
-        frame = self._frames.get(key)
-        if frame is None:
-            frame = self._frames[key] = self._frame(item)
-        return self._assemble(frame, pieces[0][0], pieces[-1][1])
+    def write(self, events: Iterable[LevelEvents], out: IO[bytes]) -> None:
+        """Writes the VEVENTs of ``events`` to ``out``, level after level as they come: a
+        generator that compiles team after team keeps one team's events in memory, and a file
+        as ``out`` keeps none of the bytes."""
+        for level_events in events:
+            out.writelines(self.vevents(level_events))
 
-    def write_shifts(
-        self,
-        timelines: Sequence[TeamTimeline],
-        start: dt.datetime,
-        end: dt.datetime,
-        out: IO[bytes],
-        *,
-        level: int | None = None,
-        person: str | None = None,
-    ) -> None:
-        """Writes ``write_events(feed_events(timelines, start, end, level=level,
-        person=person))`` (one event per shift) without building the events: a frame is made
-        from a :class:`FeedEvent` only the first time it is met. Making an object per event
-        of a large feed took a fifth of its time. ``tests/test_export_ics.py`` checks that both
-        ways write the same bytes."""
-        for timeline in timelines:
-            team = timeline.team
-            chains = ChainKeys(timeline)
-            for level_timeline in timeline.levels:
-                number = level_timeline.level.number
-                if level is not None and number != level:
-                    continue
-                shifts = [
-                    shift
-                    for shift in level_timeline.shifts()
-                    if shift.end > start
-                    and shift.start < end
-                    and (person is None or person in shift.who)
-                ]
-                keys = chains.keys_at([shift.start for shift in shifts])
-                for shift, chain_key in zip(shifts, keys, strict=True):
-                    source = shift.source or ""
-                    key = (team.id, number, shift.who, source, chain_key, None)
-                    frame = self._frames.get(key)
-                    if frame is None:
-                        item = FeedEvent(
-                            team, level_timeline.level, shift.who, source,
-                            ((shift.start, shift.end),), chain_key,
-                        )  # fmt: skip
-                        frame = self._frames[key] = self._frame(item)
-                    out.write(self._assemble(frame, shift.start, shift.end))
+    def vevents(self, events: LevelEvents) -> Iterator[bytes]:
+        """The VEVENT of each of ``events``, as bytes (UTF-8), each frame made the first time its
+        key is met. Made of bytes: a feed's events are mostly the same few frames, and encoding
+        each whole event would cost more than assembling it."""
+        team_level = (events.team.id, events.level.number)
+        frames = self._frames.get(team_level)
+        if frames is None:
+            frames = self._frames[team_level] = {}
+        assemble = self._assemble
+        for key, start, end in events.occurrences:
+            frame = frames.get(key)
+            if frame is None:
+                frame = frames[key] = self._frame(events.event(key, start, end))
+            yield assemble(frame, start, end)
 
     def _assemble(self, frame: Frame, start: dt.datetime, end: dt.datetime) -> bytes:
         head, uid_key, tail, zone = frame

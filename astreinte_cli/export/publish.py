@@ -35,7 +35,7 @@ from astreinte_cli.compile import TeamTimeline, compile_team
 from astreinte_cli.errors import HintedError
 from astreinte_cli.export.documents import write_show_json
 from astreinte_cli.export.event_text import feed_name
-from astreinte_cli.export.events import FeedEvent, compile_for_feeds, feed_events, people_of
+from astreinte_cli.export.events import LevelEvents, compile_for_feeds, feed_events, people_of
 from astreinte_cli.export.ical import EventWriter, FeedOptions, feed_bytes
 from astreinte_cli.export.page import index_page
 from astreinte_cli.i18n import _
@@ -137,7 +137,7 @@ def build_publication(
     events_options = FeedOptions("", options.at, private=options.private, remind=options.remind)
     writer = EventWriter(roster, events_options)
 
-    def feed(events: Sequence[FeedEvent], name: str) -> bytes:
+    def feed(events: Sequence[LevelEvents], name: str) -> bytes:
         feed_options = dataclasses.replace(events_options, name=name)
         return feed_bytes(roster, events, feed_options, start, end, writer)
 
@@ -157,7 +157,7 @@ def build_publication(
     forgotten_after: dict[int, list[str]] = {}
     for team_id, last in needed_until.items():
         forgotten_after.setdefault(last, []).append(team_id)
-    events_of: dict[str, list[FeedEvent]] = {}
+    events_of: dict[str, list[LevelEvents]] = {}
 
     def feeds() -> Iterator[tuple[str, bytes]]:
         """Each feed's path and bytes, made only when the one before is written."""
@@ -170,9 +170,8 @@ def build_publication(
                 name = feed_name(roster, team, level.number, None)
                 yield path, feed([e for e in events if e.level.number == level.number], name)
             for person in finishing.get(index, []):
-                theirs = [e for t in teams_of[person] for e in events_of[t.team.id]]
-                name = feed_name(roster, None, None, person)
-                yield person_feeds[person], feed([e for e in theirs if person in e.who], name)
+                theirs = [e.of(person) for t in teams_of[person] for e in events_of[t.team.id]]
+                yield person_feeds[person], feed(theirs, feed_name(roster, None, None, person))
             for team_id in forgotten_after.get(index, []):
                 del events_of[team_id]
                 writer.forget(team_id)
