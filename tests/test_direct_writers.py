@@ -18,15 +18,9 @@ from hypothesis import strategies as st
 from astreinte_cli.compile import compile_team
 from astreinte_cli.export.documents import show_document, write_show_json
 from astreinte_cli.export.event_text import description, summary
-from astreinte_cli.export.events import FeedEvent, compile_for_feeds, feed_events
-from astreinte_cli.export.ical import (
-    EventWriter,
-    FeedOptions,
-    escape_text,
-    event_uid,
-    feed_bytes,
-    fold,
-)
+from astreinte_cli.export.events import FeedEvent, compile_for_feeds, event_zones, feed_events
+from astreinte_cli.export.feeds import write_feed
+from astreinte_cli.export.ical import EventWriter, FeedOptions, escape_text, event_uid, fold
 from astreinte_cli.load import load_roster
 
 DATA = Path(__file__).parent / "data"
@@ -116,8 +110,9 @@ def test_vevents_are_what_icalendar_writes(
         assert compared > 10
         joined = sum(len(event.pieces) > 1 for events in found for event in events.events())
         assert bool(joined) == whole_turns
-    feed = feed_bytes(roster, found, options, start, end)
-    assert len(icalendar.Calendar.from_ical(feed).walk("VEVENT")) == compared
+    out = io.BytesIO()
+    write_feed(out, roster, options, start, end, [found], zones=event_zones(found))
+    assert len(icalendar.Calendar.from_ical(out.getvalue()).walk("VEVENT")) == compared
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/gap", "cli/world", "valid"])

@@ -313,23 +313,26 @@ def test_progress_callback_counts_every_file(tmp_path: Path) -> None:
 def test_each_file_is_written_before_the_next_feed_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Holding every feed until the swap took 1.5 GB for 200 teams: each is written at once."""
+    """Held until the swap, the feeds of a large organisation would fill memory: each is
+    written into its file as it is made, after the one before is complete."""
     from astreinte_cli.load import load_roster
 
     roster = load_roster(ROSTER)
     at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
     start, end = publishing.default_range(at, roster.teams[0].zone)
     options = publishing.PublishOptions(at=at, start=start, end=end, secret=SECRET)
-    on_disk_before: list[int] = []
-    feed_bytes = publishing.feed_bytes
+    complete_before: list[int] = []
+    write_feed = publishing.write_feed
 
-    def recording(*args: Any, **kwargs: Any) -> bytes:
-        on_disk_before.append(sum(1 for path in tmp_path.rglob("*.ics")))
-        return feed_bytes(*args, **kwargs)
+    def recording(out: BinaryIO, *args: Any, **kwargs: Any) -> None:
+        feeds = [path.read_bytes() for path in tmp_path.rglob("*.ics")]
+        complete_before.append(sum(feed.endswith(b"END:VCALENDAR\r\n") for feed in feeds))
+        assert len(feeds) == complete_before[-1] + 1  # and this one's file, empty yet
+        write_feed(out, *args, **kwargs)
 
-    monkeypatch.setattr(publishing, "feed_bytes", recording)
+    monkeypatch.setattr(publishing, "write_feed", recording)
     publishing.build_publication(roster, list(roster.teams), options, tmp_path)
-    assert on_disk_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
+    assert complete_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
 
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:

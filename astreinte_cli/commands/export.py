@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -153,10 +153,9 @@ def export_ics(
     """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
-    from astreinte_cli import parallel
     from astreinte_cli.export.event_text import feed_name
-    from astreinte_cli.export.events import compile_for_feeds, feed_events, feed_zones
-    from astreinte_cli.export.ical import CALENDAR_END, EventWriter, FeedOptions, calendar_head
+    from astreinte_cli.export.feeds import write_teams_feed
+    from astreinte_cli.export.ical import FeedOptions
 
     with _boundary():
         roster, teams, zone = _scope(rosters, team, tz)
@@ -181,24 +180,18 @@ def export_ics(
             remind=_remind(remind),
         )
 
-        def part(chunk: Sequence[Team], out: BinaryIO) -> None:
-            if not chunk or chunk[0] is teams[0]:
-                # The part that begins the feed begins with the calendar's head, which depends
-                # on the range, not the events: made while the other processes work.
-                zones = feed_zones(teams, person)
-                out.write(calendar_head(options, zones, first, last))
-            writer = EventWriter(roster, options)
-            for one in chunk:  # team after team: memory holds one team's timeline
-                compiled = compile_for_feeds(roster, [one], first, last, whole_turns=whole_turns)
-                found = feed_events(
-                    compiled, first, last, level=level, person=person, whole_turns=whole_turns
-                )
-                writer.write(found, out)
-
         def feed(out: BinaryIO) -> None:
-            share = parallel.worth_it(teams, first, last)
-            parallel.write_in_parts(part, teams, out, share=share)
-            out.write(CALENDAR_END)
+            write_teams_feed(
+                out,
+                roster,
+                teams,
+                options,
+                first,
+                last,
+                level=level,
+                person=person,
+                whole_turns=whole_turns,
+            )
 
         _write_output(output, feed)
 

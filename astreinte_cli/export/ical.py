@@ -15,8 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
-import io
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, NamedTuple
 from zoneinfo import ZoneInfo
@@ -31,14 +30,7 @@ from astreinte_cli.export.event_text import (
     pieces_text,
     summary,
 )
-from astreinte_cli.export.events import (
-    EXTENT,
-    ChainKey,
-    FeedEvent,
-    FrameKey,
-    LevelEvents,
-    event_zones,
-)
+from astreinte_cli.export.events import EXTENT, ChainKey, FeedEvent, FrameKey, LevelEvents
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster
 
@@ -77,26 +69,6 @@ def _utc_text(instant: dt.datetime) -> str:
 
 
 # --------------------------------------------------------------------------- the calendar
-
-
-def feed_bytes(
-    roster: Roster,
-    events: Sequence[LevelEvents],
-    options: FeedOptions,
-    start: dt.datetime,
-    end: dt.datetime,
-    writer: EventWriter | None = None,
-) -> bytes:
-    """The feed of ``events`` (from :func:`feed_events` over ``[start, end)``) as RFC 5545
-    bytes: calendar properties, a VTIMEZONE per zone used, the events.
-
-    A publication writes the same events in a team's feed, its level feeds and its people's
-    feeds: ``writer``, one :class:`EventWriter` for all of them, makes each event's frame once.
-    """
-    body = io.BytesIO()
-    (writer or EventWriter(roster, options)).write(events, body)
-    zones = event_zones(events)
-    return b"".join([calendar_head(options, zones, start, end), body.getbuffer(), CALENDAR_END])
 
 
 def calendar_head(

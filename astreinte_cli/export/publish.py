@@ -14,7 +14,12 @@ Layout of a publication::
 The same roster, options and ``at`` give the same bytes. The folder is replaced as a whole:
 everything is written in a temporary sibling folder, then swapped in by renaming, so that a web
 server never serves half a file or a mix of two publications. Each file is written there as
-soon as it is made: held until the swap, the files of 200 teams took 1.5 GB.
+it is made, not held until the swap: a large organisation's feeds add up to hundreds of
+megabytes.
+
+Three modules make a publication: this one decides what is written when (which feeds, each
+team's events found once and forgotten when no feed still needs them), ``page.py`` makes the
+page, ``feeds.py`` writes each feed; ``atomic.py`` swaps the folder in.
 """
 
 from __future__ import annotations
@@ -35,8 +40,15 @@ from astreinte_cli.compile import TeamTimeline, compile_team
 from astreinte_cli.errors import HintedError
 from astreinte_cli.export.documents import write_show_json
 from astreinte_cli.export.event_text import feed_name
-from astreinte_cli.export.events import LevelEvents, compile_for_feeds, feed_events, people_of
-from astreinte_cli.export.ical import EventWriter, FeedOptions, feed_bytes
+from astreinte_cli.export.events import (
+    LevelEvents,
+    compile_for_feeds,
+    event_zones,
+    feed_events,
+    people_of,
+)
+from astreinte_cli.export.feeds import write_feed
+from astreinte_cli.export.ical import EventWriter, FeedOptions
 from astreinte_cli.export.page import index_page
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
@@ -112,10 +124,10 @@ def build_publication(
     """Writes every file of the publication into ``folder`` (new and empty: the staging folder
     of :func:`write_publication`), each as soon as it is made, and says what it wrote.
 
-    Memory holds the compiled timelines, the events of the few teams whose people's feeds are
-    still to be made, and one file at a time: the feeds of 200 teams add up to 640 MB, and
-    ``timeline.json`` (55 MB) is written team by team, as `show --json` writes it. ``progress``
-    is told of each file once it is written.
+    Memory holds the compiled timelines and the events of the few teams whose people's feeds
+    are still to be made, not the files: each feed is written as it is made, and
+    ``timeline.json`` team by team, as `show --json` writes it. ``progress`` is told of each
+    file once it is written.
     """
     start, end = options.start, options.end
     timelines = compile_for_feeds(roster, teams, start, end)
@@ -137,15 +149,24 @@ def build_publication(
     events_options = FeedOptions("", options.at, private=options.private, remind=options.remind)
     writer = EventWriter(roster, events_options)
 
-    def feed(events: Sequence[LevelEvents], name: str) -> bytes:
+    def feed(events: list[LevelEvents], name: str) -> Content:
+        """The feed of ``events``, as the function that writes it. Its VTIMEZONEs are those of
+        its events' teams (:func:`event_zones`), not those of every team it could hold."""
         feed_options = dataclasses.replace(events_options, name=name)
-        return feed_bytes(roster, events, feed_options, start, end, writer)
+        zones = event_zones(events)
+
+        def write_it(stream: BinaryIO) -> None:
+            write_feed(
+                stream, roster, feed_options, start, end, [events], zones=zones, writer=writer
+            )
+
+        return write_it
 
     # Each team's events are found once: its level feeds and its people's feeds are parts of
-    # them, in the same order (finding them again for each person's feed was half of the
-    # publication of 200 teams). A person's feed is made as soon as the last of their teams
-    # has been, and a team's events and frames are forgotten after the last feed that needs
-    # them: memory holds a few teams' events, not the organisation's.
+    # them, in the same order (finding them again for each person's feed made a large
+    # publication take twice as long). A person's feed is made as soon as the last of their
+    # teams has been, and a team's events and frames are forgotten after the last feed that
+    # needs them: memory holds a few teams' events, not the organisation's.
     position = {timeline.team.id: index for index, timeline in enumerate(timelines)}
     finishing: dict[int, list[str]] = {}  # team's position → people whose last team it is
     needed_until = dict(position)  # team → the position after which nothing reads its events
@@ -159,8 +180,9 @@ def build_publication(
         forgotten_after.setdefault(last, []).append(team_id)
     events_of: dict[str, list[LevelEvents]] = {}
 
-    def feeds() -> Iterator[tuple[str, bytes]]:
-        """Each feed's path and bytes, made only when the one before is written."""
+    def feeds() -> Iterator[tuple[str, Content]]:
+        """Each feed's path and writer, in order: a feed is made as it is written, after the
+        one before."""
         for index, timeline in enumerate(timelines):
             team = timeline.team
             events = events_of[team.id] = feed_events([timeline], start, end)
@@ -186,9 +208,8 @@ def build_publication(
         written.append(relative)
 
     total = sum(1 + len(t.team.levels) for t in timelines) + len(person_feeds) + 2
-    for done, (path, data) in enumerate(feeds(), start=1):
-        write(path, data)
-        del data  # before the next feed is made
+    for done, (path, content) in enumerate(feeds(), start=1):
+        write(path, content)
         if progress is not None:
             progress(done, total, path)
     zone = teams[0].zone if teams else ZoneInfo("UTC")
