@@ -361,8 +361,8 @@ def test_each_team_is_read_once_and_a_person_feed_holds_their_teams_shifts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every person's feed reading every team's shifts made a publication grow with the square
-    of the organisation (200 teams: 466 s); each team's shifts are found once, for its feeds
-    and its people's, and each person's feed holds their shifts of their teams, nothing else."""
+    of the organisation; each team's shifts are found once, for its feeds and its people's,
+    and each person's feed holds their shifts of their teams, nothing else."""
     read: list[list[str]] = []
     feed_events = publishing.feed_events
 

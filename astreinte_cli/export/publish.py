@@ -163,10 +163,10 @@ def build_publication(
         return write_it
 
     # Each team's events are found once: its level feeds and its people's feeds are parts of
-    # them, in the same order (finding them again for each person's feed made a large
-    # publication take twice as long). A person's feed is made as soon as the last of their
-    # teams has been, and a team's events and frames are forgotten after the last feed that
-    # needs them: memory holds a few teams' events, not the organisation's.
+    # them, in the same order (finding them again for each person's feed would find each
+    # team's events once per person of the team). A person's feed is made as soon as the last
+    # of their teams has been, and a team's events and frames are forgotten after the last
+    # feed that needs them: memory holds a few teams' events, not the organisation's.
     position = {timeline.team.id: index for index, timeline in enumerate(timelines)}
     finishing: dict[int, list[str]] = {}  # team's position → people whose last team it is
     needed_until = dict(position)  # team → the position after which nothing reads its events
