@@ -216,10 +216,11 @@ def _shifts(
         if shift.end > start and shift.start < end and (person is None or person in shift.who)
     ]
     keys = chains.keys_at([shift.start for shift in shifts])
-    return tuple([
+    occurrences = [
         ((shift.who, shift.source or "", chain_key, None), shift.start, shift.end)
         for shift, chain_key in zip(shifts, keys, strict=True)
-    ])  # fmt: skip
+    ]
+    return tuple(occurrences)
 
 
 def _turns(
@@ -240,10 +241,10 @@ def _turns(
     keys = chains.keys_at([group[0].start for group in groups])
     occurrences: list[Occurrence] = []
     for group, chain_key in zip(groups, keys, strict=True):
-        first = group[0]
+        first, last = group[0], group[-1]
         pieces = tuple((s.start, s.end) for s in group) if len(group) > 1 else None
-        occurrences.append(((first.who, first.source or "", chain_key, pieces), first.start,
-                            group[-1].end))  # fmt: skip
+        frame = (first.who, first.source or "", chain_key, pieces)
+        occurrences.append((frame, first.start, last.end))
     return tuple(occurrences)
 
 
