@@ -1,22 +1,38 @@
-"""Files replaced in one step: a reader sees the old file or the new one, never half of it."""
+"""Files and folders replaced in one step: a reader sees the old one or the new one, never half
+of it or a mix of the two."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
+
+# What a file is given to hold: its bytes, or a function that writes them to the stream it is
+# given (for what is too large to hold, a feed or a year of `show --json`).
+Content = bytes | Callable[[BinaryIO], object]
+
+
+def write_content(stream: BinaryIO, content: Content) -> None:
+    """Writes ``content`` to ``stream``."""
+    if isinstance(content, bytes):
+        stream.write(content)
+    else:
+        content(stream)
 
 
 def replace_file(
     path: Path,
-    write: Callable[[BinaryIO], object],
+    content: Content,
     *,
     mode: int | None = None,
     durable: bool = False,
 ) -> None:
-    """Replaces ``path`` by what ``write`` writes to the stream it is given.
+    """Replaces ``path`` by a file holding ``content``.
 
     - A device, a pipe or a socket is written to, never replaced: run as root, a rename over
       ``/dev/null`` once made it a plain file.
@@ -28,7 +44,7 @@ def replace_file(
     """
     if path.exists() and not path.resolve().is_file():
         with path.open("wb") as stream:
-            write(stream)
+            write_content(stream, content)
         return
     path = path.resolve() if path.is_symlink() else path
     if mode is None:
@@ -37,7 +53,7 @@ def replace_file(
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
         with os.fdopen(descriptor, "wb") as stream:
-            write(stream)
+            write_content(stream, content)
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
@@ -46,3 +62,55 @@ def replace_file(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+@contextmanager
+def replace_folder(directory: Path) -> Iterator[Path]:
+    """A new, empty staging folder to fill, put at ``directory`` as a whole when the block ends.
+
+    The staging folder is a temporary sibling of ``directory`` (so that renaming it is one
+    step); only when the block has written every file is it swapped in, by an atomic exchange
+    of the two folders where the system has one (Linux ``renameat2``), else by two renames. On
+    any failure, the block's included, the staging folder is removed and the previous folder
+    stays as it was. The files in the staging folder need no care of their own: nobody reads
+    them before the swap.
+    """
+    directory = directory.absolute()
+    directory.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{directory.name}.new-", dir=directory.parent))
+    try:
+        yield staging
+        staging.chmod(0o755)  # mkdtemp makes it private; a web server must read it
+        _swap(staging, directory)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)  # after a swap: the previous folder
+
+
+def _swap(staging: Path, directory: Path) -> None:
+    """Puts ``staging`` at ``directory``; the previous folder, if any, ends up at ``staging``."""
+    if not directory.exists():
+        staging.rename(directory)
+        return
+    if _exchange(staging, directory):
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{directory.name}.old-", dir=directory.parent))
+    retired.rmdir()
+    directory.rename(retired)
+    staging.rename(directory)
+    retired.rename(staging)
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Atomically exchanges two paths (Linux ``renameat2(RENAME_EXCHANGE)``); False when the
+    system or the file system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes  # here: the commands that only replace a file do without it
+
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2  # glibc ≥ 2.28, musl
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    result = renameat2(at_fdcwd, os.fsencode(first), at_fdcwd, os.fsencode(second), rename_exchange)
+    return bool(result == 0)

@@ -43,7 +43,7 @@ def map_chunks(function: Callable[[Sequence[T]], R], items: Sequence[T]) -> list
     this process). Where ``fork`` does not exist, everything runs here as one chunk. An
     exception in a child is raised here, with the child's traceback in its message.
     """
-    import multiprocessing  # here: importing it costs `now` milliseconds it does not need
+    import multiprocessing  # here: `now` does not need it and would pay for importing it
 
     count = min(jobs(), len(items))
     if count <= 1 or not _can_fork():
@@ -56,8 +56,8 @@ def map_chunks(function: Callable[[Sequence[T]], R], items: Sequence[T]) -> list
         children = []
         for chunk in chunks[1:]:
             # The result comes back through an unnamed temporary file that the child inherits,
-            # not a pipe: a feed's part weighs tens of megabytes, and a pipe moved 90 MB in a
-            # third of a second where the file takes a few hundredths.
+            # not a pipe: a feed's part weighs tens of megabytes, which a pipe moves in small
+            # pieces, each waiting for the reader, where a file takes them at once.
             spool = spools.enter_context(tempfile.TemporaryFile())
             child = context.Process(target=_child, args=(function, chunk, spool), daemon=True)
             child.start()
@@ -91,8 +91,9 @@ def _child(function: Callable[[Sequence[T]], R], chunk: Sequence[T], spool: IO[b
     spool.flush()
 
 
-# Forking and sending results back costs a few tens of milliseconds; a team-day of compiling
-# and writing costs about 30 microseconds. Below this many team-days, one process is faster.
+# Forking and sending results back has a fixed cost, which a small job does not repay: below
+# this many team-days of compiling and writing (measured with the benchmarks' organisations),
+# one process is faster.
 _WORTH_FORKING = 3000
 
 
@@ -152,7 +153,8 @@ def write_in_parts(
 
 def copy_into(path: Path, target: BinaryIO) -> None:
     """The file at ``path`` appended to ``target``: by the kernel where it can (Linux's
-    copy_file_range, about twice as fast for a part of a large feed), else through a buffer."""
+    copy_file_range, which does not pass the bytes through this process), else through a
+    buffer."""
     target.flush()
     with path.open("rb") as source:
         size, offset = os.fstat(source.fileno()).st_size, 0

@@ -1,5 +1,5 @@
 """The writers that skip a library for speed write what the library writes, byte for byte:
-VEVENTs (export/ics.py, against ``icalendar``) and `show --json` written team by team
+VEVENTs (export/ical.py, against ``icalendar``) and `show --json` written team by team
 (export/documents.py, against ``json.dumps`` of the whole document)."""
 
 from __future__ import annotations
@@ -16,27 +16,30 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from astreinte_cli.compile import compile_team
-from astreinte_cli.export import ics
 from astreinte_cli.export.documents import show_document, write_show_json
+from astreinte_cli.export.event_text import description, summary
+from astreinte_cli.export.events import FeedEvent, compile_for_feeds, event_zones, feed_events
+from astreinte_cli.export.feeds import write_feed
+from astreinte_cli.export.ical import EventWriter, FeedOptions, escape_text, event_uid, fold
 from astreinte_cli.load import load_roster
 
 DATA = Path(__file__).parent / "data"
 UTC = dt.UTC
 
 
-def icalendar_vevent(roster: object, item: ics.FeedEvent, options: ics.FeedOptions) -> bytes:
-    """The event as ``icalendar`` builds it: what ``ics.EventWriter.event`` must reproduce."""
+def icalendar_vevent(roster: object, item: FeedEvent, options: FeedOptions) -> bytes:
+    """The event as ``icalendar`` builds it: what ``EventWriter.vevents`` must reproduce."""
     from icalendar import Alarm, Event, vText
 
     assert isinstance(roster, type(load_roster(DATA / "feeds")))
     event = Event()
-    event.add("uid", ics.event_uid(item.team.id, item.level.number, item.who, item.start, item.end))
+    event.add("uid", event_uid(item.team.id, item.level.number, item.who, item.start, item.end))
     event.add("dtstamp", options.stamp.astimezone(dt.UTC).replace(microsecond=0))
     event.add("sequence", 0)
     event.add("dtstart", item.start.astimezone(item.team.zone))
     event.add("dtend", item.end.astimezone(item.team.zone))
-    event.add("summary", ics.summary(roster, item))
-    event.add("description", ics.description(roster, item))
+    event.add("summary", summary(roster, item))
+    event.add("description", description(roster, item))
     event.add("categories", ["Astreinte", f"N{item.level.number}"])
     event.add("transp", "TRANSPARENT")
     event.add("x-microsoft-cdo-busystatus", vText("FREE"))
@@ -49,7 +52,7 @@ def icalendar_vevent(roster: object, item: ics.FeedEvent, options: ics.FeedOptio
     if options.remind is not None:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", ics.summary(roster, item))
+        alarm.add("description", summary(roster, item))
         alarm.add("trigger", -options.remind)
         event.add_component(alarm)
     return bytes(event.to_ical())
@@ -89,20 +92,27 @@ def test_vevents_are_what_icalendar_writes(
     assert any(r.per_turn == 2 and "jour,nuit;" in r.name for r in rotations)
     start = dt.datetime(2026, 12, 1, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    options = ics.FeedOptions(
+    options = FeedOptions(
         "feed", dt.datetime(2026, 12, 24, 19, 0, 7, 123, tzinfo=UTC), None, private, remind
     )
     # One writer for every event, as a feed has: its frames, made once and reused, are
     # compared too, not only freshly made ones.
-    writer = ics.EventWriter(roster, options)
+    writer = EventWriter(roster, options)
     for whole_turns in (False, True):
-        timelines = ics.compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
-        events = ics.feed_events(timelines, start, end, whole_turns=whole_turns)
-        assert events
-        for event in events:
-            assert writer.event(event) == icalendar_vevent(roster, event, options)
-    feed = ics.feed_bytes(roster, events, options, start, end)
-    assert icalendar.Calendar.from_ical(feed).walk("VEVENT")
+        timelines = compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
+        found = feed_events(timelines, start, end, whole_turns=whole_turns)
+        compared = 0
+        for level_events in found:
+            written = writer.vevents(level_events)
+            for event, vevent in zip(level_events.events(), written, strict=True):
+                assert vevent == icalendar_vevent(roster, event, options)
+                compared += 1
+        assert compared > 10
+        joined = sum(len(event.pieces) > 1 for events in found for event in events.events())
+        assert bool(joined) == whole_turns
+    out = io.BytesIO()
+    write_feed(out, roster, options, start, end, [found], zones=event_zones(found))
+    assert len(icalendar.Calendar.from_ical(out.getvalue()).walk("VEVENT")) == compared
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/gap", "cli/world", "valid"])
@@ -140,30 +150,36 @@ def test_long_text_is_escaped_and_folded_as_icalendar_does(text: str) -> None:
     event = icalendar.Event()
     event.add("description", text)
     expected = bytes(event.to_ical()).decode().split("\r\n", 1)[1].rsplit("\r\nEND:VEVENT", 1)[0]
-    assert ics._fold(f"DESCRIPTION:{ics._text(text)}") == expected
+    assert fold(f"DESCRIPTION:{escape_text(text)}") == expected
 
 
 @pytest.mark.parametrize("roster_name", ["feeds", "cli/world", "cli/gap"])
-@pytest.mark.parametrize(
-    ("level", "person"), [(None, None), (2, None), (None, "alice"), (None, "nobody-on-call")]
-)
-@pytest.mark.parametrize("remind", [None, dt.timedelta(hours=1)])
-def test_shifts_written_without_events_are_the_events_written(
-    roster_name: str, level: int | None, person: str | None, remind: dt.timedelta | None
+@pytest.mark.parametrize("whole_turns", [False, True])
+def test_a_level_or_person_feed_holds_those_events_of_the_whole_feed(
+    roster_name: str, whole_turns: bool
 ) -> None:
-    """EventWriter.write_shifts, the export's way, writes what write_events(feed_events(...))
-    writes: the same events, in the same order, byte for byte."""
+    """``feed_events`` with ``level`` or ``person`` keeps what the whole feed's events have of
+    that level or that person, in the same order."""
     roster = load_roster(DATA / roster_name)
     start = dt.datetime(2026, 10, 20, tzinfo=UTC)
     end = dt.datetime(2027, 1, 20, tzinfo=UTC)
-    options = ics.FeedOptions("feed", start, None, remind is not None, remind)
-    timelines = ics.compile_for_feeds(roster, roster.teams, start, end)
-    expected = io.BytesIO()
-    events = ics.feed_events(timelines, start, end, level=level, person=person)
-    ics.write_events(roster, events, options, expected)
-    written = io.BytesIO()
-    writer = ics.EventWriter(roster, options)
-    writer.write_shifts(timelines, start, end, written, level=level, person=person)
-    assert written.getvalue() == expected.getvalue()
-    if roster_name == "feeds" and person != "nobody-on-call":
-        assert expected.getvalue().count(b"BEGIN:VEVENT") > 10  # something was compared
+    timelines = compile_for_feeds(roster, roster.teams, start, end, whole_turns=whole_turns)
+
+    def events(level: int | None = None, person: str | None = None) -> list[FeedEvent]:
+        found = feed_events(
+            timelines, start, end, level=level, person=person, whole_turns=whole_turns
+        )
+        return [event for level_events in found for event in level_events.events()]
+
+    every = events()
+    assert len(every) > 10
+    for level in (1, 2):
+        assert events(level=level) == [e for e in every if e.level.number == level]
+    for person in ("alice", "nobody-on-call"):
+        theirs = [e for e in every if person in e.who]
+        assert events(person=person) == theirs
+        whole = feed_events(timelines, start, end, whole_turns=whole_turns)
+        of = [e for level_events in whole for e in level_events.of(person).events()]
+        assert of == theirs
+    if roster_name == "feeds":
+        assert any("alice" in e.who for e in every)  # something was kept

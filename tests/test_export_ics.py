@@ -504,14 +504,12 @@ def test_shifts_followed_past_the_range_step_by_step_end_where_a_wide_compile_en
     """compile_for_feeds compiles a little beyond the range and further only where a shift runs
     on: its events are those of a compile EXTENT beyond both bounds."""
     from astreinte_cli.compile import compile_team
-    from astreinte_cli.export import ics
+    from astreinte_cli.export.events import EXTENT, compile_for_feeds, feed_events
     from astreinte_cli.load import load_roster
 
     roster = load_roster(location)
     start = first.replace(tzinfo=dt.UTC)
     end = start + dt.timedelta(days=days, hours=hours)
-    wide = [
-        compile_team(roster, team, start - ics.EXTENT, end + ics.EXTENT) for team in roster.teams
-    ]
-    followed = ics.compile_for_feeds(roster, roster.teams, start, end)
-    assert ics.feed_events(followed, start, end) == ics.feed_events(wide, start, end)
+    wide = [compile_team(roster, team, start - EXTENT, end + EXTENT) for team in roster.teams]
+    followed = compile_for_feeds(roster, roster.teams, start, end)
+    assert feed_events(followed, start, end) == feed_events(wide, start, end)

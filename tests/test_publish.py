@@ -11,7 +11,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -20,6 +19,7 @@ import pytest
 import vobject
 from typer.testing import CliRunner
 
+from astreinte_cli import atomic
 from astreinte_cli.cli.app import app
 from astreinte_cli.export import publish as publishing
 
@@ -209,18 +209,18 @@ def test_interrupted_publish_leaves_the_previous_publication_intact(
     publish(target, "--team", "noc")
     before = snapshot(target)
     if not exchange:
-        monkeypatch.setattr(publishing, "_exchange", lambda first, second: False)
-    written: list[Path] = []
-    real_write = publishing._write_file
+        monkeypatch.setattr(atomic, "_exchange", lambda first, second: False)
+    written: list[BinaryIO] = []
+    real_write = publishing.write_content
 
-    def failing_write(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    def failing_write(stream: BinaryIO, content: atomic.Content) -> None:
         if len(written) == 4:  # the four feeds are written; then timeline.json, a stream
-            real_write(path, b'{\n  "from": ')  # half a file, then the disk fills up
+            real_write(stream, b'{\n  "from": ')  # half a file, then the disk fills up
             raise OSError(28, "No space left on device")
-        written.append(path)
-        real_write(path, data)
+        written.append(stream)
+        real_write(stream, content)
 
-    monkeypatch.setattr(publishing, "_write_file", failing_write)
+    monkeypatch.setattr(publishing, "write_content", failing_write)
     result = runner.invoke(
         app, ["publish", str(target), "--rosters", str(ROSTER), "--at", "2027-02-01T12:00+01:00",
               "--base-url", BASE, "--secret", SECRET, "--team", "noc"],
@@ -230,7 +230,7 @@ def test_interrupted_publish_leaves_the_previous_publication_intact(
     assert snapshot(target) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
 
-    monkeypatch.setattr(publishing, "_write_file", real_write)
+    monkeypatch.setattr(publishing, "write_content", real_write)
     publish(target, "--team", "noc", "--at", "2027-02-01T12:00+01:00")
     assert snapshot(target) != before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]
@@ -313,24 +313,26 @@ def test_progress_callback_counts_every_file(tmp_path: Path) -> None:
 def test_each_file_is_written_before_the_next_feed_is_made(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Holding every feed until the swap took 1.5 GB for 200 teams: each is written at once."""
-    from astreinte_cli.export import ics
+    """Held until the swap, the feeds of a large organisation would fill memory: each is
+    written into its file as it is made, after the one before is complete."""
     from astreinte_cli.load import load_roster
 
     roster = load_roster(ROSTER)
     at = dt.datetime(2026, 12, 24, 19, tzinfo=dt.UTC)
     start, end = publishing.default_range(at, roster.teams[0].zone)
     options = publishing.PublishOptions(at=at, start=start, end=end, secret=SECRET)
-    on_disk_before: list[int] = []
-    feed_bytes = ics.feed_bytes
+    complete_before: list[int] = []
+    write_feed = publishing.write_feed
 
-    def recording(*args: Any, **kwargs: Any) -> bytes:
-        on_disk_before.append(sum(1 for path in tmp_path.rglob("*.ics")))
-        return feed_bytes(*args, **kwargs)
+    def recording(out: BinaryIO, *args: Any, **kwargs: Any) -> None:
+        feeds = [path.read_bytes() for path in tmp_path.rglob("*.ics")]
+        complete_before.append(sum(feed.endswith(b"END:VCALENDAR\r\n") for feed in feeds))
+        assert len(feeds) == complete_before[-1] + 1  # and this one's file, empty yet
+        write_feed(out, *args, **kwargs)
 
-    monkeypatch.setattr(ics, "feed_bytes", recording)
+    monkeypatch.setattr(publishing, "write_feed", recording)
     publishing.build_publication(roster, list(roster.teams), options, tmp_path)
-    assert on_disk_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
+    assert complete_before == list(range(10))  # 5 team and level feeds, then 5 person feeds
 
 
 def test_progress_bar_on_a_terminal(tmp_path: Path) -> None:
@@ -359,18 +361,16 @@ def test_each_team_is_read_once_and_a_person_feed_holds_their_teams_shifts(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Every person's feed reading every team's shifts made a publication grow with the square
-    of the organisation (200 teams: 466 s); each team's shifts are found once, for its feeds
-    and its people's, and each person's feed holds their shifts of their teams, nothing else."""
-    from astreinte_cli.export import ics
-
+    of the organisation; each team's shifts are found once, for its feeds and its people's,
+    and each person's feed holds their shifts of their teams, nothing else."""
     read: list[list[str]] = []
-    feed_events = ics.feed_events
+    feed_events = publishing.feed_events
 
     def recording(timelines: list[object], *args: object, **kwargs: object) -> object:
         read.append([t.team.id for t in timelines])  # type: ignore[attr-defined]
         return feed_events(timelines, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(ics, "feed_events", recording)
+    monkeypatch.setattr(publishing, "feed_events", recording)
     site = tmp_path / "site"
     publish(site)
     assert read == [["support"], ["noc"]]

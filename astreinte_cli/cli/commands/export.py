@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -103,8 +102,9 @@ def export_ics(
     """iCalendar feed (RFC 5545) of the selected teams, one level, or one person's shifts.
 
     Never carries a phone number. Shifts overlapping the range are given whole."""
-    from astreinte_cli import parallel
-    from astreinte_cli.export import ics
+    from astreinte_cli.export.event_text import feed_name
+    from astreinte_cli.export.feeds import write_teams_feed
+    from astreinte_cli.export.ical import FeedOptions
 
     with boundary():
         roster, teams, zone = load_scope(rosters, team, tz)
@@ -122,36 +122,25 @@ def export_ics(
                     )
                 )
         only: Team | None = teams[0] if len(teams) == 1 else None
-        options = ics.FeedOptions(
-            name=ics.feed_name(roster, only, level, person),
+        options = FeedOptions(
+            name=feed_name(roster, only, level, person),
             stamp=instant,
             private=private,
             remind=reminder(remind),
         )
 
-        def part(chunk: Sequence[Team], out: BinaryIO) -> None:
-            if not chunk or chunk[0] is teams[0]:
-                # The part that begins the feed begins with the calendar's head, which depends
-                # on the range, not the events: made while the other processes work.
-                zones = ics.feed_zones(teams, person)
-                out.write(ics.calendar_head(options, zones, first, last))
-            writer = ics.EventWriter(roster, options)
-            for one in chunk:  # team after team: memory holds one team's timeline
-                compiled = ics.compile_for_feeds(
-                    roster, [one], first, last, whole_turns=whole_turns
-                )
-                if whole_turns:
-                    found = ics.feed_events(
-                        compiled, first, last, level=level, person=person, whole_turns=True
-                    )
-                    out.writelines(map(writer.event, found))
-                else:
-                    writer.write_shifts(compiled, first, last, out, level=level, person=person)
-
         def feed(out: BinaryIO) -> None:
-            share = parallel.worth_it(teams, first, last)
-            parallel.write_in_parts(part, teams, out, share=share)
-            out.write(ics.CALENDAR_END)
+            write_teams_feed(
+                out,
+                roster,
+                teams,
+                options,
+                first,
+                last,
+                level=level,
+                person=person,
+                whole_turns=whole_turns,
+            )
 
         write_output(output, feed)
 
