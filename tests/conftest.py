@@ -31,7 +31,8 @@ settings.register_profile("dev", max_examples=100, deadline=None)
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev")
 settings.load_profile(PROFILE)
 
-# Examples of tests/test_fuzz_loader.py: 2000 took 7 to 14 s on a busy 2-core machine.
+# Examples of tests/test_fuzz_loader.py: the full count in CI, where time is budgeted for it;
+# fewer in everyday runs.
 FUZZ_EXAMPLES = {"ci": 2000, "dev": 300}.get(PROFILE, 300)
 
 # Examples of tests/test_compiler_reference.py (compiler vs brute-force reference, minute by

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
@@ -27,6 +27,7 @@ from astreinte_cli.i18n import _, get_language, ngettext, set_language
 from astreinte_cli.times import TimeSyntaxError
 
 if TYPE_CHECKING:
+    from astreinte_cli.atomic import Content
     from astreinte_cli.model import Roster, Team
 
 
@@ -309,11 +310,13 @@ def print_json(document: dict[str, Any]) -> None:
     sys.stdout.write(json_text(document))
 
 
-def write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> None:
+def write_output(output: str, data: Content) -> None:
     """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`) and
     readable by all (feeds are served)."""
+    from astreinte_cli.atomic import write_content  # here: `now` writes no file
+
     if output == "-":
-        _write_to(sys.stdout.buffer, data)
+        write_content(sys.stdout.buffer, data)
         sys.stdout.flush()
         return
     path = Path(output)
@@ -325,22 +328,12 @@ def write_output(output: str, data: bytes | Callable[[BinaryIO], object]) -> Non
         fail_usage(f"-o {output}: {exc.strerror or exc}")
 
 
-def replace_output(
-    path: Path, data: bytes | Callable[[BinaryIO], object], *, mode: int | None = None
-) -> None:
+def replace_output(path: Path, data: Content, *, mode: int | None = None) -> None:
     """``path`` replaced in one step by ``data`` (:func:`atomic.replace_file`): the bytes, or a
     function that writes them to the stream it is given. A reader never sees half a file."""
     from astreinte_cli.atomic import replace_file
 
-    replace_file(path, lambda stream: _write_to(stream, data), mode=mode)
-
-
-def _write_to(stream: BinaryIO, data: bytes | Callable[[BinaryIO], object]) -> None:
-    if isinstance(data, bytes):
-        stream.write(data)
-    else:
-        data(stream)
-        stream.flush()
+    replace_file(path, data, mode=mode)
 
 
 def console() -> Any:
