@@ -1,1 +1,2 @@
-"""Machine-readable outputs: JSON documents (and, later, calendar feeds)."""
+"""What programs, calendars and browsers read: JSON documents, iCalendar feeds, CSV, report
+formats and the published site."""
