@@ -1,2 +1,2 @@
 """What a terminal shows: the views of `now`, `show`, `check`, `diff` and `report`, as Rich
-renderables or plain text; roster text is shown as text, never as markup."""
+renderables or plain text."""
