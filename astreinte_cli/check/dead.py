@@ -57,6 +57,7 @@ def dead_findings(
                     ),
                     hint + _("; remove it if it is no longer needed"),
                     team.id,
+                    start=since,
                 )
             )
     for level_timeline in timeline.levels:
