@@ -335,7 +335,7 @@ def _apply(
     """Stage the edits, show them and what they change, then write them (unless dry run)."""
     import difflib
 
-    from astreinte_cli.authoring import merge_over_off_time, write_atomically
+    from astreinte_cli.authoring import write_atomically
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import team_changes
 
@@ -368,7 +368,7 @@ def _apply(
             old_team, new_team = roster.team(team_id), new_roster.team(team_id)
             before = compile_team(roster, old_team, first, last)
             after = compile_team(new_roster, new_team, first, last)
-            changes = merge_over_off_time(team_changes(before, after, now, services), after)
+            changes = team_changes(before, after, now, services)
             _print_changes(new_team, changes)
     if dry_run:
         typer.echo(_("dry run: nothing was written"))
