@@ -274,7 +274,7 @@ def test_swap_two_weeks(cli: Cli, tmp_path: Path) -> None:
 def test_swap_with_nobody_on_call(cli: Cli, tmp_path: Path) -> None:
     folder = _roster(tmp_path)
     run = cli("swap", "ana", "bob", "--rosters", str(folder),
-              "--from", "2025-01-05", "--to", "2025-01-19")  # fmt: skip
+              "--from", "2025-01-05", "--to", "2025-01-19", "--at", "2024-12-01")  # fmt: skip
     assert run.code == 2
     assert "nothing to swap" in run.stderr
     unknown = cli("swap", "ana", "bbo", "--rosters", str(folder),
@@ -282,6 +282,67 @@ def test_swap_with_nobody_on_call(cli: Cli, tmp_path: Path) -> None:
     assert unknown.code == 2
     assert "did you mean 'bob'?" in unknown.stderr
     assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+
+
+def test_a_swap_entirely_in_the_past_is_refused_unless_allowed(cli: Cli, tmp_path: Path) -> None:
+    """History is what the monthly report pays: a swap that ends before --at rewrites it, so it
+    takes --allow-past (a correction); a period that reaches the future is an ordinary swap."""
+    folder = _roster(tmp_path)
+    period = ("--from", "2026-01-05 09:00", "--to", "2026-01-19 09:00")
+    run = cli("swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-01-19 09:00")
+    assert run.code == 2
+    assert run.stdout == ""
+    assert run.stderr == (
+        "error: the swap from Mon 5 Jan 09:00 to Mon 19 Jan 09:00 is entirely in the past "
+        "(before Mon 19 Jan 09:00)\n"
+        "hint: who was on call then is what the monthly report pays; to correct that record, "
+        "run the command again with --allow-past\n"
+    )
+    french = cli(
+        "--lang", "fr", "swap", "ana", "bob", "--rosters", str(folder), *period,
+        "--at", "2026-02-01",
+    )  # fmt: skip
+    assert french.code == 2
+    assert french.stderr == (
+        "error: l’échange du lundi 5 janvier, 09:00 au lundi 19 janvier, 09:00 est entièrement "
+        "dans le passé (avant le dimanche 1 février, 00:00)\n"
+        "hint: qui était d’astreinte alors, c’est ce que paie le relevé mensuel ; pour corriger "
+        "ce relevé, relancez la commande avec --allow-past\n"
+    )
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+    partly = cli("swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-01-19",
+                 "--dry-run")  # fmt: skip
+    assert partly.code == 0, partly.stderr
+    allowed = cli(
+        "swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-02-01",
+        "--allow-past",
+    )  # fmt: skip
+    assert allowed.code == 0, allowed.stderr
+    assert "replaces: ana" in (folder / "ops.yaml").read_text(encoding="utf-8")
+
+
+def test_an_override_entirely_in_the_past_is_refused_unless_allowed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = _roster(tmp_path)
+    past = (*ADD[:-1], "2026-01-08 09:00")  # --at: the override's end
+    run = cli("override", "add", "--rosters", str(folder), *past)
+    assert run.code == 2
+    assert run.stderr == (
+        "error: the override from Wed 7 Jan 18:00 to Thu 8 Jan 09:00 is entirely in the past "
+        "(before Thu 8 Jan 09:00)\n"
+        "hint: who was on call then is what the monthly report pays; to correct that record, "
+        "run the command again with --allow-past\n"
+    )
+    french = cli("--lang", "fr", "override", "add", "--rosters", str(folder), *past)
+    assert french.stderr.startswith(
+        "error: la dérogation du mercredi 7 janvier, 18:00 au jeudi 8 janvier, 09:00 est "
+        "entièrement dans le passé (avant le jeudi 8 janvier, 09:00)\n"
+    )
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+    allowed = cli("override", "add", "--rosters", str(folder), *past, "--allow-past")
+    assert allowed.code == 0, allowed.stderr
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS + "overrides:\n" + ENTRY
 
 
 # --------------------------------------------------------------------------- pieces
