@@ -405,7 +405,7 @@ def _apply(
             before = compile_team(roster, old_team, first, last)
             after = compile_team(new_roster, new_team, first, last)
             changes = team_changes(before, after, now, services)
-            _print_changes(new_team, changes)
+            _print_changes(new_team, changes, now)
     if dry_run:
         typer.echo(_("dry run: nothing was written"))
         return
@@ -417,7 +417,7 @@ def _apply(
         fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 
 
-def _print_changes(team: Team, changes: Sequence[Change]) -> None:
+def _print_changes(team: Team, changes: Sequence[Change], now: dt.datetime) -> None:
     from astreinte_cli.render.changes import change_sentence, team_heading
 
     if not changes:
@@ -431,10 +431,27 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
     typer.echo(team_heading(team))
     for change in changes:
         typer.echo("  " + change_sentence(change, team.zone, team.rules.notice_days))
-    if any(c.breaks_notice for c in changes):
-        typer.echo(
-            _(
-                "warning: this breaks the notice rule; 'astreinte check' will report it "
-                "(use --exceptional for a change made for exceptional circumstances)"
-            )
+    broken = [c for c in changes if c.breaks_notice]
+    if broken:
+        typer.echo(_notice_warning(team, min(c.start for c in broken), now))
+
+
+def _notice_warning(team: Team, start: dt.datetime, now: dt.datetime) -> str:
+    """The warning for a change that breaks the notice rule, with the way out that fits it:
+    --exceptional when one whole day (jour franc) lies between the day it is made and the day
+    it starts; else none does, and it says from when even an exceptional change may start."""
+    from astreinte_cli.check.findings import local_date, local_text
+    from astreinte_cli.times import midnight, place
+
+    made = local_date(now, team.zone)
+    if (local_date(start, team.zone) - made).days >= 2:
+        return _(
+            "warning: this breaks the notice rule; 'astreinte check' will report it "
+            "(use --exceptional for a change made for exceptional circumstances)"
         )
+    earliest = place(midnight(made + dt.timedelta(days=2)), team.zone)
+    return _(
+        "warning: this breaks the notice rule even for an exceptional change, which needs one "
+        "whole day (jour franc) between the day it is made and the day it starts (so a start "
+        "on {day} at the earliest); 'astreinte check' will report it"
+    ).format(day=local_text(earliest, team.zone))
