@@ -37,16 +37,20 @@ PERSON_KEYS = ("name", "phone", "email", "kind")
 
 def load_roster(location: Path) -> Roster:
     collector = Collector()
+    # The same hint for a path that does not exist and a folder without roster files: both are
+    # what a first run finds before `astreinte init`.
+    start_here = _(
+        "a roster is a folder of *.yaml files: run 'astreinte init' to write a starter one, "
+        "or give --rosters PATH"
+    )
     if not location.exists():
-        collector.error(Span(str(location), 0, 0), _("no roster here: the path does not exist"))
+        collector.error(
+            Span(str(location), 0, 0), _("no roster here: the path does not exist"), start_here
+        )
         collector.raise_if_any()
     files = roster_files(location)
     if not files:
-        collector.error(
-            Span(str(location), 0, 0),
-            _("no roster files here"),
-            _("a roster is a folder of *.yaml files; 'astreinte init' writes a starter one"),
-        )
+        collector.error(Span(str(location), 0, 0), _("no roster files here"), start_here)
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
     for path in files:
