@@ -306,8 +306,8 @@ def test_a_swap_entirely_in_the_past_is_refused_unless_allowed(cli: Cli, tmp_pat
     assert french.stderr == (
         "error: l’échange du lundi 5 janvier, 09:00 au lundi 19 janvier, 09:00 est entièrement "
         "dans le passé (avant le dimanche 1 février, 00:00)\n"
-        "hint: qui était d’astreinte alors, c’est ce que paie le relevé mensuel\u00a0; pour corriger "
-        "ce relevé, relancez la commande avec --allow-past\n"
+        "hint: qui était d’astreinte alors, c’est ce que paie le relevé mensuel\u00a0; pour "
+        "corriger ce relevé, relancez la commande avec --allow-past\n"
     )
     assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
     partly = cli("swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-01-19",
