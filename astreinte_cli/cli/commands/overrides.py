@@ -316,7 +316,9 @@ def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edi
         try:
             new = add_overrides(text.removeprefix("\ufeff"), entries[team.id])
         except EditError as exc:
-            fail_usage(f"{path}: {exc.message}", exc.hint)
+            fail_usage(
+                _("{subject}: {message}").format(subject=path, message=exc.message), exc.hint
+            )
         edits.append(_Edit(path, raw, text, ("\ufeff" if bom else "") + new))
     return edits
 
