@@ -278,7 +278,9 @@ def test_an_invalid_roster_in_english(
 def test_a_usage_error_in_french_keeps_exit_2(cli: Cli, example_rosters: Path) -> None:
     run = cli("--lang", "fr", "now", "--rosters", str(example_rosters), "--at", "demain")
     assert run.code == 2
-    assert run.stderr.startswith(f"error: --at{NBSP}: 'demain' n’est pas un instant\nhint: utilisez")
+    assert run.stderr.startswith(
+        f"error: --at{NBSP}: 'demain' n’est pas un instant\nhint: utilisez"
+    )
 
 
 def test_an_unknown_language_is_a_usage_error(cli: Cli, example_rosters: Path) -> None:

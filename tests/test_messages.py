@@ -89,8 +89,10 @@ CASES = {
         'people:\n  alice: {name: Alice, phone: "06 12"}\n',
         ("check",),
         ("roster.yaml:2:31: error: '06 12' is not a valid phone number for region FR",),
-        ("roster.yaml:2:31: error: '06 12' n’est pas un numéro de téléphone valide pour la "
-         "région FR",),  # fmt: skip
+        (
+            "roster.yaml:2:31: error: '06 12' n’est pas un numéro de téléphone valide pour la "
+            "région FR",
+        ),
     ),
 }
 
@@ -109,3 +111,63 @@ def test_message(
         assert expected in lines
     for text in case.absent:
         assert not any(text in line for line in lines)
+
+
+# --------------------------------------------------------------------------- global options
+
+AT = ("--at", "2026-12-28 09:00")
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["now", "--lang", "fr"], ["--lang", "fr", "now"]),
+        (["now", "--json", "--lang=fr"], ["--lang=fr", "now", "--json"]),
+        (["--rosters", "x", "check", "--lang", "fr"], ["--lang", "fr", "check", "--rosters", "x"]),
+        (["--rosters=x", "export", "ics", "-o", "-"], ["export", "ics", "--rosters=x", "-o", "-"]),
+        (  # the value of another option is never taken for --lang
+            ["swap", "a", "b", "--reason", "--lang", "--lang", "en"],
+            ["--lang", "en", "swap", "a", "b", "--reason", "--lang"],
+        ),
+        (["--lang", "fr", "now", "--rosters", "x"], ["--lang", "fr", "now", "--rosters", "x"]),
+        (["now", "--", "--lang", "fr"], ["now", "--", "--lang", "fr"]),
+        (["--help"], ["--help"]),
+        (["nope", "--lang", "fr"], ["nope", "--lang", "fr"]),  # Click says what is wrong
+        (["now", "--lang"], ["now", "--lang"]),  # no value: left to Click
+    ],
+)
+def test_global_options_on_either_side_of_the_command(args: list[str], expected: list[str]) -> None:
+    import typer.main
+
+    from astreinte_cli.cli.app import GlobalOptionsGroup, app
+
+    group = typer.main.get_command(app)
+    assert isinstance(group, GlobalOptionsGroup)
+    assert group.reordered(group.context_class(group), args) == expected
+
+
+def test_lang_after_the_command(cli: Cli, example_rosters: Path) -> None:
+    """`astreinte now --lang fr` once said "No such option: --lang"."""
+    before = cli("--lang", "fr", "now", "--rosters", str(example_rosters), *AT)
+    after = cli("now", "--rosters", str(example_rosters), *AT, "--lang", "fr")
+    assert after.code == 0, after.stderr
+    assert "lundi 28 décembre 2026, 09:00" in after.stdout
+    assert after.stdout == before.stdout
+    rosters_first = cli("--rosters", str(example_rosters), "--lang", "fr", "now", *AT)
+    assert rosters_first.stdout == before.stdout
+
+
+def test_lang_after_the_command_in_a_real_process(example_rosters: Path) -> None:
+    """As installed: a `now` with --lang is not the plain `now` answered without Typer."""
+    import os
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "astreinte_cli", "now", "--rosters", str(example_rosters), *AT,
+         "--lang", "fr"],
+        capture_output=True, text=True, encoding="utf-8", check=False, timeout=60,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "lundi 28 décembre 2026, 09:00" in done.stdout
