@@ -81,6 +81,25 @@ def test_translations_keep_the_placeholders_of_their_message() -> None:
             assert _fields(text) == wanted, (message.id, text)
 
 
+def test_french_typography() -> None:
+    """A no-break space (never a plain one, never none) before : ; ? ! and %, outside roster
+    syntax quoted in the message ('key: value', {…}, `…`, URLs); ’ for elisions; every
+    message starts as its English source does (a capital, or not)."""
+    import re
+
+    problems = []
+    for message in _read_po():
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            prose = re.sub(r"'[^']*'|\{[^}]*\}|`[^`]*`|<[^>]*>|\w+://", "", text)
+            if re.search(r" [:;?!%]", prose) or re.search(r"[^\s\u00a0\u202f]([;?!]|: )", prose):
+                problems.append(text)
+            if re.search(r"\b[dlLnsjqcm]'\w", prose.replace("qu'", "q'")) or "qu'" in prose:
+                problems.append(text)
+    assert problems == []
+
+
 def test_the_catalog_has_no_stale_message() -> None:
     """A message removed from the code goes from the .po too (``pybabel update`` marks it
     obsolete; delete the ``#~`` entries)."""

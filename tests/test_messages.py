@@ -85,6 +85,41 @@ CASES = {
             "'+33 6 12 34 56 78'",
         ),
     ),
+    # the daily-rest hint once read "faites commencer lucas à mercredi 9 décembre, 12:40
+    # ce jour-là"
+    "daily rest": Case(
+        ALICE.replace("alice", "lucas")
+        + TEAM
+        + "business_hours: {mon-fri: 09:00-18:00}\nrules: {notice_days: off}\n"
+        + LEVELS.replace("alice", "lucas")
+        + "interventions:\n"
+        "  - {person: lucas, team: lyon, from: 2026-12-09 01:00, to: 2026-12-09 01:40}\n",
+        ("check", "--at", "2026-12-01"),
+        (
+            "hint: let lucas start at Wed 9 Dec 12:40 that day (11 consecutive hours of rest, "
+            "Code du travail L3131-1)",
+        ),
+        (
+            "hint: ne faites reprendre le travail à lucas qu’à partir du mercredi 9 décembre, "
+            "12:40 (11 heures de repos consécutives, Code du travail L3131-1)",
+        ),
+    ),
+    # French puts a no-break space before a colon, also where a message is joined to a subject
+    "colon in the summary": Case(
+        ALICE + TEAM + "rules: {notice_days: off}\n" + LEVELS,
+        ("check", "--at", "2026-12-01"),
+        ("  lyon: 1 level, 1 rotation, 1 person on call, 0 overrides (Europe/Paris)",),
+        (
+            f"  lyon{NBSP}: 1 niveau, 1 rotation, 1 personne d’astreinte, 0 dérogation "
+            "(Europe/Paris)",
+        ),
+    ),
+    "colon after a value's name": Case(
+        ALICE + TEAM + LEVELS.replace("members: [alice]", "members: [alice]\n        every: 1mo"),
+        ("check",),
+        ("roster.yaml:9:16: error: every: '1mo' is not a duration",),
+        (f"roster.yaml:9:16: error: every{NBSP}: '1mo' n’est pas une durée",),
+    ),
     "phone in national form": Case(
         'people:\n  alice: {name: Alice, phone: "06 12"}\n',
         ("check",),
@@ -171,3 +206,67 @@ def test_lang_after_the_command_in_a_real_process(example_rosters: Path) -> None
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "lundi 28 décembre 2026, 09:00" in done.stdout
+
+
+# --------------------------------------------------------------------------- documents
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ("weekday", "night, Sunday", "night, public holiday", "Services (invoice view")),
+        ("fr", ("en semaine", "nuit, dimanche", "nuit, jour férié", "Prestataires (vue")),
+    ],
+)
+def test_report_headings_and_categories_speak_the_language(
+    cli: Cli, example_rosters: Path, language: str, expected: tuple[str, ...]
+) -> None:
+    """The report once headed French columns "semaine" (next to "semaines entières") and gave
+    an intervention's categories as codes: "night sunday"."""
+    month = ("--month", "2026-12", "--rosters", str(example_rosters), "--lang", language)
+    table = cli("report", *month, env={"COLUMNS": "200"}).stdout
+    billing = cli("report", *month, "--billing").stdout
+    markdown = cli("report", *month, "--format", "markdown").stdout
+    weekday, night_sunday, night_holiday, services = expected
+    assert f"  {weekday}  " in table.splitlines()[2]  # the column headings
+    assert f"  {night_sunday}  " in billing
+    assert f"  {night_holiday}  " in billing
+    assert services in table
+    assert f"| {weekday} |" in markdown
+    assert f"| {night_sunday} |" in markdown
+    assert "night sunday" not in billing + markdown  # codes stay in CSV and JSON
+    csv = cli("report", *month, "--billing", "--format", "csv").stdout
+    assert ",night sunday," in csv
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", "<code>webcal://</code> opens Apple Calendar directly"),
+        ("fr", "<code>webcal://</code> ouvre directement l’app Calendrier d’Apple"),
+    ],
+)
+def test_the_published_page_names_apple_s_calendar(
+    cli: Cli, example_rosters: Path, tmp_path: Path, language: str, expected: str
+) -> None:
+    """It once said "Apple Calendrier"."""
+    run = cli("--lang", language, "publish", str(tmp_path / "site"), "--rosters",
+              str(example_rosters), "--no-person-feeds", "--at", "2026-12-24")  # fmt: skip
+    assert run.code == 0, run.stderr
+    assert expected in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+
+
+def test_diff_team_heading_in_french(cli: Cli, tmp_path: Path) -> None:
+    """A team's heading above its changes ends with a colon: a no-break space before it."""
+    from astreinte_cli.i18n import set_language
+    from astreinte_cli.load import load_roster
+    from astreinte_cli.render.changes import team_heading
+
+    (tmp_path / "roster.yaml").write_text(ALICE + TEAM + LEVELS, encoding="utf-8")
+    team = load_roster(tmp_path / "roster.yaml").teams[0]
+    assert team_heading(team) == "lyon (lyon), Europe/Paris:"
+    set_language("fr")
+    assert team_heading(team) == f"lyon (lyon), Europe/Paris{NBSP}:"
+    assert team_heading(team, " (nouvelle équipe)") == (
+        f"lyon (lyon) (nouvelle équipe), Europe/Paris{NBSP}:"
+    )

@@ -414,7 +414,7 @@ def _apply(
     try:
         for edit in edits:
             write_atomically(edit.path, edit.new, expected=edit.raw)
-            typer.echo(f"wrote {edit.path}")
+            typer.echo(_("wrote {path}").format(path=edit.path))
     except OSError as exc:
         fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 
