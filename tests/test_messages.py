@@ -120,6 +120,29 @@ CASES = {
         ("roster.yaml:9:16: error: every: '1mo' is not a duration",),
         (f"roster.yaml:9:16: error: every{NBSP}: '1mo' n’est pas une durée",),
     ),
+    # a later override that takes over part of an earlier one (check, overlapping-overrides)
+    "overlapping overrides": Case(
+        (Path(__file__).parent / "data" / "check" / "overlap.yaml").read_text(encoding="utf-8"),
+        ("check", "--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"),
+        (
+            "roster.yaml:29:5: warning: override 2 overlaps override 1 at level 1 of overlap and "
+            "wins there, from Thu 7 Jan 09:00 to Fri 8 Jan 09:00: override 1 is only partly in "
+            "force",
+            "hint: overrides apply in file order, the later one winning; if that is not what you "
+            "mean, shorten one of the two periods",
+            "hint: override 6, later in the file, wins over all of it; remove it if it is no "
+            "longer needed",
+        ),
+        (
+            "roster.yaml:29:5: warning: la dérogation 2 chevauche la dérogation 1 au niveau 1 de "
+            "l’équipe overlap et l’emporte, du jeudi 7 janvier, 09:00 au vendredi 8 janvier, "
+            f"09:00{NBSP}: la dérogation 1 ne s’applique qu’en partie",
+            "hint: les dérogations s’appliquent dans l’ordre du fichier, la dernière "
+            f"l’emportant{NBSP}; si ce n’est pas voulu, raccourcissez l’une des deux périodes",
+            "hint: la dérogation 6, plus loin dans le fichier, l’emporte sur toute sa "
+            f"période{NBSP}; supprimez-la si elle n’est plus utile",
+        ),
+    ),
     "phone in national form": Case(
         'people:\n  alice: {name: Alice, phone: "06 12"}\n',
         ("check",),

@@ -4,8 +4,8 @@
   a holiday calendar (warning);
 - ``leave``: on call during one's own leave (error);
 - ``double-booking``: on two levels of one team (error) or in two teams (warning) at once;
-- ``dead-override``, ``dead-rotation``, ``idle-member``: roster lines that change nothing
-  (warnings);
+- ``dead-override``, ``overlapping-overrides``, ``dead-rotation``, ``idle-member``: roster
+  lines that change nothing, or less than they say (warnings);
 - the team's ``rules:``: ``notice``, ``max-consecutive-turns``, ``min-rest``, ``max-share``;
 - the ``interventions:`` log: ``intervention-off-call`` (error), ``daily-rest`` (warning).
 """
