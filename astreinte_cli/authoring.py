@@ -12,9 +12,9 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.atomic import replace_file
@@ -22,10 +22,6 @@ from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.timeline import LevelTimeline
 from astreinte_cli.times import local_reading, place
-
-if TYPE_CHECKING:
-    from astreinte_cli.compile import TeamTimeline
-    from astreinte_cli.diff import Change
 
 
 class EditError(HintedError):
@@ -291,37 +287,6 @@ def swap_entries(
                 )
             )
     return entries
-
-
-def merge_over_off_time(changes: Sequence[Change], timeline: TeamTimeline) -> list[Change]:
-    """``changes`` with neighbours that say the same joined when only time outside coverage
-    lies between them: a week's swap reads as one line, not one per night."""
-    levels = {lv.level.number: lv for lv in timeline.levels}
-    result: list[Change] = []
-    for change in changes:
-        last = result[-1] if result else None
-        if (
-            last is not None
-            and (last.person, last.kind, last.level, last.others, last.source)
-            == (change.person, change.kind, change.level, change.others, change.source)
-            and last.end <= change.start
-            and _off_between(levels.get(change.level), last.end, change.start)
-        ):
-            result[-1] = replace(
-                last,
-                end=change.end,
-                within_notice=last.within_notice or change.within_notice,
-                breaks_notice=last.breaks_notice or change.breaks_notice,
-            )
-        else:
-            result.append(change)
-    return result
-
-
-def _off_between(timeline: LevelTimeline | None, start: dt.datetime, end: dt.datetime) -> bool:
-    if timeline is None:
-        return False
-    return all(not s.active for s in timeline.stretches if s.start < end and start < s.end)
 
 
 # --------------------------------------------------------------------------- writing

@@ -20,7 +20,8 @@ Severity = Literal["error", "warning", "note"]
 
 @dataclass(frozen=True, slots=True, order=True)
 class Span:
-    """A position in a roster file: 1-based line and column, and the width to underline."""
+    """A position in a roster file: 1-based line and column, and the width to underline. Line
+    0 is the path as a whole (a folder, a missing file): it is written without a position."""
 
     path: str
     line: int
@@ -28,6 +29,8 @@ class Span:
     width: int = 1
 
     def __str__(self) -> str:
+        if self.line == 0:
+            return self.path
         return f"{self.path}:{self.line}:{self.column}"
 
 

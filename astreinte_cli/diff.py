@@ -7,6 +7,11 @@ coverage), and the time they are on call in the old one and not in the new one i
 the run, or of the newer revision); a gain that starts fewer than the team's ``notice_days``
 after that day breaks the notice rule (Code du travail L3121-12) unless it comes from an
 override marked ``exceptional: true`` with one whole day in between.
+
+A change is what a person would say: a person's consecutive gains (or losses) on a level, from
+(or to) the same people through the same source, are one change when only time outside the
+level's coverage lies between them, in both timelines. A week's turn outside business hours is
+one change, not one per night; a gap, or time the person keeps, in between keeps them apart.
 """
 
 from __future__ import annotations
@@ -105,7 +110,8 @@ def team_changes(
                 ("loses", subtract(was, now) if now else was, before, after),
             )  # fmt: skip
             for kind, pieces, here, there in sides:
-                for start, end, others, source in _pieces(pieces, person, here, there):
+                found = _join_over_off_time(_pieces(pieces, person, here, there), here, there)
+                for start, end, others, source in found:
                     begins = local_date(start, zone)
                     days = (begins - known_day).days
                     within = notice is not None and days < notice
@@ -137,15 +143,19 @@ def _on_call(timeline: LevelTimeline | None, person: str) -> Intervals:
     return on_call(timeline, person) if timeline is not None else []
 
 
+# A stretch of a change: start, end, the people it is taken from (given to), the source.
+Piece = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None]
+
+
 def _pieces(
     pieces: Intervals,
     person: str,
     here: LevelTimeline | None,
     there: LevelTimeline | None,
-) -> list[tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None]]:
+) -> list[Piece]:
     """Cut each piece where the other side's holders or this side's source change; merge
     neighbours that say the same."""
-    result: list[tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None]] = []
+    result: list[Piece] = []
     for start, end in pieces:
         cuts = {start, end}
         for timeline in (here, there):
@@ -163,6 +173,33 @@ def _pieces(
             else:
                 result.append((first, last, others, source))
     return result
+
+
+def _join_over_off_time(
+    pieces: Sequence[Piece], here: LevelTimeline | None, there: LevelTimeline | None
+) -> list[Piece]:
+    """``pieces`` (in order) with neighbours that say the same (others and source) joined when
+    the level is off between them on both sides. The notice marks of a joined change are its
+    first piece's: the earliest start has the least notice."""
+    result: list[Piece] = []
+    for piece in pieces:
+        last = result[-1] if result else None
+        if (
+            last is not None
+            and last[2:] == piece[2:]
+            and _off_between(here, last[1], piece[0])
+            and _off_between(there, last[1], piece[0])
+        ):
+            result[-1] = (last[0], piece[1], *piece[2:])
+        else:
+            result.append(piece)
+    return result
+
+
+def _off_between(timeline: LevelTimeline | None, start: dt.datetime, end: dt.datetime) -> bool:
+    """Whether the level is outside its coverage all through ``[start, end)`` (a side without
+    the level has nothing there)."""
+    return all(not s.active for s in _within(timeline, start, end))
 
 
 def _within(timeline: LevelTimeline | None, start: dt.datetime, end: dt.datetime) -> list[Stretch]:

@@ -140,3 +140,11 @@ def _babel_format(local: dt.datetime, style: str) -> str:
     from babel.dates import format_datetime
 
     return str(format_datetime(local, _PATTERNS_FR[style], locale=_language))
+
+
+def territory_name(code: str) -> str:
+    """A country's name from its ISO 3166 code in the active language: "United States",
+    "États-Unis"; the code itself when CLDR does not know it."""
+    from babel import Locale
+
+    return str(Locale.parse(_language).territories.get(code.upper(), code))

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from astreinte_cli.check import Finding, Revision, check_timelines
-from astreinte_cli.check.findings import order
+from astreinte_cli.check.findings import order_by
 from astreinte_cli.compile import compile_team
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.history import GitError, Repository, find_repository
@@ -102,4 +102,4 @@ def check_roster(
         if repository is not None:
             history = Revisions(repository, Path(tmp), first, last).of
         findings = check_timelines(roster, timelines, first, last, now, history)
-    return sorted(findings + extra, key=order)
+    return sorted(findings + extra, key=order_by([t.id for t in teams]))

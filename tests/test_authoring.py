@@ -274,7 +274,7 @@ def test_swap_two_weeks(cli: Cli, tmp_path: Path) -> None:
 def test_swap_with_nobody_on_call(cli: Cli, tmp_path: Path) -> None:
     folder = _roster(tmp_path)
     run = cli("swap", "ana", "bob", "--rosters", str(folder),
-              "--from", "2025-01-05", "--to", "2025-01-19")  # fmt: skip
+              "--from", "2025-01-05", "--to", "2025-01-19", "--at", "2024-12-01")  # fmt: skip
     assert run.code == 2
     assert "nothing to swap" in run.stderr
     unknown = cli("swap", "ana", "bbo", "--rosters", str(folder),
@@ -282,6 +282,117 @@ def test_swap_with_nobody_on_call(cli: Cli, tmp_path: Path) -> None:
     assert unknown.code == 2
     assert "did you mean 'bob'?" in unknown.stderr
     assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+
+
+def test_a_swap_entirely_in_the_past_is_refused_unless_allowed(cli: Cli, tmp_path: Path) -> None:
+    """History is what the monthly report pays: a swap that ends before --at rewrites it, so it
+    takes --allow-past (a correction); a period that reaches the future is an ordinary swap."""
+    folder = _roster(tmp_path)
+    period = ("--from", "2026-01-05 09:00", "--to", "2026-01-19 09:00")
+    run = cli("swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-01-19 09:00")
+    assert run.code == 2
+    assert run.stdout == ""
+    assert run.stderr == (
+        "error: the swap from Mon 5 Jan 09:00 to Mon 19 Jan 09:00 is entirely in the past "
+        "(before Mon 19 Jan 09:00)\n"
+        "hint: who was on call then is what the monthly report pays; to correct that record, "
+        "run the command again with --allow-past\n"
+    )
+    french = cli(
+        "--lang", "fr", "swap", "ana", "bob", "--rosters", str(folder), *period,
+        "--at", "2026-02-01",
+    )  # fmt: skip
+    assert french.code == 2
+    assert french.stderr == (
+        "error: l’échange du lundi 5 janvier, 09:00 au lundi 19 janvier, 09:00 est entièrement "
+        "dans le passé (avant le dimanche 1 février, 00:00)\n"
+        "hint: qui était d’astreinte alors, c’est ce que paie le relevé mensuel\u00a0; pour "
+        "corriger ce relevé, relancez la commande avec --allow-past\n"
+    )
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+    partly = cli("swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-01-19",
+                 "--dry-run")  # fmt: skip
+    assert partly.code == 0, partly.stderr
+    allowed = cli(
+        "swap", "ana", "bob", "--rosters", str(folder), *period, "--at", "2026-02-01",
+        "--allow-past",
+    )  # fmt: skip
+    assert allowed.code == 0, allowed.stderr
+    assert "replaces: ana" in (folder / "ops.yaml").read_text(encoding="utf-8")
+
+
+def test_an_override_entirely_in_the_past_is_refused_unless_allowed(
+    cli: Cli, tmp_path: Path
+) -> None:
+    folder = _roster(tmp_path)
+    past = (*ADD[:-1], "2026-01-08 09:00")  # --at: the override's end
+    run = cli("override", "add", "--rosters", str(folder), *past)
+    assert run.code == 2
+    assert run.stderr == (
+        "error: the override from Wed 7 Jan 18:00 to Thu 8 Jan 09:00 is entirely in the past "
+        "(before Thu 8 Jan 09:00)\n"
+        "hint: who was on call then is what the monthly report pays; to correct that record, "
+        "run the command again with --allow-past\n"
+    )
+    french = cli("--lang", "fr", "override", "add", "--rosters", str(folder), *past)
+    assert french.stderr.startswith(
+        "error: la dérogation du mercredi 7 janvier, 18:00 au jeudi 8 janvier, 09:00 est "
+        "entièrement dans le passé (avant le jeudi 8 janvier, 09:00)\n"
+    )
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS
+    allowed = cli("override", "add", "--rosters", str(folder), *past, "--allow-past")
+    assert allowed.code == 0, allowed.stderr
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == OPS + "overrides:\n" + ENTRY
+
+
+WEEK = ("--from", "2026-01-05 09:00", "--to", "2026-01-12 09:00", "--dry-run")
+FOR_EXCEPTIONAL = (
+    "warning: this breaks the notice rule; 'astreinte check' will report it (use --exceptional "
+    "for a change made for exceptional circumstances)"
+)
+NO_JOUR_FRANC = (
+    "warning: this breaks the notice rule even for an exceptional change, which needs one whole "
+    "day (jour franc) between the day it is made and the day it starts (so a start on Tue 6 Jan "
+    "00:00 at the earliest); 'astreinte check' will report it"
+)
+
+
+@pytest.mark.parametrize(
+    ("at", "options", "warning"),
+    [
+        ("2026-01-01", (), FOR_EXCEPTIONAL),  # a jour franc between: --exceptional would do
+        ("2026-01-01", ("--exceptional",), None),
+        ("2026-01-04", (), NO_JOUR_FRANC),  # --exceptional would not do
+        ("2026-01-04", ("--exceptional",), NO_JOUR_FRANC),  # once hinted "use --exceptional"
+    ],
+)
+def test_the_notice_warning_fits_the_case(
+    cli: Cli, tmp_path: Path, at: str, options: tuple[str, ...], warning: str | None
+) -> None:
+    folder = _roster(tmp_path)
+    run = cli("swap", "ana", "bob", "--rosters", str(folder), *WEEK, "--at", at, *options)
+    assert run.code == 0, run.stderr
+    found = [line for line in run.stdout.splitlines() if line.startswith("warning:")]
+    assert found == ([warning] if warning else [])
+
+
+def test_the_notice_warning_in_french(cli: Cli, tmp_path: Path) -> None:
+    folder = _roster(tmp_path)
+    run = cli("--lang", "fr", "swap", "ana", "bob", "--rosters", str(folder), *WEEK,
+              "--at", "2026-01-04", "--exceptional")  # fmt: skip
+    assert run.stdout.splitlines()[-2] == (
+        "attention\u00a0: cela enfreint la règle de prévenance, même pour un changement "
+        "exceptionnel, qui demande un jour franc entre le jour où il est fait et celui où il "
+        "commence (donc un début au plus tôt le mardi 6 janvier, 00:00)\u00a0; 'astreinte "
+        "check' le signalera"
+    )
+    earlier = cli("--lang", "fr", "swap", "ana", "bob", "--rosters", str(folder), *WEEK,
+                  "--at", "2026-01-01")  # fmt: skip
+    assert earlier.stdout.splitlines()[-2] == (
+        "attention\u00a0: cela enfreint la règle de prévenance\u00a0; 'astreinte check' le "
+        "signalera (utilisez --exceptional pour un changement dû à des circonstances "
+        "exceptionnelles)"
+    )
 
 
 # --------------------------------------------------------------------------- pieces

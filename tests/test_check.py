@@ -33,6 +33,8 @@ CASES = {
     "rest.yaml": (["--at", "2027-01-04", "--to", "2027-01-05"], 1),
     "share.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"], 1),
     "no_holidays.yaml": (["--at", "2027-01-04", "--to", "2027-01-11"], 0),
+    "order": (["--at", "2027-01-04", "--to", "2027-02-08"], 1),
+    "overlap.yaml": (["--at", "2027-01-04 09:00", "--to", "2027-01-25 09:00"], 0),
 }
 
 
@@ -84,6 +86,7 @@ def test_json_lists_the_findings(cli: Cli, check_schema: Any) -> None:
         "from Tue 5 Jan 00:00 to Thu 7 Jan 00:00",
         "hint": "swap the turn with an override, or set 'on_leave: next' on the team so that "
         "the next member of the rotation stands in",
+        "start": "2027-01-05T00:00:00+01:00",
     }
 
 
@@ -257,3 +260,40 @@ def test_a_relative_horizon_counts_from_at(cli: Cli, example_rosters: Path) -> N
     )
     assert result.code == 0, result.stderr
     assert "from 2026-12-01 12:00 to 2026-12-02 12:00" in result.stdout
+
+
+@pytest.mark.usefixtures("in_repository")
+def test_findings_come_in_order_of_time_in_every_format(cli: Cli, check_schema: Any) -> None:
+    """Sorted by the instant each finding is about (the one about no instant first), then team
+    and level, never by message text: "Sat 16 Jan" before "Sat 9 Jan" buried the first gap."""
+    options, _ = CASES["order"]
+    rosters = "tests/data/check/order"
+    document = cli("check", "--rosters", rosters, *options, "--json").json()
+    check_schema.validate(document)
+    found = [(f["start"], f["team"], f["line"], f["rule"]) for f in document["findings"]]
+    assert found[:6] == [
+        (None, "b", 3, "no-holidays"),
+        ("2027-01-09T00:00:00+01:00", "a", 15, "gap"),  # level 1
+        ("2027-01-09T00:00:00+01:00", "a", 18, "gap"),  # level 2
+        ("2027-01-09T00:00:00+01:00", "b", 7, "gap"),
+        ("2027-01-13T00:00:00+01:00", "a", 9, "leave"),
+        ("2027-01-16T00:00:00+01:00", "a", 15, "gap"),
+    ]
+    starts = [f["start"] for f in document["findings"][1:]]
+    assert starts == sorted(starts)
+    assert starts[-1] == "2027-02-06T00:00:00+01:00"
+
+    def located(line: str) -> str:
+        return line.split(": ", 1)[0]
+
+    text = cli("check", "--rosters", rosters, *options).stdout.splitlines()
+    github = cli("check", "--rosters", rosters, *options, "--format", "github").stdout
+    expected = [f"{f['file']}:{f['line']}:{f['column']}" for f in document["findings"]]
+    assert [located(line) for line in text if line.startswith(rosters)] == expected
+    annotations = [line for line in github.splitlines() if line.startswith("::")]
+    assert [
+        "{}:{}:{}".format(*(part.split("=")[1] for part in a.split(",")[:3])) for a in annotations
+    ] == expected
+    messages = [line for line in text if line.startswith(rosters)]
+    assert "from Sat 9 Jan" in messages[1]
+    assert "from Sat 6 Feb" in messages[-1]

@@ -114,6 +114,13 @@ def _bash(cli: Cli, line: str) -> list[str]:
         (f"astreinte override add --rosters {WORLD} --who ", ["pia", "marc", "lea"]),
         (f"astreinte override add --rosters {WORLD} --team paris --level ", ["1"]),
         ("astreinte override add --rosters /nowhere --team ", []),
+        # --person, wherever it is taken (it once completed nothing)
+        (f"astreinte show --rosters {WORLD} --person ", ["pia", "marc", "lea"]),
+        (f"astreinte show --rosters {WORLD} --person m", ["marc"]),
+        (f"astreinte export ics --rosters {WORLD} --person l", ["lea"]),
+        (f"astreinte export csv --rosters {WORLD} --person p", ["pia"]),
+        (f"astreinte report --rosters {WORLD} --person p", ["pia"]),
+        (f"astreinte --rosters {WORLD} show --person m", ["marc"]),  # --rosters first
     ],
 )
 def test_bash_completion_protocol(cli: Cli, line: str, expected: list[str]) -> None:

@@ -176,3 +176,64 @@ def test_a_shallow_clone_with_the_base_revision_fetched(
         ["git", "status", "--porcelain"], cwd=clone, capture_output=True, text=True, check=True
     )
     assert status.stdout == ""  # the working tree was not touched
+
+
+# A roster whose level is off during business hours: a weekly turn is one stretch per night.
+NIGHTS = ROSTER.replace(
+    "timezone: Europe/Paris\n",
+    "timezone: Europe/Paris\nholidays: none\nbusiness_hours: {mon-fri: 09:00-18:00}\n",
+)
+
+
+def test_a_change_is_one_line_per_run_whatever_the_coverage_cuts(cli: Cli, repo: Repo) -> None:
+    """A two-week swap is four changes, as swap's preview says, not one line per night: the
+    level is off (business hours) between the nights of a turn."""
+    repo.commit(NIGHTS, "2026-10-02T10:00:00+02:00", "business hours")
+    swap = cli(
+        "swap", "alice", "bob", "--from", "2026-12-14 09:00", "--to", "2026-12-28 09:00", *AT
+    )
+    assert swap.code == 0, swap.stderr
+    preview = [
+        line for line in swap.stdout.splitlines() if line.startswith("  ") and " level " in line
+    ]
+    result = cli("diff", "HEAD", *AT)
+    lines = result.stdout.splitlines()
+    assert lines[1:5] == [
+        "  alice loses level 1 from Mon 14 Dec 18:00 to Mon 21 Dec 09:00, giving it to bob "
+        "[inside the 15-day notice window]",
+        "  alice gains level 1 from Mon 21 Dec 18:00 to Mon 28 Dec 09:00, taking it from bob "
+        "[breaks the 15-day notice]",
+        "  bob gains level 1 from Mon 14 Dec 18:00 to Mon 21 Dec 09:00, taking it from alice "
+        "[breaks the 15-day notice]",
+        "  bob loses level 1 from Mon 21 Dec 18:00 to Mon 28 Dec 09:00, giving it to alice "
+        "[inside the 15-day notice window]",
+    ]
+    assert len(lines) == 6
+    assert preview == lines[1:5]  # one wording, one merging rule
+    document = cli("diff", "HEAD", *AT, "--json").json()
+    assert document["changes"] == 4
+
+
+def test_a_gap_between_two_nights_keeps_them_apart(cli: Cli, repo: Repo) -> None:
+    """Only time outside coverage joins two pieces: with round-the-clock coverage and a
+    rotation that gives nights only, the days between are gaps, and each night stays a line."""
+    nights_only = ROSTER.replace(
+        "        start: 2026-11-02 09:00\n",
+        "        start: 2026-11-02 09:00\n        only: {daily: 18:00-09:00}\n",
+    )
+    repo.commit(nights_only, "2026-10-02T10:00:00+02:00", "nights only")
+    repo.write(
+        nights_only + "overrides:\n  - {level: 1, who: bob, replaces: alice, "
+        "from: 2026-12-14 18:00, to: 2026-12-16 09:00}\n"
+    )
+    lines = cli("diff", "HEAD", *AT).stdout.splitlines()
+    assert lines[1:5] == [
+        "  alice loses level 1 from Mon 14 Dec 18:00 to Tue 15 Dec 09:00, giving it to bob "
+        "[inside the 15-day notice window]",
+        "  alice loses level 1 from Tue 15 Dec 18:00 to Wed 16 Dec 09:00, giving it to bob "
+        "[inside the 15-day notice window]",
+        "  bob gains level 1 from Mon 14 Dec 18:00 to Tue 15 Dec 09:00, taking it from alice "
+        "[breaks the 15-day notice]",
+        "  bob gains level 1 from Tue 15 Dec 18:00 to Wed 16 Dec 09:00, taking it from alice "
+        "[breaks the 15-day notice]",
+    ]

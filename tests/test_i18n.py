@@ -81,6 +81,25 @@ def test_translations_keep_the_placeholders_of_their_message() -> None:
             assert _fields(text) == wanted, (message.id, text)
 
 
+def test_french_typography() -> None:
+    """A no-break space (never a plain one, never none) before : ; ? ! and %, outside roster
+    syntax quoted in the message ('key: value', {…}, `…`, URLs); ’ for elisions; every
+    message starts as its English source does (a capital, or not)."""
+    import re
+
+    problems = []
+    for message in _read_po():
+        if not message.id:
+            continue
+        for text in message.string if isinstance(message.string, tuple) else (message.string,):
+            prose = re.sub(r"'[^']*'|\{[^}]*\}|`[^`]*`|<[^>]*>|\w+://", "", text)
+            if re.search(r" [:;?!%]", prose) or re.search(r"[^\s\u00a0\u202f]([;?!]|: )", prose):
+                problems.append(text)
+            if re.search(r"\b[dlLnsjqcm]'\w", prose.replace("qu'", "q'")) or "qu'" in prose:
+                problems.append(text)
+    assert problems == []
+
+
 def test_the_catalog_has_no_stale_message() -> None:
     """A message removed from the code goes from the .po too (``pybabel update`` marks it
     obsolete; delete the ``#~`` entries)."""
@@ -278,7 +297,9 @@ def test_an_invalid_roster_in_english(
 def test_a_usage_error_in_french_keeps_exit_2(cli: Cli, example_rosters: Path) -> None:
     run = cli("--lang", "fr", "now", "--rosters", str(example_rosters), "--at", "demain")
     assert run.code == 2
-    assert run.stderr.startswith("error: --at: 'demain' n’est pas un instant\nhint: utilisez")
+    assert run.stderr.startswith(
+        f"error: --at{NBSP}: 'demain' n’est pas un instant\nhint: utilisez"
+    )
 
 
 def test_an_unknown_language_is_a_usage_error(cli: Cli, example_rosters: Path) -> None:

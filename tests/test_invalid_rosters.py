@@ -123,21 +123,58 @@ def test_file_at_the_limit_loads(tmp_path: Path) -> None:
     assert set(load_roster(path).people) == {"alice"}
 
 
-def test_missing_path(tmp_path: Path) -> None:
+START_HERE = (
+    "hint: a roster is a folder of *.yaml files: run 'astreinte init' to write a starter one, "
+    "or give --rosters PATH\n"
+)
+START_HERE_FR = (
+    "hint: un planning est un dossier de fichiers *.yaml\u00a0: lancez 'astreinte init' pour en "
+    "écrire un premier, ou indiquez --rosters CHEMIN\n"
+)
+
+
+def test_missing_path(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A path has no line: it is named alone (it once read 'rosters:0:0:'), with the hint of
+    an empty folder."""
     with pytest.raises(RosterError) as caught:
         load_roster(tmp_path / "nowhere")
     (diagnostic,) = caught.value.diagnostics
-    assert (diagnostic.span.line, diagnostic.span.column) == (0, 0)
     assert format_diagnostic(diagnostic) == (
-        f"{tmp_path / 'nowhere'}:0:0: error: no roster here: the path does not exist"
+        f"{tmp_path / 'nowhere'}: error: no roster here: the path does not exist\n"
+        + START_HERE.removesuffix("\n")
+    )
+    monkeypatch.chdir(tmp_path)
+    for command in ("check", "now", "show"):
+        run = cli(command)
+        assert run.code == 1
+        assert run.stderr == (
+            "rosters: error: no roster here: the path does not exist\n"
+            + START_HERE
+            + "1 error: the roster was not used\n"
+        )
+    french = cli("--lang", "fr", "check")
+    assert french.stderr == (
+        "rosters: error: aucun planning ici\u00a0: le chemin n’existe pas\n"
+        + START_HERE_FR
+        + "1 erreur\u00a0: le planning n’a pas été utilisé\n"
     )
 
 
-def test_folder_without_roster_files(tmp_path: Path) -> None:
+def test_folder_without_roster_files(cli: Cli, tmp_path: Path) -> None:
     (tmp_path / "notes.txt").write_text("not a roster\n", encoding="utf-8")
-    with pytest.raises(RosterError) as caught:
-        load_roster(tmp_path)
-    assert [d.message for d in caught.value.diagnostics] == ["no roster files here"]
+    run = cli("check", "--rosters", str(tmp_path))
+    assert run.code == 1
+    assert run.stderr == (
+        f"{tmp_path}: error: no roster files here\n"
+        + START_HERE
+        + "1 error: the roster was not used\n"
+    )
+    french = cli("--lang", "fr", "check", "--rosters", str(tmp_path))
+    assert french.stderr == (
+        f"{tmp_path}: error: aucun fichier de planning ici\n"
+        + START_HERE_FR
+        + "1 erreur\u00a0: le planning n’a pas été utilisé\n"
+    )
 
 
 def test_long_line_is_shown_around_the_column(tmp_path: Path) -> None:

@@ -39,7 +39,7 @@ SHAPES = [
     pytest.param(
         change("bob", "gains", ("alice",)),
         f"bob gains level 2 {EN_RANGE}, taking it from alice",
-        f"bob prend le niveau 2 {FR_RANGE}, le reprenant à alice",
+        f"bob prend le niveau 2 {FR_RANGE}, le prenant à alice",
         id="gains from others",
     ),
     pytest.param(
@@ -51,7 +51,7 @@ SHAPES = [
     pytest.param(
         change("alice", "loses", ("bob", "chloe")),
         f"alice loses level 2 {EN_RANGE}, giving it to bob, chloe",
-        f"alice cède le niveau 2 {FR_RANGE}, le cédant à bob, chloe",
+        f"alice cède le niveau 2 {FR_RANGE}, au profit de bob, chloe",
         id="loses to others",
     ),
     pytest.param(
@@ -63,14 +63,14 @@ SHAPES = [
     pytest.param(
         change("alice", "loses", ("bob",), within=True),
         f"alice loses level 2 {EN_RANGE}, giving it to bob [inside the 15-day notice window]",
-        f"alice cède le niveau 2 {FR_RANGE}, le cédant à bob "
+        f"alice cède le niveau 2 {FR_RANGE}, au profit de bob "
         "[dans le délai de prévenance de 15 jours]",
         id="inside the notice window",
     ),
     pytest.param(
         change("bob", "gains", ("alice",), within=True, breaks=True),
         f"bob gains level 2 {EN_RANGE}, taking it from alice [breaks the 15-day notice]",
-        f"bob prend le niveau 2 {FR_RANGE}, le reprenant à alice "
+        f"bob prend le niveau 2 {FR_RANGE}, le prenant à alice "
         "[enfreint le délai de prévenance de 15 jours]",
         id="breaks the notice",
     ),
@@ -103,9 +103,9 @@ def test_swap_speaks_french_as_diff_does(cli: Cli, tmp_path: Path) -> None:
     )  # fmt: skip
     assert run.code == 0, run.stderr
     assert run.stdout.splitlines()[-4:-1] == [
-        "ops (ops), Europe/Paris:",
+        "ops (ops), Europe/Paris\u00a0:",
         "  ana cède le niveau 1 du lundi 5 janvier, 09:00 au lundi 12 janvier, 09:00, "
-        "le cédant à bob",
+        "au profit de bob",
         "  bob prend le niveau 1 du lundi 5 janvier, 09:00 au lundi 12 janvier, 09:00, "
-        "le reprenant à ana",
+        "le prenant à ana",
     ]

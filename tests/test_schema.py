@@ -37,6 +37,7 @@ INVALID = DATA / "invalid"
 REJECTED = {
     "bad_datetime", "bad_duration_empty", "bad_duration_iso_month",
     "bad_duration_month", "bad_duration_zero", "bad_email", "bad_holiday_add", "bad_kind",
+    "business_hours_unread",
     "bad_offset", "bad_on_leave", "bad_team_id", "bad_time_of_day_hour",
     "bad_time_of_day_minute", "bad_time_range", "bom_with_error", "changes_without_start",
     "comment_only", "compensation_bad", "compensation_rates", "count_without_start",
@@ -58,6 +59,7 @@ BEYOND_THE_SCHEMA = {
     "bad_date", "business_hours_undefined", "changes_out_of_order", "changes_same_handoff",
     "day_range_same_day", "duplicate_person_files", "duplicate_rotation_name", "duplicate_team",
     "invalid_phone", "local_defines_team", "local_sets_kind", "local_sets_name",
+    "phone_country_code",
     "local_unknown_person", "override_level_name", "override_level_number",
     "per_turn_out_of_range", "period_end_before_start", "period_mapping_end_before_start",
     "replaces_absent", "rotation_end_before_start", "start_offset_repeated_hour",
@@ -183,6 +185,38 @@ def test_every_key_has_a_description(schema: dict[str, Any]) -> None:
     keys = _properties_with_descriptions(schema)
     assert len(keys) > 80
     assert [key for key, described in keys if not described] == []
+
+
+def _patterns(node: Any, where: str = "") -> list[tuple[str, dict[str, Any]]]:
+    found: list[tuple[str, dict[str, Any]]] = []
+    if isinstance(node, dict):
+        if isinstance(node.get("pattern"), str):
+            found.append((where, node))
+        for key, value in node.items():
+            found += _patterns(value, f"{where}/{key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += _patterns(value, f"{where}/{index}")
+    return found
+
+
+def test_every_pattern_says_in_words_what_it_wants(schema: dict[str, Any]) -> None:
+    """An editor showed "String does not match the pattern of '^\\s*(?:19|2[0-9])…'" for a bad
+    date. yaml-language-server (and VS Code's JSON service) show a schema's ``errorMessage``
+    instead of the pattern, and its ``description`` on hover: every pattern has both, in words,
+    with an example where one helps."""
+    patterns = _patterns(schema)
+    assert len(patterns) >= 25
+    for where, node in patterns:
+        assert node.get("description"), where
+        message = node.get("errorMessage")
+        assert isinstance(message, str), where
+        assert message.endswith("."), where
+        assert not set("^$\\[]") & set(message), (where, message)  # words, not a regex
+    date = schema["$defs"]["date"]
+    assert (
+        date["errorMessage"] == "A date written YYYY-MM-DD, e.g. 2026-12-24 (years 1900 to 2999)."
+    )
 
 
 def _keys(schema: dict[str, Any], definition: str | None) -> set[str]:

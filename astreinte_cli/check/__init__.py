@@ -4,8 +4,8 @@
   a holiday calendar (warning);
 - ``leave``: on call during one's own leave (error);
 - ``double-booking``: on two levels of one team (error) or in two teams (warning) at once;
-- ``dead-override``, ``dead-rotation``, ``idle-member``: roster lines that change nothing
-  (warnings);
+- ``dead-override``, ``overlapping-overrides``, ``dead-rotation``, ``idle-member``: roster
+  lines that change nothing, or less than they say (warnings);
 - the team's ``rules:``: ``notice``, ``max-consecutive-turns``, ``min-rest``, ``max-share``;
 - the ``interventions:`` log: ``intervention-off-call`` (error), ``daily-rest`` (warning).
 """
@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Sequence
 from astreinte_cli.check.booking import booking_findings
 from astreinte_cli.check.coverage import gap_findings, holiday_findings
 from astreinte_cli.check.dead import dead_findings
-from astreinte_cli.check.findings import Finding, order
+from astreinte_cli.check.findings import Finding, order_by
 from astreinte_cli.check.interventions import intervention_findings
 from astreinte_cli.check.leave import leave_findings
 from astreinte_cli.check.limits import consecutive_findings, rest_findings, share_findings
@@ -56,4 +56,4 @@ def check_timelines(
             findings += notice_findings(roster, timeline, history(timeline.team), today)
     findings += booking_findings(roster, timelines)
     findings += intervention_findings(roster, [t.team for t in timelines])
-    return sorted(findings, key=order)
+    return sorted(findings, key=order_by([t.team.id for t in timelines]))

@@ -124,6 +124,7 @@ def booking_findings(roster: Roster, timelines: Sequence[TeamTimeline]) -> list[
                 message,
                 hint,
                 team_b.id,
+                start=merged[0][0],
             )
         )
     return findings

@@ -33,6 +33,7 @@ def gap_findings(timeline: TeamTimeline) -> list[Finding]:
                         "of the people it should fall to"
                     ),
                     team.id,
+                    start=gap.start,
                 )
             )
     return findings

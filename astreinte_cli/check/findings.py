@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
@@ -23,15 +24,40 @@ class Finding:
     message: str
     hint: str | None = None
     team: str | None = None
+    start: dt.datetime | None = None
 
     @property
     def diagnostic(self) -> Diagnostic:
         return Diagnostic(self.span, self.message, self.hint, self.severity)
 
 
-def order(finding: Finding) -> tuple[str, int, int, str, str]:
-    span = finding.span
-    return (span.path, span.line, span.column, finding.rule, finding.message)
+# Findings about no instant (a team without holidays, a rotation that gives nobody over the
+# whole horizon, a fairness spread) concern the horizon from its start: they come first.
+_TIMELESS = dt.datetime.min.replace(tzinfo=dt.UTC)
+
+OrderKey = tuple[dt.datetime, int, str, int, int, str, str]
+
+
+def order_by(teams: Sequence[str]) -> Callable[[Finding], OrderKey]:
+    """The order findings are reported in, in every format: by the instant each is about
+    (timeless ones first), then team (in ``teams``' order, the roster's; a finding without a
+    team after them), then the roster line it points at (within a team's file, levels and their
+    rotations come in level order), rule and message."""
+    rank = {team: index for index, team in enumerate(teams)}
+
+    def key(finding: Finding) -> OrderKey:
+        span = finding.span
+        return (
+            _TIMELESS if finding.start is None else finding.start,
+            rank.get(finding.team, len(rank)) if finding.team is not None else len(rank),
+            span.path,
+            span.line,
+            span.column,
+            finding.rule,
+            finding.message,
+        )
+
+    return key
 
 
 def local_text(instant: dt.datetime, zone: ZoneInfo) -> str:

@@ -61,6 +61,7 @@ def _off_call(roster: Roster, team: Team, items: Sequence[Intervention]) -> list
                 ).format(person=item.person, team=team.id, when=local_text(item.start, team.zone)),
                 _("check the person and the time, or record the swap as an override"),
                 team.id,
+                start=item.start,
             )
         )
     return findings
@@ -116,6 +117,7 @@ def _rest(roster: Roster, team: Team, items: Sequence[Intervention]) -> list[Fin
                     hours=int(DAILY_REST.total_seconds() // 3600),
                 ),
                 team.id,
+                start=item.start,
             )
         )
     return findings

@@ -76,6 +76,7 @@ def leave_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
                 ),
                 hint,
                 team.id,
+                start=first,
             )
         )
     return findings

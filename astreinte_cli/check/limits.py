@@ -92,6 +92,7 @@ def consecutive_findings(
                             ),
                             _("swap one of these turns with an override, or reorder the members"),
                             team.id,
+                            start=first,
                         )
                     )
     return findings
@@ -151,6 +152,7 @@ def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
                     ),
                     _("move one of the stretches, or give the second to someone else"),
                     team.id,
+                    start=after_start,
                 )
             )
     return findings

@@ -165,6 +165,7 @@ def notice_findings(
                 ),
                 hint,
                 team.id,
+                start=first,
             )
         )
     return findings

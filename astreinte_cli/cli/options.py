@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from astreinte_cli.cli.completion import complete_team
+from astreinte_cli.cli.completion import complete_person, complete_team
 from astreinte_cli.cli.toolkit import ROSTERS_ENV
 
 # --------------------------------------------------------------------------- what is read
@@ -142,7 +142,12 @@ ReportOutput = Annotated[
 # `export`: one person's shifts.
 PersonOption = Annotated[
     str | None,
-    typer.Option("--person", help="Only this person's shifts, across teams.", show_default=False),
+    typer.Option(
+        "--person",
+        help="Only this person's shifts, across teams.",
+        show_default=False,
+        autocompletion=complete_person,
+    ),
 ]
 # `export ics` and `publish`: what the feeds' events say.
 PrivateOption = Annotated[

@@ -224,7 +224,7 @@ def read_when(
     try:
         return parse_when(text, zone, dt.datetime.now(dt.UTC) if now is None else now)
     except TimeSyntaxError as exc:
-        fail_usage(f"{option}: {exc.message}", exc.hint)
+        fail_usage(_("{subject}: {message}").format(subject=option, message=exc.message), exc.hint)
 
 
 def checked_range(first: dt.datetime, last: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -325,7 +325,9 @@ def write_output(output: str, data: Content) -> None:
     try:
         replace_output(path, data, mode=0o644)
     except OSError as exc:
-        fail_usage(f"-o {output}: {exc.strerror or exc}")
+        fail_usage(
+            _("{subject}: {message}").format(subject=f"-o {output}", message=exc.strerror or exc)
+        )
 
 
 def replace_output(path: Path, data: Content, *, mode: int | None = None) -> None:

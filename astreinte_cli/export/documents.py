@@ -119,6 +119,7 @@ def check_document(
 ) -> JSON:
     """`check --json`: every finding with the roster line it points at, and the counts."""
     counts = {s: sum(1 for f in findings if f.severity == s) for s in ("error", "warning", "note")}
+    zones = {t.id: t.zone for t in teams}
     return {
         "at": iso(at, zone),
         "from": iso(start, zone),
@@ -133,6 +134,7 @@ def check_document(
                 "column": f.span.column,
                 "message": f.message,
                 "hint": f.hint,
+                "start": iso(f.start, zones.get(f.team or "", zone)),
             }
             for f in findings
         ],

@@ -40,6 +40,20 @@ LINE_LABELS = {  # translated where shown: the language is chosen after import
     "weekend": N_("whole weekends"),
     "per_hour": N_("hours (per-hour rate)"),
 }
+CATEGORY_LABELS = {  # an intervention's uplift categories, in words where people read them
+    "night": N_("night"),
+    "sunday": N_("Sunday"),
+    "holiday": N_("public holiday"),
+    "may_1": N_("1 May"),
+}
+
+
+def categories_text(categories: Sequence[str]) -> str:
+    """``night, Sunday`` (``nuit, dimanche``): the categories of an intervention in the tables
+    and documents people read; CSV and JSON keep the codes (``night sunday``)."""
+    return ", ".join(_(CATEGORY_LABELS[c]) if c in CATEGORY_LABELS else c for c in categories)
+
+
 HUNDREDTH = Decimal("0.01")
 
 
@@ -303,7 +317,7 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
                 f"| {short_time(intervention.start, zone)} | "
                 f"{short_time(intervention.end, zone)} | "
                 f"{int(intervention.travel.total_seconds() // 60)} | "
-                f"{decimal_hours(item.billed)} | {' '.join(item.categories)} | {resume} |"
+                f"{decimal_hours(item.billed)} | {categories_text(item.categories)} | {resume} |"
             )
         out.append("")
     out += [
@@ -330,7 +344,8 @@ def _billing_markdown(roster: Roster, report: MonthReport) -> list[str]:
         zone = _zone(roster, line.intervention.team)
         out.append(
             f"| {_md(row[0])} | {_md(row[2])} | {short_time(line.intervention.start, zone)} | "
-            f"{short_time(line.intervention.end, zone)} | {row[5]} | {row[6]} | {row[7]} | "
+            f"{short_time(line.intervention.end, zone)} | {row[5]} | "
+            f"{categories_text(line.categories)} | {row[7]} | "
             f"{row[8]} | {row[9]} |"
         )
     total = billing_total(report)

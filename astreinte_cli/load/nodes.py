@@ -199,7 +199,8 @@ class NodeReader:
             message = (
                 _("{what} is empty").format(what=what)
                 if not value.strip()
-                else f"{what}: {exc.message}"
+                # French puts a no-break space before the colon: the joint is translated too
+                else _("{subject}: {message}").format(subject=what, message=exc.message)
             )
             self.error(node, message, exc.hint)
             return None

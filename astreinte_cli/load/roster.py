@@ -22,7 +22,7 @@ import yaml
 
 from astreinte_cli import contacts
 from astreinte_cli.diagnostics import Collector, Span, did_you_mean
-from astreinte_cli.i18n import _
+from astreinte_cli.i18n import _, territory_name
 from astreinte_cli.load.files import is_local, roster_files
 from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
@@ -37,16 +37,20 @@ PERSON_KEYS = ("name", "phone", "email", "kind")
 
 def load_roster(location: Path) -> Roster:
     collector = Collector()
+    # The same hint for a path that does not exist and a folder without roster files: both are
+    # what a first run finds before `astreinte init`.
+    start_here = _(
+        "a roster is a folder of *.yaml files: run 'astreinte init' to write a starter one, "
+        "or give --rosters PATH"
+    )
     if not location.exists():
-        collector.error(Span(str(location), 0, 0), _("no roster here: the path does not exist"))
+        collector.error(
+            Span(str(location), 0, 0), _("no roster here: the path does not exist"), start_here
+        )
         collector.raise_if_any()
     files = roster_files(location)
     if not files:
-        collector.error(
-            Span(str(location), 0, 0),
-            _("no roster files here"),
-            _("a roster is a folder of *.yaml files; 'astreinte init' writes a starter one"),
-        )
+        collector.error(Span(str(location), 0, 0), _("no roster files here"), start_here)
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
     for path in files:
@@ -168,6 +172,13 @@ class _RosterBuilder:
             return None
         number = contacts.normalise_phone(value, region)
         if number is None:
+            self._phone_error(reader, node, value, region)
+        return number
+
+    def _phone_error(self, reader: NodeReader, node: yaml.Node, value: str, region: str) -> None:
+        """A number with its own country code is judged in that country, and said so."""
+        written = contacts.written_country(value, region)
+        if written is None:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number for region {region}").format(
@@ -175,7 +186,27 @@ class _RosterBuilder:
                 ),
                 _("write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'"),
             )
-        return number
+        elif written[0] == 0:
+            reader.error(
+                node,
+                _("'{value}' is not a valid phone number: its country code is unknown").format(
+                    value=value
+                ),
+                _("write + and the country code, then the number, e.g. '+33 6 12 34 56 78'"),
+            )
+        else:
+            code, main, example = written
+            reader.error(
+                node,
+                _(
+                    "'{value}' is not a valid phone number for country code +{code} ({country})"
+                ).format(value=value, code=code, country=territory_name(main)),
+                _("check the digits: a number there is written like '{example}'").format(
+                    example=example
+                )
+                if example
+                else None,
+            )
 
     def _email(self, reader: NodeReader, entries: Entries) -> str | None:
         if "email" not in entries or is_null(entries["email"][1]):

@@ -74,7 +74,11 @@ class TeamReader:
         timezone = self._timezone()
         holidays = self._holidays() if "holidays" in entries else None
         business_hours = self._business_hours() if "business_hours" in entries else None
-        windows = WindowReader(reader, has_business_hours=business_hours is not None)
+        windows = WindowReader(
+            reader,
+            has_business_hours=business_hours is not None,
+            business_hours_unread="business_hours" in entries and business_hours is None,
+        )
         coverage: Window
         if "coverage" in entries:
             node = entries["coverage"][1]

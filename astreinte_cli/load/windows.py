@@ -28,11 +28,18 @@ _DAY_HINT = N_("day keys are mon…sun, ranges like mon-fri, lists like 'mon,wed
 
 
 class WindowReader:
-    """Reads the windows of one team: names that need business hours only if it has some."""
+    """Reads the windows of one team: names that need business hours only if it has some.
 
-    def __init__(self, reader: NodeReader, *, has_business_hours: bool) -> None:
+    ``business_hours_unread``: the team writes ``business_hours`` but it did not read (its own
+    error says why); a name that needs it is then not read either, without a second error that
+    would call defined business hours undefined."""
+
+    def __init__(
+        self, reader: NodeReader, *, has_business_hours: bool, business_hours_unread: bool = False
+    ) -> None:
         self.reader = reader
         self.has_business_hours = has_business_hours
+        self.business_hours_unread = business_hours_unread
 
     def always(self, node: yaml.Node) -> Window:
         """The window of every instant, located at ``node`` (where it stands in by default)."""
@@ -84,6 +91,8 @@ class WindowReader:
                     "or a list of them"
                 ).format(names=", ".join(NAMES)),
             )
+            return None
+        if "business" in name and self.business_hours_unread:
             return None
         if "business" in name and not self.has_business_hours:
             self.reader.error(

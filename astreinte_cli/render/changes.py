@@ -67,7 +67,9 @@ def kind_text(change: Change) -> str:
 def team_heading(team: Team, state: str = "") -> str:
     """The line above a team's changes: ``support (Support client), Europe/Paris:``, with
     ``state`` (" (new team)") after the name."""
-    return f"{team.id} ({team.name}){state}, {team.timezone}:"
+    return _("{team} ({name}){state}, {timezone}:").format(
+        team=team.id, name=team.name, state=state, timezone=team.timezone
+    )
 
 
 # --------------------------------------------------------------------------- diff

@@ -65,7 +65,7 @@ def summary_lines(roster: Roster, teams: Sequence[Team]) -> list[str]:
             ),
             timezone=t.timezone,
         )
-        lines.append(f"  {t.id}: {summary}")
+        lines.append("  " + _("{subject}: {message}").format(subject=t.id, message=summary))
     return lines
 
 

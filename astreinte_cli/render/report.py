@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from astreinte_cli.export.report_formats import (
     billing_row,
     billing_total,
+    categories_text,
     commit_text,
     person_row,
     short_time,
@@ -91,7 +92,8 @@ def billing_table(roster: Roster, report: MonthReport, commit: str | None) -> st
     for line in report.billing:
         row = billing_row(roster, line)
         start = short_time(line.intervention.start, roster.team(line.intervention.team).zone)
-        rows.append([row[0], row[2], start, row[5], row[6], row[7], row[8], row[9]])
+        categories = categories_text(line.categories)
+        rows.append([row[0], row[2], start, row[5], categories, row[7], row[8], row[9]])
     total = billing_total(report)
     rows.append([_("total"), "", "", total[5], "", total[7], total[8], total[9]])
     return "\n".join(lines + _aligned(header, rows)) + "\n"

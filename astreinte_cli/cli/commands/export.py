@@ -69,7 +69,9 @@ def reminder(text: str | None) -> dt.timedelta | None:
     try:
         return parse_duration(text)
     except TimeSyntaxError as exc:
-        fail_usage(f"--remind: {exc.message}", exc.hint)
+        fail_usage(
+            _("{subject}: {message}").format(subject="--remind", message=exc.message), exc.hint
+        )
 
 
 # --------------------------------------------------------------------------- export

@@ -39,13 +39,30 @@ def init(
         typer.Argument(help="The repository to set up (default: the current folder)."),
     ] = Path("."),
     force: Annotated[bool, typer.Option("--force", help="Overwrite files that exist.")] = False,
+    package: Annotated[
+        str | None,
+        typer.Option(
+            "--package",
+            help="The astreinte CI installs, as a pip requirement (default: the one running, "
+            "e.g. git+https://github.com/OWNER/astreinte@COMMIT).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Write a commented starter roster (rosters/astreinte.yaml), its schema, a .gitignore for
     personal contacts, and a CI workflow that checks pull requests and publishes the calendars.
 
-    Existing files are left alone (exit 1) unless --force; a .gitignore is completed, never
-    replaced."""
+    The workflow installs the astreinte this one was installed from (its git commit, or its
+    release), or --package. Existing files are left alone (exit 1) unless --force; a
+    .gitignore is completed, never replaced."""
+    from astreinte_cli.installation import PLACEHOLDER, installed_requirement
+
+    requirement = package.strip() if package and package.strip() else installed_requirement()
     files = {target: _packaged(f"{TEMPLATES}/{source}") for target, source in INIT_FILES}
+    if requirement is not None:
+        workflow = ".github/workflows/astreinte.yml"
+        line = f"  ASTREINTE_PACKAGE: {PLACEHOLDER}\n"
+        files[workflow] = files[workflow].replace(line, f"  ASTREINTE_PACKAGE: {requirement}\n")
     files["schemas/roster.schema.json"] = _packaged("schemas/roster.schema.json")
     existing = [name for name in files if (directory / name).exists()]
     if existing and not force:
@@ -79,6 +96,21 @@ def init(
         )
         typer.echo("error: " + message, err=True)
         raise typer.Exit(ExitCode.INVALID) from None
+    workflow_path = directory / ".github" / "workflows" / "astreinte.yml"
+    if requirement is None:
+        typer.echo(
+            _(
+                "warning: set ASTREINTE_PACKAGE at the top of {path} to the astreinte CI should "
+                "install (e.g. git+https://github.com/OWNER/astreinte@TAG): where this one comes "
+                "from cannot be told"
+            ).format(path=workflow_path)
+        )
+    else:
+        typer.echo(
+            _("CI installs {requirement} (ASTREINTE_PACKAGE in {path})").format(
+                requirement=requirement, path=workflow_path
+            )
+        )
     roster = directory / "rosters"
     typer.echo(
         _("next: edit {path}, then run 'astreinte check --rosters {roster}' and commit").format(

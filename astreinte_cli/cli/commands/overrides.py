@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 from zoneinfo import ZoneInfo
 
 import typer
@@ -65,6 +65,13 @@ ExceptionalOption = Annotated[
 ]
 DryRunOption = Annotated[
     bool, typer.Option("--dry-run", help="Show the entry and what it changes; write nothing.")
+]
+AllowPastOption = Annotated[
+    bool,
+    typer.Option(
+        "--allow-past",
+        help="Accept a period that ends before --at: a correction of who was really on call.",
+    ),
 ]
 
 
@@ -116,12 +123,14 @@ def override_add(
     tz: TzOption = None,
     at: EditAt = "now",
     dry_run: DryRunOption = False,
+    allow_past: AllowPastOption = False,
 ) -> None:
     """Add an override to the team's file, keeping its comments and layout, and show what
     it changes in the timeline.
 
     The whole roster is loaded with the new entry before the file is written: a request it
-    would reject (unknown person, no such level) changes nothing and exits 1."""
+    would reject (unknown person, no such level) changes nothing and exits 1. A period that
+    ends before --at is refused unless --allow-past: history is what the report pays."""
     from astreinte_cli.authoring import OverrideEntry, written_instant
 
     with boundary():
@@ -139,6 +148,12 @@ def override_add(
                     team=chosen.id, count=len(chosen.levels)
                 ),
             )
+        now = read_when(at, zone, "--at")
+        if last <= now and not allow_past:
+            _refuse_past(
+                _("the override {range} is entirely in the past (before {now})"),
+                first, last, now, zone,
+            )  # fmt: skip
         entry = OverrideEntry(
             level=_level_value(level) if level is not None else 1,
             who=ids,
@@ -148,7 +163,6 @@ def override_add(
             reason=reason.strip() if reason and reason.strip() else None,
             exceptional=exceptional,
         )
-        now = read_when(at, zone, "--at")
         _apply(rosters, roster, {chosen.id: [entry]}, first, last, now, dry_run)
 
 
@@ -175,13 +189,15 @@ def swap(
     tz: TzOption = None,
     at: EditAt = "now",
     dry_run: DryRunOption = False,
+    allow_past: AllowPastOption = False,
 ) -> None:
     """Swap A and B over a period: wherever one of them is on call and the other is not, the
     other takes their place, on every level of every team (or of --team).
 
     Written as overrides with 'replaces' in each team's file, one per run of time where one
     of them is on call without the other, so that the two halves do not undo each other
-    (overrides apply in file order)."""
+    (overrides apply in file order). A period that ends before --at is refused unless
+    --allow-past: history is what the report pays."""
     from astreinte_cli.authoring import swap_entries
     from astreinte_cli.compile import compile_team
 
@@ -194,6 +210,12 @@ def swap(
             fail_usage(_("A and B are the same person"))
         zone = read_zone(tz, teams)
         first, last = _period(start, end, zone)
+        now = read_when(at, zone, "--at")
+        if last <= now and not allow_past:
+            _refuse_past(
+                _("the swap {range} is entirely in the past (before {now})"),
+                first, last, now, zone,
+            )  # fmt: skip
         reason_text = (
             reason.strip()
             if reason and reason.strip()
@@ -221,7 +243,6 @@ def swap(
                 ),
                 _("check the period with 'astreinte show --from … --to …'"),
             )
-        now = read_when(at, zone, "--at")
         _apply(rosters, roster, entries, first, last, now, dry_run)
 
 
@@ -246,6 +267,21 @@ def _level_value(text: str) -> int | str:
 
 def _period(start: str, end: str, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     return checked_range(read_when(start, zone, "--from"), read_when(end, zone, "--to"))
+
+
+def _refuse_past(
+    message: str, first: dt.datetime, last: dt.datetime, now: dt.datetime, zone: ZoneInfo
+) -> NoReturn:
+    """Refuse to rewrite the past: who was on call is what the monthly report pays."""
+    from astreinte_cli.check.findings import local_text
+
+    fail_usage(
+        message.format(range=_range_text(first, last, zone), now=local_text(now, zone)),
+        _(
+            "who was on call then is what the monthly report pays; to correct that record, "
+            "run the command again with --allow-past"
+        ),
+    )
 
 
 def _range_text(first: dt.datetime, last: dt.datetime, zone: ZoneInfo) -> str:
@@ -280,7 +316,9 @@ def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edi
         try:
             new = add_overrides(text.removeprefix("\ufeff"), entries[team.id])
         except EditError as exc:
-            fail_usage(f"{path}: {exc.message}", exc.hint)
+            fail_usage(
+                _("{subject}: {message}").format(subject=path, message=exc.message), exc.hint
+            )
         edits.append(_Edit(path, raw, text, ("\ufeff" if bom else "") + new))
     return edits
 
@@ -335,7 +373,7 @@ def _apply(
     """Stage the edits, show them and what they change, then write them (unless dry run)."""
     import difflib
 
-    from astreinte_cli.authoring import merge_over_off_time, write_atomically
+    from astreinte_cli.authoring import write_atomically
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import team_changes
 
@@ -368,20 +406,20 @@ def _apply(
             old_team, new_team = roster.team(team_id), new_roster.team(team_id)
             before = compile_team(roster, old_team, first, last)
             after = compile_team(new_roster, new_team, first, last)
-            changes = merge_over_off_time(team_changes(before, after, now, services), after)
-            _print_changes(new_team, changes)
+            changes = team_changes(before, after, now, services)
+            _print_changes(new_team, changes, now)
     if dry_run:
         typer.echo(_("dry run: nothing was written"))
         return
     try:
         for edit in edits:
             write_atomically(edit.path, edit.new, expected=edit.raw)
-            typer.echo(f"wrote {edit.path}")
+            typer.echo(_("wrote {path}").format(path=edit.path))
     except OSError as exc:
         fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
 
 
-def _print_changes(team: Team, changes: Sequence[Change]) -> None:
+def _print_changes(team: Team, changes: Sequence[Change], now: dt.datetime) -> None:
     from astreinte_cli.render.changes import change_sentence, team_heading
 
     if not changes:
@@ -395,10 +433,27 @@ def _print_changes(team: Team, changes: Sequence[Change]) -> None:
     typer.echo(team_heading(team))
     for change in changes:
         typer.echo("  " + change_sentence(change, team.zone, team.rules.notice_days))
-    if any(c.breaks_notice for c in changes):
-        typer.echo(
-            _(
-                "warning: this breaks the notice rule; 'astreinte check' will report it "
-                "(use --exceptional for a change made for exceptional circumstances)"
-            )
+    broken = [c for c in changes if c.breaks_notice]
+    if broken:
+        typer.echo(_notice_warning(team, min(c.start for c in broken), now))
+
+
+def _notice_warning(team: Team, start: dt.datetime, now: dt.datetime) -> str:
+    """The warning for a change that breaks the notice rule, with the way out that fits it:
+    --exceptional when one whole day (jour franc) lies between the day it is made and the day
+    it starts; else none does, and it says from when even an exceptional change may start."""
+    from astreinte_cli.check.findings import local_date, local_text
+    from astreinte_cli.times import midnight, place
+
+    made = local_date(now, team.zone)
+    if (local_date(start, team.zone) - made).days >= 2:
+        return _(
+            "warning: this breaks the notice rule; 'astreinte check' will report it "
+            "(use --exceptional for a change made for exceptional circumstances)"
         )
+    earliest = place(midnight(made + dt.timedelta(days=2)), team.zone)
+    return _(
+        "warning: this breaks the notice rule even for an exceptional change, which needs one "
+        "whole day (jour franc) between the day it is made and the day it starts (so a start "
+        "on {day} at the earliest); 'astreinte check' will report it"
+    ).format(day=local_text(earliest, team.zone))

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from astreinte_cli.cli.completion import complete_person
 from astreinte_cli.cli.options import (
     ReportFormatOption,
     ReportOutput,
@@ -41,7 +42,10 @@ def report(
     rosters: RostersOption = DEFAULT_ROSTERS,
     team: TeamOption = None,
     person: Annotated[
-        str | None, typer.Option("--person", help="Only this person.", show_default=False)
+        str | None,
+        typer.Option(
+            "--person", help="Only this person.", show_default=False, autocompletion=complete_person
+        ),
     ] = None,
     output_format: ReportFormatOption = "table",
     billing: Annotated[

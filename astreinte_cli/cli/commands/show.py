@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from astreinte_cli.cli.completion import complete_person
 from astreinte_cli.cli.options import (
     JsonOption,
     RostersOption,
@@ -34,7 +35,13 @@ def show(
     start: ShowFrom = None,
     end: ShowTo = None,
     person: Annotated[
-        str | None, typer.Option("--person", help="Only this person's shifts.", show_default=False)
+        str | None,
+        typer.Option(
+            "--person",
+            help="Only this person's shifts.",
+            show_default=False,
+            autocompletion=complete_person,
+        ),
     ] = None,
     grid: Annotated[
         bool, typer.Option("--grid", help="A week grid: one row per day, one colour per person.")
