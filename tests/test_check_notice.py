@@ -39,7 +39,7 @@ def _check(cli: Cli, day: str) -> tuple[int, list[str]]:
 
 def _error(day: str, days: int) -> str:
     return (
-        "rosters/support.yaml:12:5: error: bob is on call at support level 1 from Mon 14 Dec "
+        "rosters/support.yaml:13:5: error: bob is on call at support level 1 from Mon 14 Dec "
         f"09:00 to Mon 21 Dec 09:00, known only since {day}: {days} day{'s' * (days != 1)} of "
         "notice where the team requires 15 (Code du travail L3121-12)"
     )
