@@ -118,7 +118,7 @@ def test_rest_rule_in_check() -> None:
     rest = [f for f in findings if f.rule == "daily-rest"]
     assert [(f.severity, f.span.line) for f in rest] == [("warning", 3)]
     assert "no work before Wed 4 Feb 12:00" in rest[0].message
-    assert "business hours resume at Wed 4 Feb 09:00" in rest[0].message
+    assert "ana's working hours resume at Wed 4 Feb 09:00" in rest[0].message
     assert not [f for f in findings if f.rule == "intervention-off-call"]
 
 
