@@ -38,6 +38,7 @@ CSV_DIALECTS = ("rfc4180", "excel-fr")
 
 
 def report(
+    context: typer.Context,
     month: Annotated[
         str, typer.Option("--month", help="The month, YYYY-MM, in each team's local time.")
     ],
@@ -104,7 +105,8 @@ def report(
         found = month_report(roster, teams, found_month, person)
         commit = roster_commit(rosters)
         if per_person is not None:
-            _write_per_person(per_person, roster, found, commit)
+            chosen_language = context.find_root().params.get("lang")
+            _write_per_person(per_person, roster, found, commit, chosen=chosen_language)
             return
         text = _render(chosen, billing, roster, found, commit, csv_dialect)
         if output is None:
@@ -130,16 +132,16 @@ def _unknown_format(given: str) -> tuple[str, str | None]:
     )
 
 
-def _write_per_person(folder: Path, roster: Roster, found: MonthReport, commit: str | None) -> None:
-    """One document per employee in ``folder``, each in its language: ``--lang`` when given,
-    else French when one of the employee's teams is French, else the environment's."""
-    import click
-
+def _write_per_person(
+    folder: Path, roster: Roster, found: MonthReport, commit: str | None, *, chosen: object
+) -> None:
+    """One document per employee in ``folder``, each in its language: ``--lang`` when given
+    (``chosen``), else French when one of the employee's teams is French, else the
+    environment's."""
     from astreinte_cli.export.person_documents import employees, file_name, is_french
     from astreinte_cli.export.person_documents import person_document as document
     from astreinte_cli.i18n import get_language, set_language
 
-    chosen = click.get_current_context().find_root().params.get("lang")
     language = get_language()
     try:
         folder.mkdir(parents=True, exist_ok=True)
