@@ -60,8 +60,7 @@ def make_history(root: Path, commits: int, per_day: int) -> Path:
         when = last - step * (commits - 1 - k)
         day = dt.date(2027, 1, 4) + dt.timedelta(days=k % 90)
         swap = (
-            f"  - {{level: 2, who: david, replaces: alice, from: {day} 18:00, "
-            f"to: {day} 20:00}}\n"
+            f"  - {{level: 2, who: david, replaces: alice, from: {day} 18:00, to: {day} 20:00}}\n"
         )
         team.write_text(base.replace("overrides:\n", "overrides:\n" + swap), "utf-8")
         _git(root, "add", "-A")

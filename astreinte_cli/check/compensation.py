@@ -54,7 +54,7 @@ def compensation_findings(roster: Roster, timeline: TeamTimeline) -> list[Findin
                 ).format(team=team.id, people=shown, law=LAW),
                 _(
                     "add 'compensation:' with the amounts of your agreement (README, "
-                    "Compensation); a service (kind: service) needs none, and on-site working "
+                    "Compensation); a service ('kind: service') needs none, and on-site working "
                     "shifts are 'kind: shifts'"
                 ),
                 team.id,

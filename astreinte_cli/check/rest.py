@@ -221,9 +221,7 @@ def _short(team: Team, short: ShortRest, whose: str, span: Span, rule: RestRule)
             whose=whose,
             longest=hours_text(short.longest),
             range=local_range(short.start, short.end, zone),
-            times=ngettext("{count} time", "{count} times", short.count).format(
-                count=short.count
-            ),
+            times=ngettext("{count} time", "{count} times", short.count).format(count=short.count),
             minimum=hours_text(minimum),
         ),
         _(

@@ -18,7 +18,7 @@ from collections.abc import Iterator, Sequence
 from decimal import Decimal
 
 from astreinte_cli.export import figures
-from astreinte_cli.export.report_formats import LINE_LABELS, commit_text, md
+from astreinte_cli.export.report_formats import LINE_LABELS, categories_text, commit_text, md
 from astreinte_cli.i18n import N_, _, format_instant, get_language
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.report import CATEGORIES, MonthReport, PersonReport
@@ -30,17 +30,11 @@ FRENCH_ZONES = frozenset({
     "Indian/Reunion", "Indian/Mayotte", "America/St_Barthelemy", "America/Marigot",
     "America/Miquelon",
 })  # fmt: skip
-CATEGORY_LABELS = {  # translated where shown: the language is chosen after import
+DAY_LABELS = {  # translated where shown: the language is chosen after import
     "weekday": N_("working days"),
     "saturday": N_("Saturdays"),
     "sunday": N_("Sundays"),
     "holiday": N_("public holidays"),
-}
-CATEGORY_NAMES = {
-    "night": N_("night"),
-    "sunday": N_("Sunday"),
-    "holiday": N_("public holiday"),
-    "may_1": N_("1 May"),
 }
 _MONTHS_EN = (
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -143,7 +137,7 @@ def format_month(report: MonthReport) -> str:
 
 def _hours(part: PersonReport, team: Team) -> list[str]:
     zone = team.zone
-    labels = [_(CATEGORY_LABELS[c]) for c in CATEGORIES]
+    labels = [_(DAY_LABELS[c]) for c in CATEGORIES]
     out = [
         "### " + _("Hours of astreinte"),
         "",
@@ -200,7 +194,7 @@ def _interventions(part: PersonReport, team: Team) -> list[str]:
                     format_instant(intervention.end, zone, "day-time-year", pad_day=False),
                     figures.hours(intervention.travel),
                     figures.hours(item.billed),
-                    ", ".join(_category(c) for c in item.categories),
+                    categories_text(item.categories),
                     amount,
                 ]
             )
@@ -222,10 +216,6 @@ def _interventions(part: PersonReport, team: Team) -> list[str]:
             ),
         ]
     return [*out, ""]
-
-
-def _category(name: str) -> str:
-    return _(CATEGORY_NAMES[name]) if name in CATEGORY_NAMES else name
 
 
 def _compensation(part: PersonReport) -> list[str]:
