@@ -213,14 +213,22 @@ def short_rests(
     found: list[ShortRest] = []
     daily: list[tuple[dt.datetime, dt.datetime, dt.timedelta]] = []
     day = dt.timedelta(hours=24)
-    for work_start, _work_end in scheduled:
+    for index, (work_start, _work_end) in enumerate(scheduled):
         if work_start < start or work_start + day > end:
             continue
-        window = (work_start, work_start + day)
-        free = subtract([window], clip(scheduled, *window))
-        longest = max((e - s for s, e in free), default=dt.timedelta(0))
+        window_end = work_start + day
+        # The rests inside the window: after each period of work that starts in it, up to the
+        # next one or the window's end. A few periods a day: linear in the schedule.
+        longest = dt.timedelta(0)
+        for position in range(index, len(scheduled)):
+            if scheduled[position][0] >= window_end:
+                break
+            free_from = scheduled[position][1]
+            following = scheduled[position + 1][0] if position + 1 < len(scheduled) else window_end
+            if free_from < window_end:
+                longest = max(longest, min(following, window_end) - free_from)
         if longest < rule.daily:
-            daily.append((window[0], window[1], longest))
+            daily.append((work_start, window_end, longest))
     if daily:
         first = daily[0]
         found.append(ShortRest("daily", first[0], first[1], first[2], len(daily)))

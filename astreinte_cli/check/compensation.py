@@ -12,6 +12,7 @@ import datetime as dt
 from astreinte_cli.check.findings import Finding, is_service
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.i18n import _
+from astreinte_cli.intervals import union
 from astreinte_cli.model import RateSet, Roster
 
 RULE = "compensation"
@@ -23,21 +24,30 @@ def compensation_findings(roster: Roster, timeline: TeamTimeline) -> list[Findin
     if team.kind == "shifts":
         return []
     zone = team.zone
+    service: dict[str, bool] = {}
     people: dict[str, dt.datetime] = {}  # employee → first instant on call
-    days: set[dt.date] = set()
+    held: list[tuple[dt.datetime, dt.datetime]] = []
     for level in timeline.levels:
         for stretch in level.stretches:
+            employees = []
             for person in stretch.who:
-                if is_service(roster, person):
-                    continue
-                people[person] = min(people.get(person, stretch.start), stretch.start)
-                day = stretch.start.astimezone(zone).date()
-                last = (stretch.end - dt.timedelta(microseconds=1)).astimezone(zone).date()
-                while day <= last:
-                    days.add(day)
-                    day += dt.timedelta(days=1)
+                if person not in service:
+                    service[person] = is_service(roster, person)
+                if not service[person]:
+                    employees.append(person)
+            if not employees:
+                continue
+            held.append((stretch.start, stretch.end))
+            for person in employees:
+                if person not in people or stretch.start < people[person]:
+                    people[person] = stretch.start
     if not people:
         return []
+    # The local days on call, as spans of dates: a few per week, not one per stretch.
+    days = [
+        (s.astimezone(zone).date(), (e - dt.timedelta(microseconds=1)).astimezone(zone).date())
+        for s, e in union(held)
+    ]
     first = min(people.values())
     compensation = team.compensation
     if compensation is None:
@@ -58,13 +68,13 @@ def compensation_findings(roster: Roster, timeline: TeamTimeline) -> list[Findin
                     "shifts are 'kind: shifts'"
                 ),
                 team.id,
-                first,
+                start=first,
             )
         ]
     span = team.spans.get("compensation", team.span)
     findings = []
-    uncovered = sorted(d for d in days if compensation.rates_on(d) is None)
-    if uncovered:
+    first_day = days[0][0]
+    if compensation.rates_on(first_day) is None:
         findings.append(
             Finding(
                 RULE,
@@ -73,18 +83,23 @@ def compensation_findings(roster: Roster, timeline: TeamTimeline) -> list[Findin
                 _(
                     "team '{team}' has employees on call from {day}, before its first rates "
                     "are in force: that astreinte is not compensated ({law})"
-                ).format(team=team.id, day=uncovered[0].isoformat(), law=LAW),
+                ).format(team=team.id, day=first_day.isoformat(), law=LAW),
                 _("start the first rate set ('from:') on or before {day}").format(
-                    day=uncovered[0].isoformat()
+                    day=first_day.isoformat()
                 ),
                 team.id,
-                first,
+                start=first,
             )
         )
     empty: dict[int, RateSet] = {}  # rate sets in force on some day on call, in order
-    for day in sorted(days):
-        rates = compensation.rates_on(day)
-        if rates is not None and not _pays_astreinte(rates):
+    for index, rates in enumerate(compensation.rates):
+        if _pays_astreinte(rates):
+            continue
+        since = rates.start or dt.date.min
+        following = compensation.rates[index + 1] if index + 1 < len(compensation.rates) else None
+        until = following.start if following is not None and following.start else dt.date.max
+        in_force = since < until  # a set followed by one from the same day never is
+        if in_force and any(first_on < until and since <= last_on for first_on, last_on in days):
             empty.setdefault(id(rates), rates)
     for rates in empty.values():
         findings.append(
@@ -101,7 +116,7 @@ def compensation_findings(roster: Roster, timeline: TeamTimeline) -> list[Findin
                     "'per_hour'; with 'mode: rest' they are given as rest"
                 ),
                 team.id,
-                first,
+                start=first,
             )
         )
     return findings

@@ -162,7 +162,8 @@ def schedule_findings(
     calendar = TeamCalendar(team)
     wide_start, wide_end = start - SCHEDULE_MARGIN, end + SCHEDULE_MARGIN
     shifts = shifts_of(roster, team, wide_start, wide_end)
-    people = [p for p in _people_time(timeline) if not is_service(roster, p)]
+    everyone = dict.fromkeys(p for level in timeline.levels for p in level.people())
+    people = [p for p in everyone if not is_service(roster, p)]
     seen: set[object] = set()
     findings: list[Finding] = []
     for person in people:
