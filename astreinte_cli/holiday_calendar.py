@@ -119,6 +119,8 @@ def public_holidays(country: str, subdiv: str | None, year: int) -> dict[dt.date
     return _known[key]
 
 
+# (country, subdiv, year) → the package's days that are not legal holidays there (README,
+# "Caches"): asked for only by teams with local_customs: true.
 _customs: dict[tuple[str, str | None, int], dict[dt.date, str]] = {}
 
 
