@@ -75,8 +75,12 @@ class Revisions:
         zone = team.zone
         previous: dt.date | None = None
         for index, commit in enumerate(commits):
-            if commit.backdated:
-                self.backdated.setdefault(commit.sha, (commit, team))
+            if commit.backdated and commit.parent_date is not None:
+                # Notice counts in days: seconds of clock skew between two machines within a
+                # day change nothing, and would be noise.
+                earlier = commit.date.astimezone(zone).date()
+                if earlier < commit.parent_date.astimezone(zone).date():
+                    self.backdated.setdefault(commit.sha, (commit, team))
             known = commit.known.astimezone(zone).date()
             if known == previous and index != len(commits) - 1:
                 continue  # an earlier commit of a day already read: the day's end is what counts

@@ -278,3 +278,14 @@ def test_the_walk_reads_one_state_per_day_and_stops_at_the_horizon(
     log = repository.git("log", "--format=%H %cI").splitlines()
     days = [line.split()[1][:10] for line in log if line.split()[0] in loaded]
     assert days == ["2026-12-10", "2026-11-29", "2026-11-28", "2026-11-27", "2026-11-26"]
+
+
+def test_seconds_of_clock_skew_are_not_reported(cli: Cli, repo: Repo) -> None:
+    """A commit dated two minutes before its parent, the same day (two machines' clocks): for
+    notice it still counts from its parent's date, but notice counts in days, so nothing is
+    said about it."""
+    repo.commit(ROSTER + SWAP, "2026-11-20T10:02:00+01:00", "swap")
+    repo.commit(ROSTER + SWAP + "# a comment\n", "2026-11-20T10:00:00+01:00", "skewed clock")
+    code, lines = _check(cli, "2026-11-24 12:00")
+    assert code == 0, lines
+    assert not [line for line in lines if ": warning:" in line]
