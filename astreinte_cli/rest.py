@@ -15,10 +15,11 @@ sides of a rest has no weekly rest astreinte can place: only the daily rest is c
 **An intervention interrupts a rest** that is not yet complete: when it starts less than the
 daily rest (inside the weekly rest: less than the weekly rest) after the person's last work,
 the whole rest is due again from its end, travel included; work may not resume before. When
-the rest was already complete, the intervention has no effect on it (the circular of the
-Direction des relations du travail on astreinte, 2003: "si le salarié a déjà bénéficié
-entièrement … de la durée minimale de repos continue … l'intervention ne remet pas en cause
-ce repos"). Travel is taken as the way back, after the call-out, which errs on the safe side.
+the rest was already complete before the intervention began, the intervention has no effect on
+it (circular of the Direction des relations du travail of 14 April 2003: the whole rest is due
+from the end of the intervention, unless the employee had already had the whole minimum rest
+before it began). Travel is taken as the way back, after the call-out, which errs on the safe
+side.
 """
 
 from __future__ import annotations
