@@ -672,3 +672,15 @@ def test_billing_has_client_subtotals_and_names(cli: Cli, example_rosters: Path)
     ]  # fmt: skip
     assert rows[-2][:3] == ["total", "", ""]
     assert rows[-2][10] == "772.50"  # 292.50 + 390.00 + 90.00
+
+
+def test_working_shifts_are_left_out_of_the_astreinte_document(example_rosters: Path) -> None:
+    """The network operations team works 12-hour shifts on site around the clock (`kind:
+    shifts`): that is working time, paid as salary, not astreinte. It had no compensation and
+    its people were listed with hours only (Emma 192 h in December…); it is now left out of the
+    monthly astreinte document, and check asks it for no compensation. The support team's
+    figures are unchanged to the cent."""
+    found = report(example_rosters, "2026-12")
+    assert [t.id for t in found.teams] == ["support"]
+    assert {p.person for p in found.people} == {"alice", "bob", "chloe", "david"}
+    assert sum((p.total for p in found.people), Decimal(0)) == Decimal("845.51")
