@@ -4,6 +4,7 @@ Options are parsed here; the work is done by :mod:`astreinte_cli.report` and the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -81,6 +82,7 @@ def report(
     Every report names the roster's git commit ("uncommitted changes" when the roster
     differs from it). Services (kind: service) are listed apart, as an invoice view."""
     from astreinte_cli.history import roster_commit
+    from astreinte_cli.i18n import get_language
     from astreinte_cli.report import Month, month_report
 
     with boundary():
@@ -106,7 +108,15 @@ def report(
         commit = roster_commit(rosters)
         if per_person is not None:
             chosen_language = context.find_root().params.get("lang")
-            _write_per_person(per_person, roster, found, commit, chosen=chosen_language)
+            commits = {get_language(): commit}
+
+            def commit_in(language: str) -> str | None:
+                """The commit's text in ``language`` ("uncommitted changes" is translated)."""
+                if language not in commits:
+                    commits[language] = roster_commit(rosters)
+                return commits[language]
+
+            _write_per_person(per_person, roster, found, commit_in, chosen=chosen_language)
             return
         text = _render(chosen, billing, roster, found, commit, csv_dialect)
         if output is None:
@@ -133,7 +143,12 @@ def _unknown_format(given: str) -> tuple[str, str | None]:
 
 
 def _write_per_person(
-    folder: Path, roster: Roster, found: MonthReport, commit: str | None, *, chosen: object
+    folder: Path,
+    roster: Roster,
+    found: MonthReport,
+    commit: Callable[[str], str | None],
+    *,
+    chosen: object,
 ) -> None:
     """One document per employee in ``folder``, each in its language: ``--lang`` when given
     (``chosen``), else French when one of the employee's teams is French, else the
@@ -154,7 +169,7 @@ def _write_per_person(
         for person, parts in employees(found):
             french = any(is_french(roster.team(p.team)) for p in parts)
             set_language("fr" if chosen is None and french else language)
-            text = document(roster, found, parts, commit)
+            text = document(roster, found, parts, commit(get_language()))
             set_language(language)
             path = folder / file_name(found, person)
             try:
