@@ -1,14 +1,20 @@
 """Notice (Code du travail L3121-12): everyone knows their astreinte ``notice_days`` ahead.
 
-A stretch of on-call time is *known* from the date of the oldest revision of the roster in an
+A stretch of on-call time is *known* from the day of the oldest revision of the roster in an
 unbroken line of revisions, up to the working tree, that all gave that person that time in that
-team (whatever the level). The working tree's own changes are known today. A stretch that starts
-fewer than ``notice_days`` calendar days after the day it became known is an error, unless it
-comes from an override marked ``exceptional: true`` and at least one whole calendar day (a
-"jour franc") lies between the day it became known and the day it starts.
+team (whatever the level). The revisions are the roster as it stood at the end of each day of
+the branch's first-parent history, each dated no earlier than its ancestors
+(:class:`astreinte_cli.history.Commit`); or the days of the publication log
+(:mod:`astreinte_cli.publication_log`). The working tree's own changes are known today; a roster
+that no commit holds yet, and what the oldest revision gave, are the baseline, not judged. A
+stretch that starts fewer than ``notice_days`` calendar days after the day it became known is an
+error, unless it comes from an override marked ``exceptional: true`` and at least one whole
+calendar day (a "jour franc") lies between the day it became known and the day it starts. One
+finding per turn (or override): separate stretches never share one.
 
 The history is given newest first, lazily: the walk stops as soon as older revisions can no
-longer change the verdict, so a long history costs only what it must.
+longer change the verdict (their days never grow older to newer), so a long history costs only
+the days the rule looks back.
 """
 
 from __future__ import annotations
