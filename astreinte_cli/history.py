@@ -25,8 +25,22 @@ class GitError(HintedError):
 
 @dataclass(frozen=True, slots=True)
 class Commit:
+    """A commit of the branch's first-parent history. ``date`` is its committer date, as
+    written; ``known`` is the date it counts from for notice: never earlier than any of its
+    ancestors' (a change cannot have been known before the commit it builds on), so that a
+    commit dated before its parent hides nothing. ``parent_date`` is its first parent's
+    ``known`` (None for the oldest)."""
+
     sha: str
     date: dt.datetime  # committer date, aware
+    known: dt.datetime
+    parent_date: dt.datetime | None = None
+
+    @property
+    def backdated(self) -> bool:
+        """Dated before its first parent: a rewritten date, a wrong clock, or a fast-forward of
+        commits made elsewhere."""
+        return self.parent_date is not None and self.date < self.parent_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,17 +77,35 @@ class Repository:
 
     def commits(self) -> Iterator[Commit]:
         """Commits of the current branch's first-parent history that changed the roster,
-        newest first."""
+        newest first, each with the date it counts from for notice (:class:`Commit`).
+
+        Two calls to git, whatever the length of the history: every commit reachable from
+        HEAD with its date and parents (for the dates that count), then the first-parent
+        commits that touched the roster."""
         try:
-            out = self.git(
-                "log", "--first-parent", "--format=%H %cI", "HEAD", "--", self.roster
-            ).decode("ascii")
+            dated = self.git("log", "--topo-order", "--reverse", "--format=%H %cI %P", "HEAD")
+            touched = self.git(
+                "log", "--first-parent", "--format=%H", "HEAD", "--", self.roster
+            ).split()
         except GitError:
             return  # no commit yet
-        for line in out.splitlines():
-            sha, _space, date = line.partition(" ")
-            if sha:
-                yield Commit(sha, dt.datetime.fromisoformat(date))
+        known: dict[str, dt.datetime] = {}
+        own: dict[str, dt.datetime] = {}
+        first_parent: dict[str, str | None] = {}
+        for line in dated.decode("ascii").splitlines():
+            sha, date, *parents = line.split()
+            when = dt.datetime.fromisoformat(date)
+            own[sha] = when
+            # --topo-order --reverse: parents come before their children
+            known[sha] = max([when, *(known[p] for p in parents if p in known)])
+            first_parent[sha] = parents[0] if parents else None
+        for raw in touched:
+            sha = raw.decode("ascii")
+            if sha not in own:
+                continue
+            parent = first_parent[sha]
+            before = known[parent] if parent is not None and parent in known else None
+            yield Commit(sha, own[sha], known[sha], before)
 
     def materialise(self, revision: str, into: Path) -> Path:
         """Write the roster files of ``revision`` under ``into``; returns what to load."""

@@ -29,6 +29,9 @@ Benchmarks:
 4. ``astreinte export ics`` of that organisation over a year against ``rrule_baseline.py``
    (the same shifts as RRULE events expanded by ``recurring-ical-events``, as Grafana OnCall
    does; see its docstring).
+5. ``astreinte check`` in a git repository of the example roster with 100 and 600 commits of
+   a busy branch (200 a day) and 600 commits at 4 a day (``history.py``): the notice rule's
+   walk is bounded by the days it looks back, so the three should take about the same time.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402 - the generator sits beside this script
+from history import make_history, time_check  # noqa: E402 - beside this script too
 
 PYTHON = sys.executable
 YEAR = ("2026-01-01", "2027-01-01")
@@ -298,6 +302,19 @@ def bench_ics(table: Table, runs: int, env: dict[str, str], roster: Path, out: P
     table.add("baseline / export ics", f"{1 / median_ratio(ours, baseline):.1f}×", "target ≥ 20×")
 
 
+def bench_history(table: Table, runs: int, work: Path, quick: bool) -> None:
+    """`check` in git: the notice rule's walk through a long history."""
+    cases = [(20, 200), (60, 200)] if quick else [(100, 200), (600, 200), (600, 4)]
+    for commits, per_day in cases:
+        root = make_history(work / f"history-{commits}-{per_day}", commits, per_day)
+        wall, code = time_check(root, runs)
+        table.add(
+            f"check in git, {commits} commits ({per_day} a day)",
+            f"{wall:.2f} s",
+            f"exit {code}; bounded by days, not commits",
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run: a smoke test")
@@ -325,6 +342,7 @@ def main() -> None:
         bench_show(table, runs, env, rosters, sizes, base)
         bench_check(table, runs, env, rosters[f"teams-{sizes[-1]}"], sizes[-1])
         bench_ics(table, runs, env, rosters[f"teams-{sizes[-1]}"], work)
+        bench_history(table, runs, work, args.quick)
     print(f"\nMachine: {machine()}\n")
     table.print()
 

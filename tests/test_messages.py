@@ -96,12 +96,13 @@ CASES = {
         "  - {person: lucas, team: lyon, from: 2026-12-09 01:00, to: 2026-12-09 01:40}\n",
         ("check", "--at", "2026-12-01"),
         (
-            "hint: let lucas start at Wed 9 Dec 12:40 that day (11 consecutive hours of rest, "
-            "Code du travail L3131-1)",
+            "hint: let lucas start at Wed 9 Dec 12:40 (11 consecutive hours of rest from the end "
+            "of the call-out, Code du travail L3131-1)",
         ),
         (
             "hint: ne faites reprendre le travail à lucas qu’à partir du mercredi 9 décembre, "
-            "12:40 (11 heures de repos consécutives, Code du travail L3131-1)",
+            "12:40 (11 heures de repos consécutives depuis la fin de l’intervention, Code du "
+            "travail L3131-1)",
         ),
     ),
     # French puts a no-break space before a colon, also where a message is joined to a subject

@@ -69,6 +69,7 @@ def test_layout(site: Path) -> None:
     people = {"alice", "bob", "chloe", "david", "emma"}  # on a rotation or override; no service
     assert files == {
         ".astreinte-publication", "index.html", "timeline.json", "people/index.html",
+        "publication-log.json",
         "teams/support/team.ics", "teams/support/level-1.ics", "teams/support/level-2.ics",
         "teams/noc/team.ics", "teams/noc/level-1.ics",
     } | {person_file(p) for p in people}  # fmt: skip
@@ -306,7 +307,7 @@ def test_progress_callback_counts_every_file(tmp_path: Path) -> None:
     assert [done for done, _, _ in seen] == list(range(1, len(seen) + 1))
     assert {total for _, total, _ in seen} == {len(seen)}
     assert seen[-1][2] == "index.html"
-    assert len(publication.files) == len(seen) + 2  # + marker, people/index.html
+    assert len(publication.files) == len(seen) + 3  # + log, marker, people/index.html
     assert sorted(publication.files) == sorted(snapshot(tmp_path))
 
 

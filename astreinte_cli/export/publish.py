@@ -9,6 +9,8 @@ Layout of a publication::
     teams/TEAM/level-N.ics      ... and per level
     people/HMAC.ics             one feed per person, their own shifts only, at a name derived
                                 from a secret (HMAC-SHA256): unguessable, and stable
+    publication-log.json        when each stretch was first published, carried from the
+                                previous publication (:mod:`astreinte_cli.publication_log`)
     .astreinte-publication      marker: the folder may be replaced by the next publication
 
 The same roster, options and ``at`` give the same bytes. The folder is replaced as a whole:
@@ -52,6 +54,7 @@ from astreinte_cli.export.ical import EventWriter, FeedOptions
 from astreinte_cli.export.page import index_page
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
+from astreinte_cli.publication_log import EMPTY, FILE_NAME, PublicationLog, log_bytes, updated
 from astreinte_cli.times import local_reading, place
 
 MARKER = ".astreinte-publication"
@@ -120,6 +123,7 @@ def build_publication(
     options: PublishOptions,
     folder: Path,
     progress: Progress | None = None,
+    previous_log: PublicationLog = EMPTY,
 ) -> Publication:
     """Writes every file of the publication into ``folder`` (new and empty: the staging folder
     of :func:`write_publication`), each as soon as it is made, and says what it wrote.
@@ -127,7 +131,7 @@ def build_publication(
     Memory holds the compiled timelines and the events of the few teams whose people's feeds
     are still to be made, not the files: each feed is written as it is made, and
     ``timeline.json`` team by team, as `show --json` writes it. ``progress`` is told of each
-    file once it is written.
+    file once it is written. The publication log carries ``previous_log`` forward.
     """
     start, end = options.start, options.end
     timelines = compile_for_feeds(roster, teams, start, end)
@@ -234,6 +238,8 @@ def build_publication(
     if person_feeds:
         # Many static servers list a folder's files when it has no index page.
         write("people/index.html", b"<!DOCTYPE html><title>Astreinte</title>\n")
+    log = updated(previous_log, timelines, options.at, start, end)
+    write(FILE_NAME, log_bytes(log, {t.id: t.zone for t in roster.teams}))
     write(MARKER, b"Written by `astreinte publish`; the next publication replaces this folder.\n")
     return Publication(tuple(written), person_feeds)
 

@@ -27,12 +27,13 @@ from astreinte_cli.load.files import is_local, roster_files
 from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.load.team import TEAM_ID, TEAM_KEYS, TeamReader, TeamSource
+from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
 from astreinte_cli.model import Leave, Person, Roster, Team
 
 PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 FILE_KEYS = ("team", "people", "leave", "interventions", "phone_region", *TEAM_KEYS)
-PERSON_KEYS = ("name", "phone", "email", "kind")
+PERSON_KEYS = ("name", "phone", "email", "kind", "work_hours")
 
 
 def load_roster(location: Path) -> Roster:
@@ -159,8 +160,13 @@ class _RosterBuilder:
                 person_kind = "service" if chosen == "service" else "person"
             phone = self._phone(reader, entries, region)
             email = self._email(reader, entries)
+            work_hours = None
+            if "work_hours" in entries:
+                # "business hours" means those of the team that asks: allowed here.
+                windows = WindowReader(reader, has_business_hours=True)
+                work_hours = windows.read(entries["work_hours"][1], "work_hours")
             self.people[person_id] = Person(
-                person_id, name, person_kind, phone, email, reader.span(id_node)
+                person_id, name, person_kind, phone, email, reader.span(id_node), work_hours
             )
 
     def _phone(self, reader: NodeReader, entries: Entries, region: str) -> str | None:

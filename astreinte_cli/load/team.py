@@ -4,6 +4,7 @@ rotations read by :mod:`astreinte_cli.load.rotation`) and overrides; ``rules`` a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import zoneinfo
@@ -39,8 +40,10 @@ from astreinte_cli.times import Period, parse_duration
 TEAM_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 TEAM_KEYS = (
     "name", "timezone", "holidays", "business_hours", "coverage", "on_leave", "fallback",
-    "instructions", "levels", "overrides", "rules", "compensation",
+    "instructions", "levels", "overrides", "rules", "compensation", "work_hours", "kind",
+    "organisation",
 )  # fmt: skip
+HOLIDAY_KEYS = ("country", "subdiv", "add", "remove", "local_customs")
 LEVEL_KEYS = ("name", "escalate_after", "instructions", "coverage", "rotations")
 OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
 DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
@@ -101,6 +104,18 @@ class TeamReader:
             instructions = reader.text(entries["instructions"][1], "instructions")
         levels = self._levels(windows)
         overrides = self._overrides(levels) if "overrides" in entries else ()
+        work_hours = None
+        if "work_hours" in entries:
+            work_hours = windows.read(entries["work_hours"][1], "work_hours")
+        kind: Literal["astreinte", "shifts"] = "astreinte"
+        if (
+            "kind" in entries
+            and reader.choice(entries["kind"][1], "team kind", ("astreinte", "shifts")) == "shifts"
+        ):
+            kind = "shifts"
+        organisation = None
+        if "organisation" in entries:
+            organisation = reader.text(entries["organisation"][1], "organisation")
         return Team(
             id=self.source.id,
             name=name,
@@ -122,6 +137,9 @@ class TeamReader:
                 if "compensation" in entries
                 else None
             ),
+            work_hours=work_hours,
+            kind=kind,
+            organisation=organisation,
         )
 
     def _timezone(self) -> str:
@@ -160,7 +178,7 @@ class TeamReader:
             if value is None or value.lower() == "none":
                 return None
             return self._calendar(node, value, None, node, (), ())
-        entries = reader.mapping(node, "holidays", allowed=("country", "subdiv", "add", "remove"))
+        entries = reader.mapping(node, "holidays", allowed=HOLIDAY_KEYS)
         if entries is None:
             return None
         if "country" not in entries:
@@ -174,9 +192,15 @@ class TeamReader:
         remove = (
             self._dates(entries["remove"][1], _("holidays remove")) if "remove" in entries else ()
         )
+        customs = False
+        if "local_customs" in entries:
+            customs = bool(reader.boolean(entries["local_customs"][1], "local_customs"))
         if country is None:
             return None
-        return self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
+        calendar = self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
+        if calendar is not None and customs:
+            calendar = dataclasses.replace(calendar, local_customs=True)
+        return calendar
 
     def _calendar(
         self,

@@ -39,6 +39,7 @@ from astreinte_cli.times import TimeSyntaxError
 
 if TYPE_CHECKING:
     from astreinte_cli.export.publish import Publication, PublishOptions
+    from astreinte_cli.publication_log import PublicationLog
 
 # --------------------------------------------------------------------------- helpers
 
@@ -240,6 +241,15 @@ def publish(
     ] = None,
     private: PrivateOption = False,
     remind: RemindOption = None,
+    previous_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-log",
+            help="The publication log to carry forward (a publication-log.json, or a folder "
+            "holding one); default: the one in DIR.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Every feed (per team, level and person), timeline.json and index.html, for static hosting.
 
@@ -274,11 +284,14 @@ def publish(
             private=private,
             remind=reminder(remind),
         )
+        log = _previous_log(target, previous_log)
         try:
             # Refuses a folder that is not a publication before anything is built; the files
             # are written into the staging folder as they are made, swapped in at the end.
             with publishing.write_publication(target) as staging:
-                publication = build(roster, teams, options, staging, progress=sys.stdout.isatty())
+                publication = build(
+                    roster, teams, options, staging, progress=sys.stdout.isatty(), log=log
+                )
         except OSError as exc:
             fail_usage(
                 _("cannot write {directory}: {reason}").format(
@@ -298,14 +311,34 @@ def publish(
         )
 
 
+def _previous_log(target: Path, given: Path | None) -> PublicationLog:
+    """The log a publication carries forward: ``--previous-log``, else the one of the earlier
+    publication in DIR, else none (the log starts with this publication)."""
+    from astreinte_cli.publication_log import EMPTY, FILE_NAME, read_log
+
+    if given is not None:
+        return read_log(given)
+    if (target / FILE_NAME).is_file() and not target.is_symlink():
+        return read_log(target / FILE_NAME)
+    return EMPTY
+
+
 def build(
-    roster: Roster, teams: list[Team], options: PublishOptions, folder: Path, *, progress: bool
+    roster: Roster,
+    teams: list[Team],
+    options: PublishOptions,
+    folder: Path,
+    *,
+    progress: bool,
+    log: PublicationLog | None = None,
 ) -> Publication:
     """The publication, written into ``folder``, with a progress bar on a terminal."""
     from astreinte_cli.export.publish import build_publication
+    from astreinte_cli.publication_log import EMPTY
 
+    previous = log if log is not None else EMPTY
     if not progress:
-        return build_publication(roster, teams, options, folder)
+        return build_publication(roster, teams, options, folder, previous_log=previous)
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
@@ -314,4 +347,4 @@ def build(
         def step(done: int, total: int, path: str) -> None:
             bar.update(task, completed=done, total=total, description=path)
 
-        return build_publication(roster, teams, options, folder, step)
+        return build_publication(roster, teams, options, folder, step, previous)
