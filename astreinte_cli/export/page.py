@@ -35,7 +35,9 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import html
+import itertools
 import json
+import operator
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from importlib import resources
@@ -75,21 +77,20 @@ def page_files(
     files first, then the people, the publication's data, the assets and ``index.html``."""
     people: dict[str, list[int]] = {}  # person → positions of their teams
     entries: list[JSON] = []
-    low, high = options.start.timestamp(), options.end.timestamp()
-    near_low = max(low, (options.at - NEAR_BEFORE).timestamp())
-    near_high = min(high, (options.at + NEAR_AFTER).timestamp())
+    low, high = _stamp(options.start), _stamp(options.end)
+    near_low = max(low, _stamp(options.at - NEAR_BEFORE))
+    near_high = min(high, _stamp(options.at + NEAR_AFTER))
     for position, timeline in enumerate(timelines):
         team = timeline.team
         data, levels = _team_data(roster, timeline, options)
         for person in people_of(team):
             people.setdefault(person, []).append(position)
         whole = f"data/teams/{team.id}.js"
-        yield whole, _script("team", _team_file(data, levels, data["states"], low, high))
+        yield whole, _script("team", _team_file(data, levels, low, high))
         near: list[Any] | None = None
         if near_low < near_high:
-            near = [f"data/teams/{team.id}.near.js", _number(near_low), _number(near_high)]
-            content = _team_file(data, levels, data["states"], near_low, near_high)
-            yield near[0], _script("team", content)
+            near = [f"data/teams/{team.id}.near.js", near_low, near_high]
+            yield near[0], _script("team", _team_file(data, levels, near_low, near_high))
         entries.append(_team_entry(team, whole, near, options))
     listed = [
         [person, roster.people[person].name, sorted(teams)]
@@ -119,16 +120,12 @@ def _script(kind: str, value: object) -> bytes:
     return f"astreinte.receive({json.dumps(kind)},{text});\n".encode()
 
 
-def _seconds(instant: dt.datetime) -> Any:
-    return _number(instant.timestamp())
-
-
 def _publication(entries: list[JSON], options: PageOptions) -> JSON:
     return {
         "version": DATA_VERSION,
-        "published": _seconds(options.at),
-        "from": _seconds(options.start),
-        "to": _seconds(options.end),
+        "published": _stamp(options.at),
+        "from": _stamp(options.start),
+        "to": _stamp(options.end),
         "stale_after": int(options.stale_after.total_seconds()),
         "lang": get_language(),
         "phones": options.with_phones,
@@ -152,19 +149,21 @@ def _team_entry(team: Team, whole: str, near: list[Any] | None, options: PageOpt
     }
 
 
-Span = tuple[float, float, int]  # start and end (seconds since the epoch), state
+Stamp = int | float  # seconds since the epoch: whole ones (nearly always) as int
 
 
 @dataclass(frozen=True, slots=True)
 class _Level:
-    """A level's stretches over the range as spans, and what `now` needs beyond the range:
-    since when the state at its start has held, until when the state at its end holds and the
-    state after that (null past 400 days)."""
+    """A level's stretches over the range (neighbours in the same state joined): ``bounds``
+    are their starts and, last, the end of the last one; ``states`` their states. And what
+    `now` needs beyond the range: since when the state at its start has held, until when the
+    state at its end holds and the state after that (None past 400 days)."""
 
     meta: JSON
-    spans: list[Span]
-    before: float | None
-    until: float | None
+    bounds: list[Stamp]
+    states: list[int]
+    before: Stamp | None
+    until: Stamp | None
     following: int | None
 
 
@@ -178,16 +177,9 @@ def _team_data(
     team = timeline.team
     start, end = options.start, options.end
     states: dict[tuple[bool, tuple[str, ...], str | None], int] = {}
-
-    def state(stretch: Stretch) -> int:
-        return states.setdefault((stretch.active, stretch.who, stretch.source), len(states))
-
     levels = []
     for level_timeline in timeline.levels:
-        spans = [
-            (s.start.timestamp(), s.end.timestamp(), state(s))
-            for s in _inside(level_timeline, start, end)
-        ]
+        bounds, level_states = _spans(level_timeline, start, end, states)
         until, following = _until_at_end(roster, level_timeline, end)
         level = level_timeline.level
         meta = {
@@ -196,13 +188,19 @@ def _team_data(
             "escalate_after_minutes": int(level.escalate_after.total_seconds() // 60),
             "instructions": level.instructions,
         }
+        if following is not None:
+            key = (following.active, following.who, following.source)
+            following_state: int | None = states.setdefault(key, len(states))
+        else:
+            following_state = None
         levels.append(
             _Level(
                 meta,
-                spans,
-                _timestamp(_since_at_start(roster, level_timeline, start)),
-                _timestamp(until),
-                None if following is None else state(following),
+                bounds,
+                level_states,
+                _stamp(_since_at_start(roster, level_timeline, start)),
+                _stamp(until),
+                following_state,
             )
         )
     people_ids = {p for _active, who, _source in states for p in who} | people_of(team)
@@ -229,101 +227,103 @@ def _team_data(
         "open": None
         if team.business_hours is None
         else [
-            [instant.timestamp() for instant in interval]
+            [_stamp(instant) for instant in interval]
             for interval in calendar.business_hours(start, end)
         ],
     }
     return data, levels
 
 
-def _team_file(
-    data: JSON, levels: list[_Level], states: list[list[Any]], low: float, high: float
-) -> JSON:
-    """The team's data file over ``[low, high)``: each level's spans there, as their lengths
-    end to end from ``low``, with the edges beyond it (found in the spans left out where they
-    show them). Instants are seconds since the epoch."""
-
-    def key(state: int) -> tuple[int, frozenset[int]]:  # what a caller sees of a state
-        return states[state][0], frozenset(states[state][1])
-
+def _team_file(data: JSON, levels: list[_Level], low: Stamp, high: Stamp) -> JSON:
+    """The team's data file over ``[low, high)``: each level's stretches there, as their
+    lengths end to end from ``low`` with their states, and the edges beyond it (found in the
+    stretches left out where they show them). Instants are seconds since the epoch."""
+    seen = [(state[0], frozenset(state[1])) for state in data["states"]]  # what a caller sees
     level_entries = []
     for level in levels:
-        spans = level.spans
-        kept = [i for i, (s, e, _state) in enumerate(spans) if e > low and s < high]
-        first, final = kept[0], kept[-1]
+        bounds, states = level.bounds, level.states
+        count = len(states)
+        first = max(bisect.bisect_right(bounds, low) - 1, 0)
+        final = min(bisect.bisect_left(bounds, high) - 1, count - 1)
         index = first
-        while index > 0 and key(spans[index - 1][2]) == key(spans[first][2]):
+        while index > 0 and seen[states[index - 1]] == seen[states[first]]:
             index -= 1
-        before = level.before if index == 0 else spans[index][0]
+        before = level.before if index == 0 else bounds[index]
         index = final
-        while index + 1 < len(spans) and key(spans[index + 1][2]) == key(spans[final][2]):
+        while index + 1 < count and seen[states[index + 1]] == seen[states[final]]:
             index += 1
-        after = (
-            [spans[index][1], spans[index + 1][2]]
-            if index + 1 < len(spans)
-            else [level.until, level.following]
-        )
-        runs: list[float] = []
-        for s, e, state in spans[first : final + 1]:
-            runs += [_number(min(e, high) - max(s, low)), state]
+        until: Stamp | None = level.until
+        following: int | None = level.following
+        if index + 1 < count:
+            until, following = bounds[index + 1], states[index + 1]
+        cut = bounds[first : final + 2]
+        cut[0], cut[-1] = max(cut[0], low), min(cut[-1], high)
+        lengths = map(operator.sub, cut[1:], cut[:-1])
+        pairs = zip(lengths, states[first : final + 1], strict=True)
+        runs = list(itertools.chain.from_iterable(pairs))
         level_entries.append(
-            {
-                **level.meta,
-                "runs": runs,
-                "before": _number(before),
-                "after": [_number(after[0]), after[1]],
-            }
+            {**level.meta, "runs": runs, "before": before, "after": [until, following]}
         )
     opened = data["open"]
     return {
         **data,
-        "from": _number(low),
-        "to": _number(high),
+        "from": low,
+        "to": high,
         "levels": level_entries,
         "open": None
         if opened is None
-        else [_number(x) for s, e in opened if e > low and s < high for x in (s, e)],
+        else [value for s, e in opened if e > low and s < high for value in (s, e)],
     }
 
 
-def _number(value: float | None) -> Any:
-    """Seconds as JSON writes them best: whole ones without a decimal point."""
-    if value is None:
+def _stamp(instant: dt.datetime | None) -> Any:
+    """An instant as seconds since the epoch, whole ones as int (JSON writes them best)."""
+    if instant is None:
         return None
-    return int(value) if value == int(value) else value
+    value = instant.timestamp()
+    return int(value) if value.is_integer() else value
 
 
-def _timestamp(instant: dt.datetime | None) -> float | None:
-    return None if instant is None else instant.timestamp()
+def _spans(
+    timeline: LevelTimeline,
+    start: dt.datetime,
+    end: dt.datetime,
+    states: dict[tuple[bool, tuple[str, ...], str | None], int],
+) -> tuple[list[Stamp], list[int]]:
+    """The level's stretches cut to ``[start, end)``, as bounds and states (numbered in
+    ``states``, which this extends); neighbours with the same state, people in the same order
+    and source are joined (the compiler may cut where nothing a reader sees changes)."""
+    first = max(bisect.bisect_right(timeline.starts, start) - 1, 0)
+    stop = bisect.bisect_left(timeline.starts, end)
+    # A year of a large organisation is hundreds of thousands of stretches: each step is a
+    # map or a comparison of lists, run by the interpreter's C code, not a loop in Python.
+    selected = timeline.stretches[first:stop]
+    keys = list(map(_KEY, selected))
+    starts = timeline.starts[first:stop]
+    if any(map(operator.eq, keys, keys[1:])):  # neighbours alike: join them
+        kept = [0] + [i for i in range(1, len(keys)) if keys[i] != keys[i - 1]]
+        keys = [keys[i] for i in kept]
+        starts = tuple(starts[i] for i in kept)
+    for key in dict.fromkeys(keys):
+        states.setdefault(key, len(states))
+    seconds = list(map(dt.datetime.timestamp, starts))
+    seconds[0] = max(seconds[0], start.timestamp())
+    seconds.append(end.timestamp())
+    whole: list[Stamp] = list(map(int, seconds))
+    bounds: list[Stamp] = whole if whole == seconds else list(seconds)
+    return bounds, list(map(states.__getitem__, keys))
+
+
+_KEY = operator.attrgetter("active", "who", "source")
 
 
 def _person(roster: Roster, person_id: str, *, with_phone: bool) -> list[Any]:
+    """[id, name], and with ``with_phone`` the number (E.164) and its display form."""
     person = roster.people[person_id]
     entry: list[Any] = [person.id, person.name]
     if with_phone and person.phone:
         entry += [person.phone, display_phone(person.phone)]
     return entry
-
-
-def _inside(timeline: LevelTimeline, start: dt.datetime, end: dt.datetime) -> list[Stretch]:
-    """The level's stretches cut to ``[start, end)``, neighbours with the same state, people in
-    the same order and source joined (the compiler may cut where nothing a reader sees
-    changes)."""
-    found: list[Stretch] = []
-    for stretch in timeline.stretches:
-        if stretch.end <= start or stretch.start >= end:
-            continue
-        low, high = max(stretch.start, start), min(stretch.end, end)
-        last = found[-1] if found else None
-        if last is not None and (last.active, last.who, last.source) == (
-            stretch.active,
-            stretch.who,
-            stretch.source,
-        ):
-            found[-1] = Stretch(last.start, high, last.who, last.source, last.active)
-        else:
-            found.append(Stretch(low, high, stretch.who, stretch.source, stretch.active))
-    return found
 
 
 def _since_at_start(
