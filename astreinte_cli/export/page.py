@@ -462,6 +462,7 @@ def index_html() -> str:
         f'<html lang="{get_language()}"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         '<meta name="robots" content="noindex, nofollow">\n'
+        '<link rel="icon" href="data:,">\n'
         f"<title>{title}</title>\n"
         '<link rel="stylesheet" href="assets/astreinte.css">\n'
         '<script src="assets/astreinte.js" defer></script>\n'

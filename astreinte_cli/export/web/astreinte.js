@@ -109,9 +109,9 @@
     for (const candidate of wanted) {
       if (candidate && candidate.toLowerCase().split("-")[0] === lang) {
         try {
-          return Intl.DateTimeFormat.supportedLocalesOf([candidate]).length ? candidate : lang;
+          return new Intl.DateTimeFormat(candidate).resolvedOptions().locale;
         } catch (error) {
-          return lang;
+          return lang; // not a language tag this browser reads
         }
       }
     }
@@ -172,12 +172,16 @@
 
   // ------------------------------------------------------------------ time in a zone
 
+  const numeric = new Map(); // zone → a formatter of numbers (making one takes a while)
   function numericParts(seconds, zone) {
+    if (!numeric.has(zone)) {
+      numeric.set(zone, new Intl.DateTimeFormat("en-US", {
+        timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
+        minute: "numeric", second: "numeric", hourCycle: "h23",
+      }));
+    }
     const parts = {};
-    for (const part of new Intl.DateTimeFormat("en-US", {
-      timeZone: zone, year: "numeric", month: "numeric", day: "numeric", hour: "numeric",
-      minute: "numeric", second: "numeric", hourCycle: "h23",
-    }).formatToParts(new Date(seconds * 1000))) {
+    for (const part of numeric.get(zone).formatToParts(new Date(seconds * 1000))) {
       parts[part.type] = Number(part.value);
     }
     return parts;
@@ -368,12 +372,13 @@
       timeline: element("div", { class: "timeline" }),
       shownPeriod: null,
     };
+    // The feeds' links are added when the team is first shown: a large organisation's page
+    // makes hundreds of sections at once, and every element made then delays the first one.
     section.append(
       element("h2", { id: "name-" + id, text: entry.name }),
       element("p", { class: "zone muted", text: msg("timezone", { zone: entry.timezone }) }),
       view.now,
       view.timeline,
-      feedsBlock(entry),
     );
     return view;
   }
@@ -698,6 +703,7 @@
     const low = Math.min(seconds, shown.start);
     const high = Math.max(seconds + 1, shown.end);
     return ensureData(view, low, high).then(function () {
+      if (!view.rendered) { view.section.append(feedsBlock(view.entry)); }
       view.rendered = true;
       renderNow(view, seconds);
       renderTimeline(view, seconds);
@@ -809,9 +815,12 @@
     page.peopleLoading = loadData("data/people.js").then(function (people) {
       page.people = people;
       const select = document.getElementById("person");
-      for (const [id, name] of people.slice().sort(function (a, b) { return a[1].localeCompare(b[1], page.locale); })) {
-        select.append(element("option", { value: id, text: name, selected: id === page.person }));
+      const collator = new Intl.Collator(page.locale);
+      const options = document.createDocumentFragment();
+      for (const [id, name] of people.slice().sort(function (a, b) { return collator.compare(a[1], b[1]); })) {
+        options.append(element("option", { value: id, text: name, selected: id === page.person }));
       }
+      select.append(options);
       if (page.person) { applyFilters(); }
     }, function () { page.peopleLoading = null; });
     return page.peopleLoading;
@@ -883,20 +892,26 @@
           const view = page.teams.get(seen.target.getAttribute("data-team"));
           if (view && !view.rendered) { showTeam(view).then(firstShown); }
         }
-      }, { rootMargin: "800px 0px" })
+      }, { rootMargin: "400px 0px" })
       : null;
     pub.teams.forEach(function (entry, position) {
       const view = teamView(entry, position);
       page.teams.set(entry.id, view);
       teams.append(view.section);
-      if (page.observer) { page.observer.observe(view.section); } else { showTeam(view).then(firstShown); }
     });
+    applyFilters();
+    // The first team shown is on screen: its data is asked for at once, not after a layout.
+    const first = [...page.teams.values()].find(function (view) { return !view.section.hidden; });
+    if (first) { showTeam(first).then(firstShown); }
+    for (const view of page.teams.values()) {
+      if (view === first) { continue; }
+      if (page.observer) { page.observer.observe(view.section); } else { showTeam(view).then(firstShown); }
+    }
     main.append(element("details", { class: "note" }, [
       element("summary", { text: msg("subscribe") }), element("p", { text: msg("subscribing") }),
     ]));
     renderAge(presentSeconds());
     if (page.person) { loadPeople(); }
-    applyFilters();
     document.addEventListener("visibilitychange", function () {
       if (document.visibilityState === "visible") {
         refresh();
