@@ -439,6 +439,7 @@ def messages() -> dict[str, str]:
         ),
         "skip": _("Skip to the teams"),
         "phones_note": _("This page shows phone numbers: keep it behind authentication."),
+        "subscribing_title": _("Subscribing from a phone"),
         "subscribing": _(
             "Subscribing from a phone: add a feed by its https:// address (“From URL” in Google "
             "Calendar, “Subscribe” in Outlook); webcal:// opens Apple Calendar directly but "

@@ -908,7 +908,7 @@
       if (page.observer) { page.observer.observe(view.section); } else { showTeam(view).then(firstShown); }
     }
     main.append(element("details", { class: "note" }, [
-      element("summary", { text: msg("subscribe") }), element("p", { text: msg("subscribing") }),
+      element("summary", { text: msg("subscribing_title") }), element("p", { text: msg("subscribing") }),
     ]));
     renderAge(presentSeconds());
     if (page.person) { loadPeople(); }
