@@ -75,6 +75,19 @@ def reminder(text: str | None) -> dt.timedelta | None:
         )
 
 
+def page_age(text: str) -> dt.timedelta:
+    """The --stale-after of `publish`: a positive duration."""
+    from astreinte_cli.times import parse_duration
+
+    try:
+        age = parse_duration(text)
+    except TimeSyntaxError as exc:
+        fail_usage(f"--stale-after: {exc.message}", exc.hint)
+    if age <= dt.timedelta(0):
+        fail_usage(_("--stale-after must be a positive duration (got '{text}')").format(text=text))
+    return age
+
+
 # --------------------------------------------------------------------------- export
 
 
@@ -250,6 +263,21 @@ def publish(
             show_default=False,
         ),
     ] = None,
+    stale_after: Annotated[
+        str,
+        typer.Option(
+            "--stale-after",
+            help="The page says it may be out of date once it is older than this (e.g. 26h, 2d).",
+        ),
+    ] = "26h",
+    with_phones: Annotated[
+        bool,
+        typer.Option(
+            "--with-phones",
+            help="Put phone numbers in the page's data, for a page hosted behind "
+            "authentication (never in the feeds or timeline.json).",
+        ),
+    ] = False,
 ) -> None:
     """Every feed (per team, level and person), timeline.json and index.html, for static hosting.
 
@@ -283,8 +311,18 @@ def publish(
             base_url=base_url,
             private=private,
             remind=reminder(remind),
+            stale_after=page_age(stale_after),
+            with_phones=with_phones,
         )
         log = _previous_log(target, previous_log)
+        if with_phones:
+            typer.echo(
+                _(
+                    "warning: the page's data holds phone numbers (--with-phones): host "
+                    "{directory} only behind authentication, never on a public site"
+                ).format(directory=directory),
+                err=True,
+            )
         try:
             # Refuses a folder that is not a publication before anything is built; the files
             # are written into the staging folder as they are made, swapped in at the end.
