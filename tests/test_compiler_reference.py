@@ -22,12 +22,12 @@ import pytest
 from conftest import REFERENCE_EXAMPLES
 from hypothesis import HealthCheck, given, note, reject, settings
 from hypothesis import strategies as st
-from reference import Reference, State, instant_of, utc_minutes
+from reference import Reference, State, Why, instant_of, utc_minutes
 
 from astreinte_cli.compile import compile_level
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import load_roster
-from astreinte_cli.model import Roster
+from astreinte_cli.model import Level, Roster
 from astreinte_cli.timeline import LevelTimeline
 from astreinte_cli.times import parse_duration
 
@@ -372,9 +372,14 @@ def _names(members: Flow) -> list[str]:
 
 def expand(timeline: LevelTimeline) -> list[State]:
     """The compiled state at every minute of the compiled range."""
-    states: list[State] = []
+    return [state for state, _why in expand_explained(timeline)]
+
+
+def expand_explained(timeline: LevelTimeline) -> list[tuple[State, Why]]:
+    """The compiled state at every minute of the compiled range, with its stretch's ``why``."""
+    states: list[tuple[State, Why]] = []
     for stretch in timeline.stretches:
-        state = State(stretch.active, stretch.who, stretch.source)
+        state = (State(stretch.active, stretch.who, stretch.source), stretch.why)
         states.extend([state] * (utc_minutes(stretch.end) - utc_minutes(stretch.start)))
     return states
 
@@ -428,6 +433,34 @@ def check_against_reference(
             instant = instant_of(first + offset).astimezone(zone)
             raise AssertionError(
                 f"level {level.number} at {instant.isoformat()}: compiler {got}, reference {want}"
+            )
+        check_detailed(roster, level, start, end, reference)
+
+
+def check_detailed(
+    roster: Roster, level: Level, start: dt.datetime, end: dt.datetime, reference: Reference
+) -> None:
+    """The detailed compilation (what `now` reads) agrees with the reference at every minute:
+    the people in order (SPEC §8: the order at the instant), and why each one is there."""
+    team = roster.teams[0]
+    timeline = compile_level(roster, team, level, start, end, detailed=True)
+    for before, after in zip(timeline.stretches, timeline.stretches[1:], strict=False):
+        assert before.end == after.start
+        assert (before.active, before.who, before.source, before.why) != (
+            after.active,
+            after.who,
+            after.source,
+            after.why,
+        ), (before, after)
+    first = utc_minutes(start)
+    compiled = expand_explained(timeline)
+    expected = reference.explained(level, start, end)
+    for offset, (got, want) in enumerate(zip(compiled, expected, strict=True)):
+        if got != want:
+            instant = instant_of(first + offset).astimezone(team.zone)
+            raise AssertionError(
+                f"level {level.number} at {instant.isoformat()} (detailed): compiler {got}, "
+                f"reference {want}"
             )
 
 
