@@ -7,10 +7,11 @@ reports every mistake at once, the way a compiler does.
 
 from __future__ import annotations
 
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
 from astreinte_cli.i18n import _
@@ -97,15 +98,36 @@ class SourceLines:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
-            try:
-                raw = Path(path).read_bytes()[: 1 << 21]
-            except OSError:
-                raw = b""
+            raw = _head(path, 1 << 21)
             text = raw.decode("utf-8-sig", errors="replace")  # as the loader reads it
             lines = LINE_BREAK.split(text)
             self._cache[path] = lines[:-1] if lines[-1] == "" else lines  # no line after the last
         lines = self._cache[path]
         return lines[number - 1] if 0 < number <= len(lines) else None
+
+
+def _head(path: str, size: int) -> bytes:
+    """At most ``size`` bytes from the start of a regular file; nothing from anything else (a
+    FIFO would never end, a sparse file of gigabytes is not read whole to show one line)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return b""
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return b""
+        chunks, left = [], size
+        while left > 0:
+            chunk = os.read(descriptor, left)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        return b"".join(chunks)
+    except OSError:
+        return b""
+    finally:
+        os.close(descriptor)
 
 
 _SHOWN = 200  # characters of a source line shown under a diagnostic

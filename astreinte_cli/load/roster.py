@@ -13,7 +13,8 @@ interventions log by :mod:`astreinte_cli.load.interventions`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Container
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -21,6 +22,7 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import contacts
+from astreinte_cli.contacts import with_contacts
 from astreinte_cli.diagnostics import Collector, Span, did_you_mean
 from astreinte_cli.i18n import _, territory_name
 from astreinte_cli.load.files import is_local, roster_files
@@ -296,25 +298,35 @@ class _RosterBuilder:
                     or _("a *.local.yaml file only adds contacts to people defined elsewhere"),
                 )
                 continue
-            if not isinstance(value, yaml.MappingNode):
-                continue
-            entries: Entries = {
-                str(key.value): (key, item)
-                for key, item in value.value
-                if isinstance(key, yaml.ScalarNode)
-            }
-            person = self.people[person_id]
-            if "phone" in entries:
-                person = replace(person, phone=self._phone(reader, entries, region))
-            if "email" in entries:
-                person = replace(person, email=self._email(reader, entries))
-            self.people[person_id] = person
+            changes = self.contact_changes(reader, value, region)
+            self.people[person_id] = with_contacts(self.people[person_id], changes.items())
 
-    def _leave(self) -> list[Leave]:
+    def contact_changes(
+        self, reader: NodeReader, value: yaml.Node, region: str
+    ) -> dict[str, str | None]:
+        """The contact fields one entry of a ``*.local.yaml`` file sets, read and checked."""
+        if not isinstance(value, yaml.MappingNode):
+            return {}
+        entries: Entries = {
+            str(key.value): (key, item)
+            for key, item in value.value
+            if isinstance(key, yaml.ScalarNode)
+        }
+        changes: dict[str, str | None] = {}
+        if "phone" in entries:
+            changes["phone"] = self._phone(reader, entries, region)
+        if "email" in entries:
+            changes["email"] = self._email(reader, entries)
+        return changes
+
+    def _leave(self, known: Container[str] | None = None) -> list[Leave]:
+        """Every leave entry; one of a person not in ``known`` (default: the roster's people)
+        is reported and left out."""
+        known = self.people if known is None else known
         result: list[Leave] = []
         for reader, person_node, periods_node in self.leave_nodes:
             person = person_node.value
-            if person not in self.people:
+            if person not in known:
                 reader.error(
                     person_node,
                     _("unknown person '{person}'").format(person=person),

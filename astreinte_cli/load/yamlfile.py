@@ -12,8 +12,8 @@ import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 from astreinte_cli.i18n import _
+from astreinte_cli.load.files import MAX_FILE_BYTES, NotRegular, TooLarge, read_roster_file
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
 MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
 
@@ -34,18 +34,24 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
     """The root node of ``path``, or None after reporting why it cannot be read."""
     name = str(path)
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        collector.error(
-            Span(name, 1, 1), _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-        )
-        return None
-    if len(raw) > MAX_FILE_BYTES:
+        raw = read_roster_file(path)
+    except TooLarge:
         collector.error(
             Span(name, 1, 1),
             _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
             _("a roster file is a few kilobytes; split it, or check that this is a roster"),
+        )
+        return None
+    except NotRegular:
+        collector.error(
+            Span(name, 1, 1),
+            _("not a regular file (a FIFO, a device or a socket): it was not read"),
+            _("only UTF-8 text files ending in .yaml or .yml belong in a roster folder"),
+        )
+        return None
+    except OSError as exc:
+        collector.error(
+            Span(name, 1, 1), _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
         )
         return None
     if b"\x00" in raw:
