@@ -1,0 +1,172 @@
+"""The last valid roster of each roster folder: what `now` answers from when the roster does not
+load, rather than leaving a phone system blind all night after a typo.
+
+Whenever `now` loads a valid roster, it records it for that ``--rosters`` path (made absolute)
+in the state folder of the store (``store.py``: ``$XDG_STATE_HOME/astreinte``): a pointer
+``last-HASH`` (the roster's key and when it was loaded), the roster's index ``index-KEY`` and
+its parts ``part-KEY`` (hard links to the cache's entries where it can, copies otherwise). The
+state folder is not a cache: nothing there goes until a newer valid roster of the same path
+replaces it, and ``ASTREINTE_CACHE=off`` does not turn it off. Its entries are signed and read
+back like the cache's: a planted one is never used.
+
+When the roster does not load, :func:`open_for_answer` gives that roster instead, with a
+:class:`StaleRoster` saying how many errors the current roster has, since when (the earliest
+change of its files after the valid one was loaded) and when the valid one was loaded. No last
+valid roster: the error stands (exit 1).
+
+Other commands use :func:`load_or_last_valid` (``route``) or stay strict, as they should: `now`
+is where answering matters more than catching the mistake, which `check` does.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from astreinte_cli.diagnostics import RosterError
+from astreinte_cli.load import cache
+from astreinte_cli.load.cache import MAX_ENTRY_BYTES, RosterIndex, open_index, open_store
+from astreinte_cli.load.files import roster_files
+from astreinte_cli.store import Store
+
+if TYPE_CHECKING:
+    from astreinte_cli.model import Roster
+
+
+@dataclass(frozen=True, slots=True)
+class StaleRoster:
+    """Why an answer comes from the last valid roster: the current one's errors."""
+
+    error: RosterError  # every problem of the current roster (printed on stderr)
+    broken_since: dt.datetime  # the earliest change of the files after the valid roster
+    roster_loaded: dt.datetime  # when the valid roster was loaded
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.error.diagnostics if d.severity == "error") or 1
+
+
+def _pointer(location: Path) -> str:
+    return "last-" + hashlib.sha256(os.path.abspath(location).encode()).hexdigest()
+
+
+def record(store: Store, index: RosterIndex, now: dt.datetime) -> None:
+    """Keeps ``index`` as the last valid roster of its path, unless it already is."""
+    state = store.state
+    if state is None or not index.key:
+        return
+    name = _pointer(index.location)
+    known = store.read(state, name, limit=4096)
+    if isinstance(known, dict) and known.get("key") == index.key:
+        return
+    for position, (_path, _digest, key, _local) in enumerate(index.manifest["files"]):
+        part = f"part-{key}"
+        if state.exists(part):
+            continue
+        if store.cache is not None and store.cache.exists(part) and state.link(part, store.cache):
+            continue
+        content = index.part_content(position)
+        if content is None or not store.write(state, part, content, durable=True):
+            return  # a last valid roster without all its parts would be none
+    manifest = pickle.dumps(index.manifest, pickle.HIGHEST_PROTOCOL)
+    if not store.write(state, f"index-{index.key}", manifest, durable=True):
+        return
+    pointer = {"key": index.key, "loaded": now.timestamp(), "location": str(index.location)}
+    if store.write(state, name, pickle.dumps(pointer, pickle.HIGHEST_PROTOCOL), durable=True):
+        _forget_unused(store)
+
+
+def _forget_unused(store: Store) -> None:
+    """Removes the indexes and parts no pointer leads to any more."""
+    state = store.state
+    assert state is not None
+    names = state.names()
+    keep = set()
+    for name in names:
+        if not name.startswith("last-"):
+            continue
+        pointer = store.read(state, name, limit=4096)
+        if not isinstance(pointer, dict):
+            continue
+        keep.add(f"index-{pointer['key']}")
+        manifest = store.read(state, f"index-{pointer['key']}", limit=MAX_ENTRY_BYTES)
+        if isinstance(manifest, dict):
+            keep.update(f"part-{key}" for _path, _digest, key, _local in manifest["files"])
+    for name in names:
+        if name.startswith(("index-", "part-")) and name not in keep:
+            state.remove(name)
+
+
+def last_valid(store: Store, location: Path) -> tuple[RosterIndex, dt.datetime] | None:
+    """The last valid roster of ``location`` and when it was loaded, if one is kept."""
+    state = store.state
+    pointer = store.read(state, _pointer(location), limit=4096)
+    if not isinstance(pointer, dict):
+        return None
+    manifest = store.read(state, f"index-{pointer['key']}", limit=MAX_ENTRY_BYTES)
+    if not isinstance(manifest, dict) or manifest.get("key") != pointer["key"]:
+        return None
+    loaded = dt.datetime.fromtimestamp(pointer["loaded"], dt.UTC)
+    return RosterIndex(store, location, manifest), loaded
+
+
+def _broken_since(location: Path, manifest: dict[str, Any], loaded: dt.datetime) -> dt.datetime:
+    """When the files began to differ from the valid roster: the earliest modification of a
+    file changed or added since (the folder's, when files went away), never before the valid
+    roster was loaded; the present when no file changed."""
+    known = {(path, digest) for path, digest, _key, _local in manifest["files"]}
+    paths = {path for path, _digest in known}
+    changes = []
+    try:
+        files = roster_files(location)
+    except OSError:
+        files = []
+    for path in files:
+        if (str(path), cache.file_digest(path)) not in known:
+            try:
+                changes.append(path.stat().st_mtime)
+            except OSError:
+                continue
+    if paths - {str(path) for path in files}:
+        with contextlib.suppress(OSError):
+            changes.append(location.stat().st_mtime)
+    if not changes:
+        return dt.datetime.now(dt.UTC)
+    return max(dt.datetime.fromtimestamp(min(changes), dt.UTC), loaded)
+
+
+def open_for_answer(
+    location: Path, store: Store, now: dt.datetime
+) -> tuple[RosterIndex, StaleRoster | None]:
+    """The roster at ``location`` (recorded as its last valid one), or when it does not load,
+    its last valid roster with why it is stale; :class:`RosterError` when there is none."""
+    try:
+        index = open_index(location, store)
+    except RosterError as error:
+        found = last_valid(store, location)
+        if found is None:
+            raise
+        index, loaded = found
+        return index, StaleRoster(error, _broken_since(location, index.manifest, loaded), loaded)
+    record(store, index, now)
+    return index, None
+
+
+def load_or_last_valid(
+    location: Path, now: dt.datetime | None = None
+) -> tuple[Roster, StaleRoster | None]:
+    """The roster at ``location``, or its last valid one and why (see the module's docstring):
+    what a command that must answer whatever happens (`now`, `route`) loads. Raises
+    :class:`RosterError` when the roster does not load and no valid one was ever recorded."""
+    store = open_store()
+    try:
+        index, stale = open_for_answer(location, store, now or dt.datetime.now(dt.UTC))
+        return index.roster(), stale
+    finally:
+        store.close()

@@ -1,0 +1,190 @@
+"""`now` never blind (load/last_valid.py): when the roster does not load, `now` answers from the
+last valid roster loaded from the same path — a red banner, the errors on stderr, ``stale`` in
+JSON, exit 4 (3 when that answer has a gap) — and every other command stays strict."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+from astreinte_cli.diagnostics import RosterError
+from astreinte_cli.load.last_valid import load_or_last_valid
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+EXAMPLE = Path(__file__).parent.parent / "rosters"
+CLI_DATA = Path(__file__).parent / "data" / "cli"
+AT = ("--at", "2026-12-24 20:00")
+
+# (file, what the typo replaces, by what, how many errors it makes)
+TYPOS = {
+    "interventions log": ("interventions.yaml", "travel: 30", "travl: 30", 1),
+    "contacts.local.yaml": ("contacts.local.yaml", '"06 23 45 67 89"', '"06 23"', 1),
+    "another team's file": ("exploitation.yaml", "Europe/Paris", "Europe/Pariss", 1),
+    "the asked team's file": ("support.yaml", "who: bob", "who: bobb", 1),
+}
+
+
+@pytest.fixture
+def roster(tmp_path: Path) -> Path:
+    """The example roster, with its contacts file."""
+    folder = tmp_path / "rosters"
+    folder.mkdir()
+    for path in EXAMPLE.glob("*.yaml"):
+        shutil.copy(path, folder / path.name)
+    shutil.copy(EXAMPLE / "contacts.local.yaml.example", folder / "contacts.local.yaml")
+    return folder
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("typo", TYPOS)
+def test_a_typo_anywhere_answers_from_the_last_valid_roster(
+    cli: Cli, roster: Path, now_schema: Any, typo: str
+) -> None:
+    file, old, new, count = TYPOS[typo]
+    before = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    fresh = cli("now", "--rosters", str(roster), "--team", "support", "--json", *AT)
+    fresh_text = cli("now", "--rosters", str(roster), "--team", "support", *AT)
+    after = dt.datetime.now(dt.UTC)
+    assert (fresh.code, fresh_text.code) == (0, 0), fresh.stderr
+    assert "stale" not in fresh.json()
+
+    _edit(roster / file, old, new)
+    stale = cli("now", "--rosters", str(roster), "--team", "support", "--json", *AT)
+    assert stale.code == 4
+    document = stale.json()
+    now_schema.validate(document)
+    assert document.pop("stale")["errors"] == count
+    assert document == fresh.json()  # the right people: those of the last valid roster
+    loaded = dt.datetime.fromisoformat(stale.json()["stale"]["roster_loaded"])
+    assert before <= loaded <= after
+    # The errors, located as always, on stderr; a last line that says what was done.
+    assert re.search(rf"{re.escape(file)}:\d+:\d+: error: ", stale.stderr)
+    assert stale.stderr.rstrip().endswith(f"{count} error: answering from the last valid roster")
+
+    text = cli("now", "--rosters", str(roster), "--team", "support", *AT)
+    assert text.code == 4
+    first, second, blank, *rest = text.stdout.splitlines()
+    assert re.fullmatch(rf"⚠  the roster has {count} error since \w+ \d\d \w+ \d\d:\d\d:", first)
+    assert re.fullmatch(
+        r"   answering from the version loaded \w+ \d\d \w+ \d\d:\d\d; run `astreinte check`",
+        second,
+    )
+    assert blank == ""
+    assert rest == fresh_text.stdout.splitlines()
+
+    # Every other command stays strict.
+    for command in (("show", "--json"), ("check",), ("report", "--month", "2026-12")):
+        assert cli(*command, "--rosters", str(roster)).code == 1, command
+
+    _edit(roster / file, new, old)
+    fixed = cli("now", "--rosters", str(roster), "--team", "support", "--json", *AT)
+    assert fixed.code == 0, fixed.stderr
+    assert fixed.stderr == ""
+    assert fixed.json() == fresh.json()
+
+
+def test_the_banner_says_since_when_and_from_which_version(cli: Cli, roster: Path) -> None:
+    assert cli("now", "--rosters", str(roster), *AT).code == 0
+    support = roster / "support.yaml"
+    _edit(support, "who: bob", "who: bobb")
+    edited = dt.datetime(2030, 1, 2, 17, 45, tzinfo=dt.UTC).timestamp()  # after the load
+    os.utime(support, (edited, edited))
+    run = cli("now", "--rosters", str(roster), "--team", "support", *AT)
+    assert run.code == 4
+    first = run.stdout.splitlines()[0]
+    assert first == "⚠  the roster has 1 error since Wed 02 Jan 2030 18:45:"  # another year
+
+
+def test_a_gap_in_the_stale_answer_still_exits_3(cli: Cli, tmp_path: Path) -> None:
+    gap = tmp_path / "gap"
+    shutil.copytree(CLI_DATA / "gap", gap)
+    at = ("--at", "2026-06-11 22:00")
+    assert cli("now", "--rosters", str(gap), "--json", *at).code == 3
+    _edit(gap / "ops.yaml", "timezone: Europe/Paris", "timezone: Europe/Parris")
+    run = cli("now", "--rosters", str(gap), "--json", *at)
+    assert run.code == 3
+    assert run.json()["stale"]["errors"] == 1
+
+
+def test_without_a_last_valid_roster_the_errors_stand(cli: Cli, roster: Path) -> None:
+    _edit(roster / "support.yaml", "who: bob", "who: bobb")
+    run = cli("now", "--rosters", str(roster), "--json", *AT)
+    assert run.code == 1
+    assert run.stdout == ""
+    assert "1 error: the roster was not used" in run.stderr
+
+
+def test_the_last_valid_roster_is_that_of_the_same_path(
+    cli: Cli, roster: Path, tmp_path: Path
+) -> None:
+    assert cli("now", "--rosters", str(roster), *AT).code == 0
+    other = tmp_path / "other"
+    shutil.copytree(roster, other)
+    _edit(other / "support.yaml", "who: bob", "who: bobb")
+    assert cli("now", "--rosters", str(other), *AT).code == 1
+    _edit(roster / "support.yaml", "who: bob", "who: bobb")
+    assert cli("now", "--rosters", str(roster), *AT).code == 4
+
+
+def test_a_newer_valid_roster_replaces_the_last_one(cli: Cli, roster: Path) -> None:
+    assert cli("now", "--rosters", str(roster), *AT).code == 0
+    _edit(roster / "support.yaml", "who: bob", "who: alice")  # valid: Alice takes Christmas
+    newer = cli("now", "--rosters", str(roster), "--team", "support", "--json", *AT)
+    assert newer.code == 0
+    _edit(roster / "support.yaml", "who: alice", "who: alicia")
+    stale = cli("now", "--rosters", str(roster), "--team", "support", "--json", *AT)
+    assert stale.code == 4
+    assert [p["id"] for p in stale.json()["teams"][0]["levels"][1]["on_call"]] == ["alice"]
+
+
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_in_a_real_process_and_with_the_cache_off(roster: Path, cache: str) -> None:
+    """The last valid roster is not a cache: ``ASTREINTE_CACHE=off`` keeps it."""
+    environment = dict(os.environ, ASTREINTE_CACHE=cache)
+    environment.pop("ASTREINTE_ROSTERS", None)
+    command = [sys.executable, "-m", "astreinte_cli", "now", "--rosters", str(roster), "--json"]
+    fresh = subprocess.run(
+        [*command, *AT], capture_output=True, text=True, env=environment, check=False
+    )
+    assert fresh.returncode == 0, fresh.stderr
+    _edit(roster / "interventions.yaml", "travel: 30", "travl: 30")
+    stale = subprocess.run(
+        [*command, *AT], capture_output=True, text=True, env=environment, check=False
+    )
+    assert stale.returncode == 4, stale.stderr
+    document = json.loads(stale.stdout)
+    assert document.pop("stale")["errors"] == 1
+    assert document == json.loads(fresh.stdout)
+
+
+def test_the_function_other_commands_use(roster: Path) -> None:
+    """``load_or_last_valid``: the roster and None, or the last valid roster and why."""
+    fresh, stale = load_or_last_valid(roster)
+    assert stale is None
+    _edit(roster / "people.yaml", "  bob: {", "  bobby: {")
+    again, stale = load_or_last_valid(roster)
+    assert stale is not None
+    assert again == fresh
+    assert stale.errors == len(stale.error.diagnostics) > 0
+    assert stale.roster_loaded <= stale.broken_since <= dt.datetime.now(dt.UTC)
+    empty = roster.parent / "never-valid"
+    empty.mkdir()
+    (empty / "a.yaml").write_text("team: [\n", encoding="utf-8")
+    with pytest.raises(RosterError):
+        load_or_last_valid(empty)
