@@ -158,10 +158,13 @@ class Folder:
         finally:
             os.close(descriptor)
 
-    def write(self, name: str, data: bytes, *, durable: bool = False) -> bool:
+    def write(
+        self, name: str, data: bytes, *, durable: bool = False, folder_too: bool = True
+    ) -> bool:
         """``name`` replaced in one step by ``data`` (mode ``0600``); ``durable``: on the disk
-        before this returns. False, and nothing left behind, if it cannot be written (a
-        read-only or full file system, a folder that went away)."""
+        before this returns (with ``folder_too=False``, its content only: its name is made
+        durable by the next durable write into the folder). False, and nothing left behind,
+        if it cannot be written (a read-only or full file system, a folder that went away)."""
         import secrets  # here: reading an entry, what `now` does, writes nothing
 
         temporary = f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
@@ -184,8 +187,8 @@ class Folder:
             finally:
                 os.close(descriptor)
             os.replace(temporary, name, src_dir_fd=self.descriptor, dst_dir_fd=self.descriptor)
-            if durable:
-                os.fsync(self.descriptor)  # the rename itself
+            if durable and folder_too:
+                os.fsync(self.descriptor)  # the renames so far
         except OSError:
             self.remove(temporary)
             return False
@@ -268,7 +271,7 @@ def read_key(state: Folder) -> bytes | None:
     import secrets
 
     temporary = f".key.{os.getpid()}.{secrets.token_hex(4)}.tmp"
-    if not state.write(temporary, secrets.token_bytes(KEY_BYTES), durable=True):
+    if not state.write(temporary, secrets.token_bytes(KEY_BYTES), durable=True, folder_too=False):
         return None
     try:
         # A link fails if another process made the key meanwhile: then that one is read.
@@ -367,9 +370,17 @@ class Store:
             return None
 
     def write(
-        self, folder: Folder | None, name: str, content: bytes, *, durable: bool = False
+        self,
+        folder: Folder | None,
+        name: str,
+        content: bytes,
+        *,
+        durable: bool = False,
+        folder_too: bool = True,
     ) -> bool:
-        """Stores ``content`` (a pickle) as entry ``name`` of ``folder``."""
+        """Stores ``content`` (a pickle) as entry ``name`` of ``folder`` (see
+        :meth:`Folder.write`)."""
         if folder is None or self.key is None:
             return False
-        return folder.write(name, seal(self.key, name, content), durable=durable)
+        data = seal(self.key, name, content)
+        return folder.write(name, data, durable=durable, folder_too=folder_too)

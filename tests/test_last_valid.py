@@ -188,3 +188,32 @@ def test_the_function_other_commands_use(roster: Path) -> None:
     (empty / "a.yaml").write_text("team: [\n", encoding="utf-8")
     with pytest.raises(RosterError):
         load_or_last_valid(empty)
+
+
+def test_a_last_valid_roster_whose_entries_went_missing_is_none(
+    cli: Cli, roster: Path, tmp_path: Path
+) -> None:
+    assert cli("now", "--rosters", str(roster), *AT).code == 0
+    state = Path(os.environ["XDG_STATE_HOME"]) / "astreinte"
+    cache = Path(os.environ["XDG_CACHE_HOME"]) / "astreinte"
+    _edit(roster / "support.yaml", "who: bob", "who: bobb")
+    assert cli("now", "--rosters", str(roster), *AT).code == 4
+    for folder in (state, cache):
+        for entry in folder.glob("part-*"):
+            entry.unlink()
+    run = cli("now", "--rosters", str(roster), *AT)
+    assert run.code == 1  # the errors stand, told as always
+    assert run.stdout == ""
+    assert "unknown person 'bobb'" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_entries_that_go_missing_are_read_again(cli: Cli, roster: Path) -> None:
+    first = cli("now", "--rosters", str(roster), "--json", *AT)
+    assert cli("now", "--rosters", str(roster), "--json", *AT).json() == first.json()
+    for folder in (os.environ["XDG_STATE_HOME"], os.environ["XDG_CACHE_HOME"]):
+        for entry in (Path(folder) / "astreinte").glob("part-*"):
+            entry.unlink()
+    again = cli("now", "--rosters", str(roster), "--json", *AT)
+    assert (again.code, again.stderr) == (0, "")
+    assert again.json() == first.json()

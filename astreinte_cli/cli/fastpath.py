@@ -75,7 +75,7 @@ def now(
     """`astreinte now`: who is on call at each level at ``at``, in JSON or as the terminal view;
     exits 3 when a level is inside its coverage with nobody on call, 4 when the roster does
     not load and the answer comes from its last valid version (3 wins)."""
-    from astreinte_cli.load.cache import open_store
+    from astreinte_cli.load.cache import Invalid, open_store, reload
     from astreinte_cli.load.last_valid import open_for_answer
 
     if as_json:
@@ -91,7 +91,13 @@ def now(
             zones = dict(index.teams)
             zone = read_zone(tz, ()) if tz is not None or not chosen else ZoneInfo(zones[chosen[0]])
             instant = read_when(at, zone, "--at", clock)
-            answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
+            try:
+                answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
+            except Invalid:  # an entry of the index went missing meanwhile
+                if stale is not None:
+                    raise stale.error from None
+                index = reload(index)
+                answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
             if as_json:
                 from astreinte_cli.export.documents import now_document
 

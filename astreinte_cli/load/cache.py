@@ -286,6 +286,9 @@ class RosterIndex:
     bodies: dict[int, PartBody] = dataclasses.field(default_factory=dict)
     pickled: dict[int, bytes] = dataclasses.field(default_factory=dict)
     roster_: Roster | None = None  # when the whole roster is known (read without parts)
+    # Read from scratch: no part came from the store. Its windows are made on the next run,
+    # not this one: a first run compiles its answers, which costs less than a window.
+    from_scratch: bool = False
 
     @property
     def key(self) -> str:
@@ -374,6 +377,8 @@ class RosterIndex:
         name = f"window-{_digest(digest, str(micros(start)))}"
         data = self.store.read(self.store.cache, name, limit=MAX_ENTRY_BYTES)
         if not isinstance(data, dict) or data.get("format") != _window_format():
+            if self.from_scratch:
+                return None
             from astreinte_cli.window import build_window
 
             facts = Facts(self.store)
@@ -411,6 +416,13 @@ def _phones(answer: TeamAnswer) -> set[str]:
         if level.next is not None:
             phones.update(p.phone for p in level.next.who)
     return {phone for phone in phones if phone}
+
+
+def reload(index: RosterIndex) -> RosterIndex:
+    """The roster of ``index`` read again without the cache, when something of the index went
+    missing from the store meanwhile (:class:`Invalid`); :class:`RosterError` if the files no
+    longer make a valid roster."""
+    return _uncached(index.store, index.location, _load_roster(index.location))
 
 
 def _window_format() -> int:
@@ -497,7 +509,9 @@ def _index(
     facts.save()
     if store.cache is not None:
         store.cache.sweep(lambda _name: False)
-    return RosterIndex(store, location, manifest, dict(enumerate(parts)), bodies, pickled)
+    return RosterIndex(
+        store, location, manifest, dict(enumerate(parts)), bodies, pickled, from_scratch=not pickled
+    )
 
 
 def _teams(linked: Linked, entries: list[tuple[str, str, str, bool]]) -> list[Any]:

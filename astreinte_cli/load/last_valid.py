@@ -25,6 +25,7 @@ import datetime as dt
 import hashlib
 import os
 import pickle
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -72,11 +73,13 @@ def record(store: Store, index: RosterIndex, now: dt.datetime) -> None:
         if store.cache is not None and store.cache.exists(part) and state.link(part, store.cache):
             continue
         content = index.part_content(position)
-        if content is None or not store.write(state, part, content, durable=True):
+        if content is None or not store.write(state, part, content, durable=True, folder_too=False):
             return  # a last valid roster without all its parts would be none
     manifest = pickle.dumps(index.manifest, pickle.HIGHEST_PROTOCOL)
-    if not store.write(state, f"index-{index.key}", manifest, durable=True):
+    if not store.write(state, f"index-{index.key}", manifest, durable=True, folder_too=False):
         return
+    # The pointer last, its folder synced: the parts, the index and the pointer are then all
+    # on the disk, and a pointer never leads to what a crash lost.
     pointer = {"key": index.key, "loaded": now.timestamp(), "location": str(index.location)}
     if store.write(state, name, pickle.dumps(pointer, pickle.HIGHEST_PROTOCOL), durable=True):
         _forget_unused(store)
@@ -98,9 +101,17 @@ def _forget_unused(store: Store) -> None:
         manifest = store.read(state, f"index-{pointer['key']}", limit=MAX_ENTRY_BYTES)
         if isinstance(manifest, dict):
             keep.update(f"part-{key}" for _path, _digest, key, _local in manifest["files"])
+    # Not what was linked or written in the last hour: another `now` may be recording it, its
+    # pointer not written yet (a link changes the file's ctime).
+    recent = time.time() - 3600
     for name in names:
         if name.startswith(("index-", "part-")) and name not in keep:
-            state.remove(name)
+            try:
+                changed = os.stat(name, dir_fd=state.descriptor, follow_symlinks=False).st_ctime
+            except OSError:
+                continue
+            if changed < recent:
+                state.remove(name)
 
 
 def last_valid(store: Store, location: Path) -> tuple[RosterIndex, dt.datetime] | None:

@@ -18,8 +18,8 @@ same readers read the same nodes; the tests compare them).
 from __future__ import annotations
 
 import itertools
-from collections.abc import Container, Iterator, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING
@@ -145,16 +145,23 @@ class Linked:
     people: dict[str, int]  # person id → the part that defines it
     teams: dict[str, str]  # team id → its timezone, in file order
     interventions: tuple[Intervention, ...]
+    about: dict[str, list[int]] = field(default_factory=dict, compare=False, repr=False)
 
-    def parts_about(self, people: Container[str]) -> list[int]:
+    def parts_about(self, people: Iterable[str]) -> list[int]:
         """The parts that define, give leave for or set contacts of any of ``people``."""
-        return [
-            index
-            for index, part in enumerate(self.parts)
-            if any(p in people for p in part.defines)
-            or any(p in people for p in part.leave_of)
-            or any(person_id in people for person_id, _changes in part.contacts)
-        ]
+        about = self._about()
+        return sorted({index for person in people for index in about.get(person, ())})
+
+    def _about(self) -> dict[str, list[int]]:
+        """Person id → the parts that define, give leave for or set contacts of them (made
+        once: a large roster asks it for every team)."""
+        found = self.about
+        if not found:
+            for index, part in enumerate(self.parts):
+                contacts = (person_id for person_id, _changes in part.contacts)
+                for person in {*part.defines, *part.leave_of, *contacts}:
+                    found.setdefault(person, []).append(index)
+        return found
 
 
 def link(parts: Sequence[FilePart]) -> Linked | None:
