@@ -149,32 +149,13 @@ def on_call_entry(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One step of the escalation chain: whom to call, and how long after the first call."""
-
-    label: str
-    who: tuple[str, ...]
-    after: dt.timedelta
-
-
-def escalation_chain(team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]) -> list[Step]:
-    """The levels that have someone on call, then the fallback, with cumulative delays;
-    ``levels`` gives each level with who it has on call at the instant.
-
-    A level that is off or empty at the instant is skipped, as a switchboard would skip it;
-    its delay does not count.
-    """
-    return [
-        Step(step_label(number), who, after) for number, who, after in chain_steps(team, levels)
-    ]
-
-
 def chain_steps(
     team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]
 ) -> Iterator[tuple[int | None, tuple[str, ...], dt.timedelta]]:
-    """The steps of :func:`escalation_chain` as (level number, or None for the fallback; who;
-    delay): what a feed, which meets tens of thousands of chains, keeps its texts by."""
+    """The escalation chain of ``team`` as (level number, or None for the fallback; who;
+    delay), ``levels`` giving each level with who it has on call at the instant (see
+    :func:`answers.chain_steps`): what a feed, which meets tens of thousands of chains, keeps
+    its texts by."""
     return answers.chain_steps(
         ((level.number, level.escalate_after, who) for level, who in levels), team.fallback
     )

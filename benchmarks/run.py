@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # a few minutes on a 2-core machine
     .venv/bin/python benchmarks/run.py --quick    # seconds: small sizes, one run (a smoke test)
+    .venv/bin/python benchmarks/run.py --only now # the `now` rows alone
 
 Each figure is the median of several runs of a whole process (start-up included), timed from
 outside with ``time.perf_counter``; peak memory is the child's own maximum resident set size,
@@ -379,7 +380,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run: a smoke test")
     parser.add_argument("--runs", type=int, help="runs per command (default 21 for now, 5 else)")
+    parser.add_argument(
+        "--only",
+        choices=("now", "show", "check", "ics", "history"),
+        action="append",
+        help="run only these benchmarks (repeatable; default: all)",
+    )
     args = parser.parse_args()
+    chosen = set(args.only or ("now", "show", "check", "ics", "history"))
     if find_spec("recurring_ical_events") is None:
         raise SystemExit("benchmarks/run.py needs the test extra: pip install -e '.[test]'")
     now_runs = args.runs or (1 if args.quick else 21)
@@ -397,15 +405,22 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         rosters = {f"teams-{n}": work / f"teams-{n}" for n in (base, *sizes)}
         rosters["years"] = work / "years"
-        for n in (base, *sizes):
+        for n in (base, *sizes) if "show" in chosen else sizes[-1:]:
             generate(rosters[f"teams-{n}"], teams=n, years=1)
-        generate(rosters["years"], teams=sizes[-1], years=4)
-        bench_now(table, now_runs, env, work)
-        bench_now_organisation(table, now_runs, env, rosters[f"teams-{sizes[-1]}"], sizes[-1])
-        bench_show(table, runs, env, rosters, sizes, base)
-        bench_check(table, runs, env, rosters[f"teams-{sizes[-1]}"], sizes[-1])
-        bench_ics(table, runs, env, rosters[f"teams-{sizes[-1]}"], work)
-        bench_history(table, runs, work, args.quick)
+        if "show" in chosen:
+            generate(rosters["years"], teams=sizes[-1], years=4)
+        largest = rosters[f"teams-{sizes[-1]}"]
+        if "now" in chosen:
+            bench_now(table, now_runs, env, work)
+            bench_now_organisation(table, now_runs, env, largest, sizes[-1])
+        if "show" in chosen:
+            bench_show(table, runs, env, rosters, sizes, base)
+        if "check" in chosen:
+            bench_check(table, runs, env, largest, sizes[-1])
+        if "ics" in chosen:
+            bench_ics(table, runs, env, largest, work)
+        if "history" in chosen:
+            bench_history(table, runs, work, args.quick)
     print(f"\nMachine: {machine()}\n")
     table.print()
 

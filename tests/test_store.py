@@ -296,15 +296,42 @@ def test_a_missing_cache_folder_that_cannot_be_made(
     assert json.loads(run.stdout) == expected
 
 
-def test_a_read_only_cache_folder(homes: tuple[Path, Path], roster: Path) -> None:
+def test_a_read_only_cache_folder(homes: tuple[Path, Path], roster: Path, tmp_path: Path) -> None:
     cache_dir, _state = homes
     expected = _answer(roster)
     shutil.rmtree(cache_dir)
-    cache_dir.mkdir(mode=0o500)
-    if os.access(cache_dir, os.W_OK):  # root writes anywhere: make the write itself fail
-        pytest.skip("root can write into a read-only folder; see the EROFS test")
-    _works_without_cache(roster, expected)
-    assert list(cache_dir.iterdir()) == []
+    if os.geteuid() != 0:
+        cache_dir.mkdir(mode=0o500)
+        _works_without_cache(roster, expected)
+        assert list(cache_dir.iterdir()) == []
+        return
+    # Root writes into any folder: a read-only file system instead (a tmpfs remounted so).
+    mount = tmp_path / "read-only"
+    mount.mkdir()
+    if _mount(mount, "size=1m") is not None:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        (mount / "astreinte").mkdir(mode=0o700)
+        if _mount(mount, "remount,ro") is not None:
+            pytest.skip("cannot remount the tmpfs read-only")
+        run = _now(roster, "--json", "--at", AT, environment={"XDG_CACHE_HOME": str(mount)})
+        assert run.returncode == 0, run.stderr
+        assert (json.loads(run.stdout), run.stderr) == (expected, "")
+        assert list((mount / "astreinte").iterdir()) == []
+    finally:
+        subprocess.run(["umount", str(mount)], check=False)
+
+
+def _mount(folder: Path, options: str) -> str | None:
+    """Mounts a tmpfs on ``folder`` (or changes its options); None, or why it failed."""
+    if shutil.which("mount") is None:
+        return "no mount"
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", options, "tmpfs", str(folder)],
+        capture_output=True,
+        check=False,
+    )
+    return None if done.returncode == 0 else done.stderr.decode().strip() or "mount failed"
 
 
 @pytest.mark.parametrize("code", [errno.EROFS, errno.ENOSPC, errno.EDQUOT])
@@ -337,13 +364,9 @@ def test_a_full_tmpfs(roster: Path, tmp_path: Path) -> None:
         pytest.skip("mounting a tmpfs needs root")
     mount = tmp_path / "full"
     mount.mkdir()
-    done = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode().strip()}")
+    failure = _mount(mount, "size=64k")
+    if failure is not None:
+        pytest.skip(f"cannot mount a tmpfs here: {failure}")
     try:
         (mount / "filler").write_bytes(b"\0" * (60 << 10))
         environment = {"XDG_CACHE_HOME": str(mount), "XDG_STATE_HOME": str(mount / "state")}
