@@ -22,6 +22,7 @@ from astreinte_cli.load.files import MAX_FILE_BYTES, NotRegular, TooLarge, read_
 from astreinte_cli.model import index_leave
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
+TODAY = dt.date(2026, 12, 24)
 CLI_DATA = Path(__file__).parent / "data" / "cli"
 DATA = Path(__file__).parent / "data"
 BENCHMARKS = Path(__file__).parent.parent / "benchmarks"
@@ -44,87 +45,87 @@ def _no_reading(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_second_load_comes_from_the_cache(roster: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    first = cache.load_roster_cached(roster)
+    first = cache.load_roster_cached(roster, TODAY)
     expected = load_roster(roster)
     _no_reading(monkeypatch)
-    assert cache.load_roster_cached(roster) == first == expected
+    assert cache.load_roster_cached(roster, TODAY) == first == expected
 
 
 def test_a_cached_roster_carries_its_leave_index(
     roster: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The index is made again as the cached roster is read back, from its leave."""
-    cache.load_roster_cached(roster)
+    cache.load_roster_cached(roster, TODAY)
     _no_reading(monkeypatch)
-    cached = cache.load_roster_cached(roster)
+    cached = cache.load_roster_cached(roster, TODAY)
     assert cached.leave_by_person
     assert cached.leave_by_person == index_leave(cached.leave)
 
 
 def test_a_changed_file_is_never_answered_from_the_cache(roster: Path) -> None:
-    cache.load_roster_cached(roster)
+    cache.load_roster_cached(roster, TODAY)
     path = roster / "people.yaml"
     stat = path.stat()
     text = path.read_text(encoding="utf-8")
     # Same size, same modification time: only the content tells the change.
     path.write_text(text.replace("Alice Martin", "Alice Marton"), encoding="utf-8")
     os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
-    assert cache.load_roster_cached(roster).people["alice"].name == "Alice Marton"
+    assert cache.load_roster_cached(roster, TODAY).people["alice"].name == "Alice Marton"
 
 
 def test_an_added_file_changes_the_key(roster: Path) -> None:
-    before = cache.load_roster_cached(roster)
+    before = cache.load_roster_cached(roster, TODAY)
     (roster / "zz.yaml").write_text("leave:\n  alice: [2027-02-01 .. 2027-02-03]\n")
-    after = cache.load_roster_cached(roster)
+    after = cache.load_roster_cached(roster, TODAY)
     assert len(after.leave) == len(before.leave) + 1
 
 
 def test_a_roster_validated_by_other_code_is_loaded_again(
     roster: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    cache.load_roster_cached(roster)
+    cache.load_roster_cached(roster, TODAY)
     monkeypatch.setattr(cache, "_source_stamp", lambda: "an edited working copy")
     cache.context.cache_clear()
     _no_reading(monkeypatch)
     try:
         with pytest.raises(AssertionError, match="cache should have answered"):
-            cache.load_roster_cached(roster)
+            cache.load_roster_cached(roster, TODAY)
     finally:
         cache.context.cache_clear()
 
 
 def test_corrupt_or_foreign_entries_are_ignored(roster: Path) -> None:
-    expected = cache.load_roster_cached(roster)
+    expected = cache.load_roster_cached(roster, TODAY)
     folder = cache.open_store().cache
     assert folder is not None
     entries = [name for name in folder.names() if name.startswith(("part-", "roster-"))]
     assert entries
     for name in entries:
         (folder.path / name).write_bytes(b"not an entry")
-    assert cache.load_roster_cached(roster) == expected
+    assert cache.load_roster_cached(roster, TODAY) == expected
 
 
 def test_an_invalid_roster_is_reported_and_not_cached(roster: Path) -> None:
     (roster / "people.yaml").write_text("people:\n  alice: {phone: '12'}\n", encoding="utf-8")
     for _attempt in range(2):  # the second run reports it again: nothing was stored
         with pytest.raises(RosterError) as raised:
-            cache.load_roster_cached(roster)
+            cache.load_roster_cached(roster, TODAY)
         assert any(d.span.path == str(roster / "people.yaml") for d in raised.value.diagnostics)
 
 
 def test_the_cache_can_be_turned_off(roster: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ASTREINTE_CACHE", "off")
-    cache.load_roster_cached(roster)
+    cache.load_roster_cached(roster, TODAY)
     _no_reading(monkeypatch)
     with pytest.raises(AssertionError, match="cache should have answered"):
-        cache.load_roster_cached(roster)
+        cache.load_roster_cached(roster, TODAY)
 
 
 def test_an_unwritable_cache_is_no_error(roster: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     blocker = roster.parent / "not-a-folder"
     blocker.write_text("")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))
-    assert cache.load_roster_cached(roster) == load_roster(roster)
+    assert cache.load_roster_cached(roster, TODAY) == load_roster(roster)
 
 
 # --------------------------------------------------------------------------- file by file
@@ -172,11 +173,11 @@ def test_parts_that_do_not_link_are_judged_by_the_loader(
     roster: Path, file: str, edit: tuple[str, str]
 ) -> None:
     """Each file is right alone, not together: the loader says what is wrong, as always."""
-    cache.load_roster_cached(roster)
+    cache.load_roster_cached(roster, TODAY)
     path = roster / file
     path.write_text(path.read_text(encoding="utf-8").replace(*edit, 1), encoding="utf-8")
     with pytest.raises(RosterError) as raised:
-        cache.load_roster_cached(roster)
+        cache.load_roster_cached(roster, TODAY)
     with pytest.raises(RosterError) as expected:
         load_roster(roster)
     assert raised.value.diagnostics == expected.value.diagnostics
@@ -277,7 +278,8 @@ def test_the_size_is_checked_before_a_file_is_read_or_hashed(tmp_path: Path) -> 
         "from astreinte_cli.diagnostics import RosterError\n"
         f"assert cache.file_digest(Path({str(big)!r})) is None\n"
         "try:\n"
-        f"    cache.load_roster_cached(Path({str(big.parent)!r}))\n"
+        "    import datetime\n"
+        f"    cache.load_roster_cached(Path({str(big.parent)!r}), datetime.date(2026, 12, 24))\n"
         "except RosterError as error:\n"
         "    from astreinte_cli.diagnostics import format_diagnostic\n"
         "    print(format_diagnostic(error.diagnostics[0]), file=sys.stderr)\n"
@@ -427,3 +429,19 @@ def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(
     if at.startswith("+"):  # relative to the clock: the two runs differ by their instant
         return
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
+
+
+def test_other_commands_read_the_whole_roster_and_its_holidays_from_the_cache(
+    tmp_path: Path,
+) -> None:
+    """`show` on a cache hit reads the roster whole, with the holidays of the years around
+    today: neither YAML nor the libraries."""
+    code = (
+        "import sys; from astreinte_cli.cli.entry import main; sys.argv = ['astreinte', 'show', "
+        f"'--rosters', {str(EXAMPLE)!r}, '--json'];\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "print(sorted({'yaml', 'holidays', 'phonenumbers'} & set(sys.modules)))"
+    )
+    environment = dict(os.environ, XDG_CACHE_HOME=str(tmp_path))
+    assert "holidays" in _run(code, environment)
+    assert _run(code, environment) == "[]"

@@ -5,6 +5,7 @@ without failing the command."""
 
 from __future__ import annotations
 
+import datetime as dt
 import errno
 import json
 import os
@@ -23,6 +24,7 @@ from astreinte_cli.load import cache
 from astreinte_cli.store import Folder, Store
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
+TODAY = dt.date(2026, 12, 24)
 AT = "2026-12-24 20:00"
 
 
@@ -188,7 +190,8 @@ def _count_reads(roster: Path) -> int:
         "real = parts.read_part\n"
         "parts.read_part = lambda p: calls.append(p) or real(p)\n"
         "from astreinte_cli.load.cache import load_roster_cached\n"
-        f"load_roster_cached(__import__('pathlib').Path({str(roster)!r}))\n"
+        "import datetime, pathlib\n"
+        f"load_roster_cached(pathlib.Path({str(roster)!r}), datetime.date(2026, 12, 24))\n"
         "print(len(calls))"
     )
     run = subprocess.run(
@@ -353,7 +356,7 @@ def test_writes_that_fail_leave_nothing_and_break_nothing(
     monkeypatch.setattr(os, "write", failing)
     from astreinte_cli.load import load_roster
 
-    assert cache.load_roster_cached(roster) == load_roster(roster)
+    assert cache.load_roster_cached(roster, TODAY) == load_roster(roster)
     assert [p.name for p in cache_dir.iterdir()] == []
     assert [p.name for p in state_dir.iterdir()] == []
 
@@ -390,5 +393,5 @@ def test_without_a_key_nothing_is_stored_or_read(homes: tuple[Path, Path], roste
     opened.close()
     from astreinte_cli.load import load_roster
 
-    assert cache.load_roster_cached(roster) == load_roster(roster)
+    assert cache.load_roster_cached(roster, TODAY) == load_roster(roster)
     assert not cache_dir.exists() or list(cache_dir.iterdir()) == []

@@ -153,7 +153,7 @@ def default_rosters(environ: Mapping[str, str] = os.environ) -> Path:
 def load(rosters: Path) -> Roster:
     from astreinte_cli.load.cache import load_roster_cached
 
-    return load_roster_cached(rosters)
+    return load_roster_cached(rosters, dt.datetime.now(dt.UTC).date())
 
 
 def load_scope(

@@ -58,6 +58,7 @@ if TYPE_CHECKING:
     from astreinte_cli.window import TeamWindow
 
 FORMAT = 3  # bump when an entry's layout changes
+HOLIDAY_YEARS = 2  # years before and after the current one whose holidays the cache keeps
 MAX_PART_BYTES = 64 << 20  # a part is its file's values: far less than this
 MAX_ENTRY_BYTES = 256 << 20  # a roster's index or a facts entry
 
@@ -66,7 +67,7 @@ MAX_ENTRY_BYTES = 256 << 20  # a roster's index or a facts entry
 _MODEL = (
     "WeeklyMap", "NamedWindow", "UnionWindow", "ExceptWindow", "Person", "Leave", "MemberChange",
     "Rotation", "Level", "Override", "HolidayCalendar", "BusinessHours", "MaxShare", "Rules",
-    "Uplifts", "HourlyRate", "RateSet", "Compensation", "Intervention", "Team",
+    "Uplifts", "HourlyRate", "RateSet", "Compensation", "Intervention", "Team", "Roster",
 )  # fmt: skip
 ALLOWED = frozenset(
     {
@@ -206,6 +207,20 @@ class Facts:
             len(holiday_calendar.known_years()),
         )
 
+    @staticmethod
+    def know_years(roster: Roster, today: dt.date) -> None:
+        """The holidays of every team's calendar in the years around ``today``, computed
+        where they are not known yet."""
+        from astreinte_cli import holiday_calendar
+
+        years = range(today.year - HOLIDAY_YEARS, today.year + HOLIDAY_YEARS + 1)
+        for team in roster.teams:
+            if team.holidays is not None:
+                for year in years:
+                    holiday_calendar.public_holidays(
+                        team.holidays.country, team.holidays.subdiv, year
+                    )
+
     def save(self) -> None:
         """Stores what is known now, if this run learned anything."""
         if self._sizes() == self.sizes or self.store.cache is None:
@@ -317,18 +332,38 @@ class RosterIndex:
         return body
 
     def roster(self) -> Roster:
-        """The whole roster."""
+        """The whole roster: read whole from the store (``full-KEY``, what commands other
+        than `now` read, in one piece as it loads fastest: values that recur across files
+        are stored once), else assembled from its parts and stored so."""
         if self.roster_ is None:
-            from astreinte_cli.load.parts import assemble, link
+            from astreinte_cli.model import Roster
 
-            count = len(self.manifest["files"])
-            bodies = [self._body(index) for index in range(count)]
-            linked = link([self._part(index) for index in range(count)])
-            if linked is None:  # cannot be: the index was made of parts that linked
-                raise Invalid(str(self.location))
-            self.roster_ = assemble(linked, bodies)
+            name = f"full-{self.key}"
+            collecting = gc.isenabled()
+            gc.disable()  # see _load_body
+            try:
+                found = self.store.read(
+                    self.store.cache, name, limit=MAX_ENTRY_BYTES, allowed=ALLOWED
+                )
+                if not isinstance(found, Roster):
+                    found = self._assemble()
+                    self.store.write(self.store.cache, name, _dumps(found))
+            finally:
+                if collecting:
+                    gc.enable()
+            self.roster_ = found
             gc.freeze()  # it serves until the command ends: the collector can leave it alone
         return self.roster_
+
+    def _assemble(self) -> Roster:
+        from astreinte_cli.load.parts import assemble, link
+
+        count = len(self.manifest["files"])
+        bodies = [self._body(index) for index in range(count)]
+        linked = link([self._part(index) for index in range(count)])
+        if linked is None:  # cannot be: the index was made of parts that linked
+            raise Invalid(str(self.location))
+        return assemble(linked, bodies)
 
     def part_content(self, index: int) -> bytes | None:
         """Part ``index`` as stored (:func:`part_content`), from what this index holds."""
@@ -526,13 +561,21 @@ def _teams(linked: Linked, entries: list[tuple[str, str, str, bool]]) -> list[An
     return found
 
 
-def load_roster_cached(location: Path) -> Roster:
-    """:func:`load_roster`, through the cache when it can be used."""
+def load_roster_cached(location: Path, today: dt.date) -> Roster:
+    """:func:`load_roster`, through the cache when it can be used; the public holidays of the
+    teams' calendars in the years around ``today`` (what commands compile most) are brought
+    from the cache, or computed and kept there."""
     store = open_store()
     try:
-        return open_index(location, store).roster()
-    except Invalid:
-        return _load_roster(location)
+        facts = Facts(store)
+        try:
+            roster = open_index(location, store).roster()
+        except Invalid:
+            roster = _load_roster(location)
+        if store.cache is not None:
+            facts.know_years(roster, today)
+            facts.save()
+        return roster
     finally:
         store.close()
 
