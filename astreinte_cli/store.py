@@ -32,7 +32,6 @@ else's — the store is simply not used: nothing here raises.
 from __future__ import annotations
 
 import contextlib
-import errno
 import hashlib
 import hmac
 import io
@@ -193,29 +192,6 @@ class Folder:
             self.remove(temporary)
             return False
         return True
-
-    def link(self, name: str, source: Folder) -> bool:
-        """``name`` of ``source`` made a name of this folder too (a hard link, else a copy),
-        unless it is already here."""
-        try:
-            os.stat(name, dir_fd=self.descriptor, follow_symlinks=False)
-            return True
-        except OSError:
-            pass
-        try:
-            os.link(
-                name,
-                name,
-                src_dir_fd=source.descriptor,
-                dst_dir_fd=self.descriptor,
-                follow_symlinks=False,
-            )
-            return True
-        except OSError as exc:
-            if exc.errno not in (errno.EXDEV, errno.EPERM, errno.EMLINK, errno.ENOTSUP):
-                return False
-        data = source.read(name, 1 << 30)
-        return data is not None and self.write(name, data, durable=True)
 
     def remove(self, name: str) -> None:
         with contextlib.suppress(OSError):

@@ -419,6 +419,12 @@ def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(
     first = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
     )
+    # A roster read from scratch compiles its answers; the next run makes the windows; from
+    # then on the week is looked up.
+    for _run in range(1 if at.startswith("+") else 0):
+        subprocess.run(
+            [sys.executable, "-c", code], env=environment, check=True, capture_output=True
+        )
     second = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, env=environment, check=True
     )
@@ -426,7 +432,7 @@ def test_a_cache_hit_imports_neither_yaml_nor_the_libraries(
     assert "typer" not in first.stdout.splitlines()[-1]  # nor when the roster is read anew
     assert "click" not in first.stdout.splitlines()[-1]
     assert second.stdout.splitlines()[-1] == "[]"
-    if at.startswith("+"):  # relative to the clock: the two runs differ by their instant
+    if at.startswith("+"):  # relative to the clock: the runs differ by their instant
         return
     assert second.stdout.splitlines()[:-1] == first.stdout.splitlines()[:-1]
 

@@ -224,7 +224,7 @@ def test_a_fifo_at_an_entry_is_skipped_not_waited_on(
     expected = _answer(roster)
     for folder in (cache_dir, state_dir):
         for entry in list(folder.iterdir()):
-            if entry.name.startswith(("roster-", "part-", "last-", "index-", "facts-")):
+            if entry.name.startswith(("roster-", "part-", "last-", "valid-", "facts-")):
                 entry.unlink()
                 os.mkfifo(entry)
     assert _answer(roster) == expected  # within the subprocess timeout

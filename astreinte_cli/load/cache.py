@@ -247,12 +247,10 @@ class Facts:
 
 
 def _read_part(store: Store, key: str) -> tuple[FilePart, bytes] | None:
-    """A stored part (its interface, and its body still pickled), from the cache or else
-    from the state (where the last valid roster keeps its parts)."""
-    for folder in (store.cache, store.state):
-        found = store.read(folder, f"part-{key}", limit=MAX_PART_BYTES, allowed=ALLOWED)
-        if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], bytes):
-            return found[0], found[1]
+    """A stored part (its interface, and its body still pickled) from the cache."""
+    found = store.read(store.cache, f"part-{key}", limit=MAX_PART_BYTES, allowed=ALLOWED)
+    if isinstance(found, tuple) and len(found) == 2 and isinstance(found[1], bytes):
+        return found[0], found[1]
     return None
 
 
@@ -326,7 +324,7 @@ class RosterIndex:
             path, _digest, key, _local = self.manifest["files"][index]
             found = _read_part(self.store, key)
             if found is None:
-                raise Invalid(path)  # gone from the store meanwhile: read the files again
+                raise Invalid(path)  # gone from the cache meanwhile: read the files again
             self.parts[index], data = found
         body = self.bodies[index] = _load_body(data)
         return body
@@ -366,15 +364,32 @@ class RosterIndex:
         return assemble(linked, bodies)
 
     def part_content(self, index: int) -> bytes | None:
-        """Part ``index`` as stored (:func:`part_content`), from what this index holds."""
+        """Part ``index`` as stored (:func:`part_content`), from what this index holds or else
+        from the store; None if it is nowhere."""
         part = self.parts.get(index)
-        if part is None:
-            return None
-        if index in self.bodies:
+        if part is not None and index in self.bodies:
             return _dumps((part.without_body(), _dumps(self.bodies[index])))
-        if index in self.pickled:
+        if part is not None and index in self.pickled:
             return _dumps((part.without_body(), self.pickled[index]))
-        return None
+        found = _read_part(self.store, self.manifest["files"][index][2])
+        return None if found is None else _dumps(found)
+
+    @classmethod
+    def from_parts(
+        cls, store: Store, location: Path, manifest: dict[str, Any], contents: dict[str, bytes]
+    ) -> RosterIndex | None:
+        """The index of ``manifest`` with its parts as stored (:func:`part_content`)."""
+        parts: dict[int, FilePart] = {}
+        pickled: dict[int, bytes] = {}
+        for position, (_path, _digest, key, _local) in enumerate(manifest["files"]):
+            content = contents.get(key)
+            if content is None:
+                return None
+            found = pickle_loads(content)
+            if not (isinstance(found, tuple) and len(found) == 2):
+                return None
+            parts[position], pickled[position] = found
+        return cls(store, location, manifest, parts, {}, pickled)
 
     def _part(self, index: int) -> FilePart:
         part = self.parts.get(index)

@@ -2,10 +2,10 @@
 load, rather than leaving a phone system blind all night after a typo.
 
 Whenever `now` loads a valid roster, it records it for that ``--rosters`` path (made absolute)
-in the state folder of the store (``store.py``: ``$XDG_STATE_HOME/astreinte``): a pointer
-``last-HASH`` (the roster's key and when it was loaded), the roster's index ``index-KEY`` and
-its parts ``part-KEY`` (hard links to the cache's entries where it can, copies otherwise). The
-state folder is not a cache: nothing there goes until a newer valid roster of the same path
+in the state folder of the store (``store.py``: ``$XDG_STATE_HOME/astreinte``): the roster
+whole, ``valid-KEY`` (its index and every file's part, in one file synced to the disk), and a
+pointer ``last-HASH`` to it (the roster's key and when it was loaded). The state folder is not
+a cache: nothing there goes until a newer valid roster of the same path
 replaces it, and ``ASTREINTE_CACHE=off`` does not turn it off. Its entries are signed and read
 back like the cache's: a planted one is never used.
 
@@ -63,68 +63,64 @@ def record(store: Store, index: RosterIndex, now: dt.datetime) -> None:
     if state is None or not index.key:
         return
     name = _pointer(index.location)
-    known = store.read(state, name, limit=4096)
+    known = store.read(state, name, limit=_POINTER_BYTES)
     if isinstance(known, dict) and known.get("key") == index.key:
         return
+    parts: dict[str, bytes] = {}
     for position, (_path, _digest, key, _local) in enumerate(index.manifest["files"]):
-        part = f"part-{key}"
-        if state.exists(part):
-            continue
-        if store.cache is not None and store.cache.exists(part) and state.link(part, store.cache):
-            continue
         content = index.part_content(position)
-        if content is None or not store.write(state, part, content, durable=True, folder_too=False):
+        if content is None:
             return  # a last valid roster without all its parts would be none
-    manifest = pickle.dumps(index.manifest, pickle.HIGHEST_PROTOCOL)
-    if not store.write(state, f"index-{index.key}", manifest, durable=True, folder_too=False):
+        parts[key] = content
+    # The roster whole in one file, then the pointer to it, each on the disk before the next:
+    # a pointer never leads to what a crash lost, and the file costs one sync, not one a part.
+    bundle = pickle.dumps({"manifest": index.manifest, "parts": parts}, pickle.HIGHEST_PROTOCOL)
+    if not store.write(state, f"valid-{index.key}", bundle, durable=True, folder_too=False):
         return
-    # The pointer last, its folder synced: the parts, the index and the pointer are then all
-    # on the disk, and a pointer never leads to what a crash lost.
     pointer = {"key": index.key, "loaded": now.timestamp(), "location": str(index.location)}
     if store.write(state, name, pickle.dumps(pointer, pickle.HIGHEST_PROTOCOL), durable=True):
         _forget_unused(store)
 
 
+_POINTER_BYTES = 1 << 16
+
+
 def _forget_unused(store: Store) -> None:
-    """Removes the indexes and parts no pointer leads to any more."""
+    """Removes the rosters no pointer leads to any more — not one written in the last hour:
+    another `now` may be recording it, its pointer not written yet."""
     state = store.state
     assert state is not None
     names = state.names()
     keep = set()
     for name in names:
-        if not name.startswith("last-"):
-            continue
-        pointer = store.read(state, name, limit=4096)
-        if not isinstance(pointer, dict):
-            continue
-        keep.add(f"index-{pointer['key']}")
-        manifest = store.read(state, f"index-{pointer['key']}", limit=MAX_ENTRY_BYTES)
-        if isinstance(manifest, dict):
-            keep.update(f"part-{key}" for _path, _digest, key, _local in manifest["files"])
-    # Not what was linked or written in the last hour: another `now` may be recording it, its
-    # pointer not written yet (a link changes the file's ctime).
+        if name.startswith("last-"):
+            pointer = store.read(state, name, limit=_POINTER_BYTES)
+            if isinstance(pointer, dict):
+                keep.add(f"valid-{pointer['key']}")
     recent = time.time() - 3600
     for name in names:
-        if name.startswith(("index-", "part-")) and name not in keep:
+        if name.startswith("valid-") and name not in keep:
             try:
-                changed = os.stat(name, dir_fd=state.descriptor, follow_symlinks=False).st_ctime
+                written = os.stat(name, dir_fd=state.descriptor, follow_symlinks=False).st_mtime
             except OSError:
                 continue
-            if changed < recent:
+            if written < recent:
                 state.remove(name)
 
 
 def last_valid(store: Store, location: Path) -> tuple[RosterIndex, dt.datetime] | None:
     """The last valid roster of ``location`` and when it was loaded, if one is kept."""
     state = store.state
-    pointer = store.read(state, _pointer(location), limit=4096)
+    pointer = store.read(state, _pointer(location), limit=_POINTER_BYTES)
     if not isinstance(pointer, dict):
         return None
-    manifest = store.read(state, f"index-{pointer['key']}", limit=MAX_ENTRY_BYTES)
-    if not isinstance(manifest, dict) or manifest.get("key") != pointer["key"]:
+    bundle = store.read(state, f"valid-{pointer['key']}", limit=MAX_ENTRY_BYTES)
+    if not isinstance(bundle, dict) or bundle["manifest"].get("key") != pointer["key"]:
         return None
-    loaded = dt.datetime.fromtimestamp(pointer["loaded"], dt.UTC)
-    return RosterIndex(store, location, manifest), loaded
+    index = RosterIndex.from_parts(store, location, bundle["manifest"], bundle["parts"])
+    if index is None:
+        return None
+    return index, dt.datetime.fromtimestamp(pointer["loaded"], dt.UTC)
 
 
 def _broken_since(location: Path, manifest: dict[str, Any], loaded: dt.datetime) -> dt.datetime:
