@@ -85,8 +85,6 @@ def now(
     try:
         with boundary():
             index, stale = open_for_answer(rosters, store, clock)
-            if stale is not None:
-                print_roster_error(stale.error, _stale_summary)
             chosen = select_ids([team_id for team_id, _zone in index.teams], team)
             zones = dict(index.teams)
             zone = read_zone(tz, ()) if tz is not None or not chosen else ZoneInfo(zones[chosen[0]])
@@ -98,6 +96,8 @@ def now(
                     raise stale.error from None
                 index = reload(index)
                 answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
+            if stale is not None:  # the errors as always, and what was done instead
+                print_roster_error(stale.error, _stale_summary)
             if as_json:
                 from astreinte_cli.export.documents import now_document
 

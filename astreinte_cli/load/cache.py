@@ -14,6 +14,8 @@ an unpickler that can only build the model's values):
   every file's path and content: its files and parts, and for each team the parts it depends
   on (its own file and those that define, give leave for or set contacts of the people it
   names) and a digest of them.
+- ``full-KEY``: that roster assembled, in one piece, for the commands that need all of it
+  (values that recur across files are stored once: it loads faster than its parts).
 - ``window-KEY``: a team's answers precompiled over a window of days (``window.py``), KEY
   hashing the team's digest and the window's first day. A team whose parts did not change
   keeps its windows when another team's file changes.
