@@ -36,7 +36,7 @@ MICROSECOND = dt.timedelta(microseconds=1)
 # (query.HORIZON and the second of margin level_now compiles beyond it).
 _MARGIN = (dt.timedelta(days=400) + dt.timedelta(seconds=1)) // MICROSECOND
 # The window around the present: from the day before the Monday (UTC) of the current week to
-# two weeks after that Monday. Any instant of the week, and a week ahead, is looked up.
+# 15 days after that Monday. Any instant of the week, and a week ahead, is looked up.
 BEFORE = dt.timedelta(days=1)
 AFTER = dt.timedelta(days=15)
 
