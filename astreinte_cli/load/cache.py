@@ -21,7 +21,7 @@ an unpickler that can only build the model's values):
   keeps its windows when another team's file changes.
 - ``facts-KEY``: what the libraries said (phone numbers and regions found valid, holiday
   calendars found valid, the holidays of each year, the display form of numbers), KEY hashing
-  where the libraries are: a file read again imports neither library when it needs nothing new.
+  the context: a file read again imports neither library when it needs nothing new.
 
 A roster file is hashed only after ``fstat`` said it is a regular file of at most 1 MiB
 (``files.read_roster_file``): a FIFO is not waited on, a sparse file of gigabytes not read.
@@ -165,8 +165,9 @@ def roster_key(files: Sequence[tuple[str, str]]) -> str:
 
 
 def _facts_name() -> str:
-    stamps = (_package_stamp("holidays"), _package_stamp("phonenumbers"), str(FORMAT))
-    return "facts-" + _digest(*stamps)
+    """Facts depend on the libraries, and on astreinte's code too (which holidays count,
+    which numbers are valid): the context, as every entry."""
+    return "facts-" + _digest(context(), "facts")
 
 
 class Facts:
