@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 from astreinte_cli.diagnostics import RosterError
-from astreinte_cli.load.last_valid import load_or_last_valid
+from astreinte_cli.load.last_valid import MAX_PACKS, load_or_last_valid
+from astreinte_cli.store import Store
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -217,3 +218,35 @@ def test_entries_that_go_missing_are_read_again(cli: Cli, roster: Path) -> None:
     again = cli("now", "--rosters", str(roster), "--json", *AT)
     assert (again.code, again.stderr) == (0, "")
     assert again.json() == first.json()
+
+
+def test_edit_after_edit_the_last_valid_roster_stays_whole(cli: Cli, tmp_path: Path) -> None:
+    """Each valid roster keeps only the parts the one before did not hold; after many edits
+    of different files, they are gathered again. Broken at the end, `now` still answers with
+    the last valid roster, whole."""
+    sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
+    try:
+        from generate import generate
+    finally:
+        sys.path.pop(0)
+    org = tmp_path / "org"
+    generate(org, teams=12, years=1)
+    args = ("now", "--rosters", str(org), "--json", "--at", "2026-06-10 22:00")
+    for team in range(11):
+        path = org / f"team-{team:03d}.yaml"
+        _edit(path, f"name: Équipe {team}\n", f"name: Équipe {team} bis\n")
+        fresh = cli(*args)
+        assert fresh.code in (0, 3), fresh.stderr
+    state = Path(os.environ["XDG_STATE_HOME"]) / "astreinte"
+    assert len(list(state.glob("valid-*"))) > 1  # one file per edit, each holding one part
+    store = Store.open()
+    packs = [store.read(store.state, path.name, limit=1 << 30) for path in state.glob("valid-*")]
+    store.close()
+    assert max(len(set(pack["elsewhere"].values())) for pack in packs) <= MAX_PACKS
+    assert any(len(pack["parts"]) == 1 for pack in packs)  # an edit kept one part
+    assert sum(len(pack["parts"]) == 12 for pack in packs) >= 2  # the first, and a gathering
+    _edit(org / "team-011.yaml", "timezone: ", "timezone: Mars/")
+    stale = cli(*args)
+    document = stale.json()
+    assert document.pop("stale")["errors"] == 1
+    assert document == fresh.json()

@@ -2,9 +2,10 @@
 load, rather than leaving a phone system blind all night after a typo.
 
 Whenever `now` loads a valid roster, it records it for that ``--rosters`` path (made absolute)
-in the state folder of the store (``store.py``: ``$XDG_STATE_HOME/astreinte``): the roster
-whole, ``valid-KEY`` (its index and every file's part, in one file synced to the disk), and a
-pointer ``last-HASH`` to it (the roster's key and when it was loaded). The state folder is not
+in the state folder of the store (``store.py``: ``$XDG_STATE_HOME/astreinte``): the roster,
+``valid-KEY`` (its index and the parts of its files, those of an unchanged file held by the
+``valid-`` file before it; see :func:`record`), and a pointer ``last-HASH`` to it (the
+roster's key and when it was loaded). The state folder is not
 a cache: nothing there goes until a newer valid roster of the same path
 replaces it, and ``ASTREINTE_CACHE=off`` does not turn it off. Its entries are signed and read
 back like the cache's: a planted one is never used.
@@ -58,7 +59,14 @@ def _pointer(location: Path) -> str:
 
 
 def record(store: Store, index: RosterIndex, now: dt.datetime) -> None:
-    """Keeps ``index`` as the last valid roster of its path, unless it already is."""
+    """Keeps ``index`` as the last valid roster of its path, unless it already is.
+
+    The roster goes in one file, ``valid-KEY``: its index, and the parts that the roster kept
+    before it does not already hold (an edit adds one file's part, not the whole roster's);
+    for the others, the name of the ``valid-`` file that holds each. When they come from more
+    than :data:`MAX_PACKS` files, every part is written again into this one. Then the pointer:
+    each on the disk before the next, so that a pointer never leads to what a crash lost, at
+    the cost of three syncs whatever the number of files."""
     state = store.state
     if state is None or not index.key:
         return
@@ -66,28 +74,61 @@ def record(store: Store, index: RosterIndex, now: dt.datetime) -> None:
     known = store.read(state, name, limit=_POINTER_BYTES)
     if isinstance(known, dict) and known.get("key") == index.key:
         return
+    before = _held(store, known)
     parts: dict[str, bytes] = {}
+    elsewhere: dict[str, str] = {}
+    for _path, _digest, key, _local in index.manifest["files"]:
+        if key in before:
+            elsewhere[key] = before[key]
+    if len(set(elsewhere.values())) > MAX_PACKS:
+        elsewhere = {}
     for position, (_path, _digest, key, _local) in enumerate(index.manifest["files"]):
+        if key in elsewhere:
+            continue
         content = index.part_content(position)
         if content is None:
             return  # a last valid roster without all its parts would be none
         parts[key] = content
-    # The roster whole in one file, then the pointer to it, each on the disk before the next:
-    # a pointer never leads to what a crash lost, and the file costs one sync, not one a part.
-    bundle = pickle.dumps({"manifest": index.manifest, "parts": parts}, pickle.HIGHEST_PROTOCOL)
-    if not store.write(state, f"valid-{index.key}", bundle, durable=True, folder_too=False):
+    own = f"valid-{index.key}"
+    kept = {"manifest": index.manifest, "parts": parts, "elsewhere": elsewhere}
+    if not store.write(state, own, _pickled(kept), durable=True, folder_too=False):
         return
     pointer = {"key": index.key, "loaded": now.timestamp(), "location": str(index.location)}
-    if store.write(state, name, pickle.dumps(pointer, pickle.HIGHEST_PROTOCOL), durable=True):
+    if store.write(state, name, _pickled(pointer), durable=True):
         _forget_unused(store)
 
 
+MAX_PACKS = 8  # valid- files one roster may take its parts from, before they are gathered
 _POINTER_BYTES = 1 << 16
 
 
+def _pickled(value: object) -> bytes:
+    return pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+
+
+def _kept(store: Store, key: str) -> dict[str, Any] | None:
+    found = store.read(store.state, f"valid-{key}", limit=MAX_ENTRY_BYTES)
+    if not isinstance(found, dict) or found["manifest"].get("key") != key:
+        return None
+    return found
+
+
+def _held(store: Store, pointer: object) -> dict[str, str]:
+    """Part key → the ``valid-`` file that holds it, for the roster ``pointer`` leads to."""
+    if not isinstance(pointer, dict):
+        return {}
+    kept = _kept(store, pointer["key"])
+    if kept is None:
+        return {}
+    held: dict[str, str] = dict(kept["elsewhere"])
+    held.update(dict.fromkeys(kept["parts"], f"valid-{pointer['key']}"))
+    return held
+
+
 def _forget_unused(store: Store) -> None:
-    """Removes the rosters no pointer leads to any more — not one written in the last hour:
-    another `now` may be recording it, its pointer not written yet."""
+    """Removes the ``valid-`` files no pointer leads to any more, directly or for some of its
+    parts — not one written in the last hour: another `now` may be recording it, its pointer
+    not written yet."""
     state = store.state
     assert state is not None
     names = state.names()
@@ -97,6 +138,7 @@ def _forget_unused(store: Store) -> None:
             pointer = store.read(state, name, limit=_POINTER_BYTES)
             if isinstance(pointer, dict):
                 keep.add(f"valid-{pointer['key']}")
+                keep.update(_held(store, pointer).values())
     recent = time.time() - 3600
     for name in names:
         if name.startswith("valid-") and name not in keep:
@@ -110,14 +152,19 @@ def _forget_unused(store: Store) -> None:
 
 def last_valid(store: Store, location: Path) -> tuple[RosterIndex, dt.datetime] | None:
     """The last valid roster of ``location`` and when it was loaded, if one is kept."""
-    state = store.state
-    pointer = store.read(state, _pointer(location), limit=_POINTER_BYTES)
+    pointer = store.read(store.state, _pointer(location), limit=_POINTER_BYTES)
     if not isinstance(pointer, dict):
         return None
-    bundle = store.read(state, f"valid-{pointer['key']}", limit=MAX_ENTRY_BYTES)
-    if not isinstance(bundle, dict) or bundle["manifest"].get("key") != pointer["key"]:
+    kept = _kept(store, pointer["key"])
+    if kept is None:
         return None
-    index = RosterIndex.from_parts(store, location, bundle["manifest"], bundle["parts"])
+    contents: dict[str, bytes] = dict(kept["parts"])
+    for pack in set(kept["elsewhere"].values()):
+        other = _kept(store, pack.removeprefix("valid-"))
+        if other is None:
+            return None
+        contents.update(other["parts"])
+    index = RosterIndex.from_parts(store, location, kept["manifest"], contents)
     if index is None:
         return None
     return index, dt.datetime.fromtimestamp(pointer["loaded"], dt.UTC)
