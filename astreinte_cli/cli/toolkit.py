@@ -13,7 +13,6 @@ import codecs
 import datetime as dt
 import enum
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -52,18 +51,17 @@ def fail_usage(message: str, hint: str | None = None) -> NoReturn:
     raise UsageError(message, hint)
 
 
-# What click.echo removes from a message written anywhere but a terminal.
-_ANSI_ESCAPE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
-
-
 def echo_error(message: str) -> None:
-    """``message`` and a newline on stderr, byte for byte as ``typer.echo(message, err=True)``
-    writes them: escape sequences a roster value or an argument may carry are removed unless
-    stderr is a terminal, and a stderr that only takes ASCII (a C locale with Python's UTF-8
-    mode off) is given UTF-8 anyway."""
+    """``message`` and a newline on stderr. Control characters that a roster value or an
+    argument may carry are shown as escapes (:func:`printable`, line feeds kept): an error
+    message never acts on the terminal nor starts a line a CI would read as a command. A
+    stderr that only takes ASCII (a C locale with Python's UTF-8 mode off) is given UTF-8."""
+    from astreinte_cli.printable import printable
+
     stream = sys.stderr
-    if not stream.isatty():
-        message = _ANSI_ESCAPE.sub("", message)
+    if stream is None:  # closed (2>&-): nowhere to say it
+        return
+    message = printable(message, lines=True)
     encoding = getattr(stream, "encoding", None)
     binary = getattr(stream, "buffer", None)
     if encoding and binary is not None and codecs.lookup(encoding).name == "ascii":

@@ -10,7 +10,7 @@ from typing import Literal
 
 import yaml
 
-from astreinte_cli.diagnostics import Span
+from astreinte_cli.diagnostics import Span, excerpt
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, ends_after
@@ -119,7 +119,7 @@ class RotationReader:
                 if key in entries:
                     reader.error(
                         entries[key][0],
-                        _("'{key}' needs a 'start'").format(key=key),
+                        _("'{key}' needs a 'start'").format(key=excerpt(key)),
                         _(START_HINT),
                     )
             if len(members) > 1:

@@ -12,6 +12,7 @@ import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 from astreinte_cli.i18n import _
+from astreinte_cli.load.files import UnreadableFile, read_bounded
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
@@ -30,23 +31,15 @@ def node_span(path: str, node: yaml.Node) -> Span:
     return Span(path, start.line + 1, start.column + 1, max(1, width))
 
 
-def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
-    """The root node of ``path``, or None after reporting why it cannot be read."""
+def read_yaml(path: Path, collector: Collector, folder: Path | None = None) -> yaml.Node | None:
+    """The root node of ``path``, or None after reporting why it cannot be read. ``folder`` is
+    the roster folder (default: the folder that holds ``path``): a file that resolves outside
+    it is not read (see :mod:`astreinte_cli.load.files`)."""
     name = str(path)
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        collector.error(
-            Span(name, 1, 1), _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-        )
-        return None
-    if len(raw) > MAX_FILE_BYTES:
-        collector.error(
-            Span(name, 1, 1),
-            _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
-            _("a roster file is a few kilobytes; split it, or check that this is a roster"),
-        )
+        raw = read_bounded(path, MAX_FILE_BYTES, folder)
+    except UnreadableFile as refused:
+        collector.error(Span(name, 1, 1), *_refusal(refused))
         return None
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
@@ -97,6 +90,30 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
     if not _check_tree(name, root, collector):
         return None
     return root
+
+
+def _refusal(refused: UnreadableFile) -> tuple[str, str | None]:
+    """The message and hint that say why a file was not read."""
+    if refused.reason == "outside":
+        return (
+            _("this file is a symbolic link to a file outside the roster folder: not read"),
+            _("a roster file must be in the roster folder: copy it there, or remove the link"),
+        )
+    if refused.reason == "special":
+        return (
+            _("this is not a regular file (a FIFO, a device or a socket): not read"),
+            _("only UTF-8 text files ending in .yaml or .yml belong in a roster folder"),
+        )
+    if refused.reason == "folder":
+        return _("this is a folder, not a file"), None
+    if refused.reason == "too-large":
+        return (
+            _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
+            _("a roster file is a few kilobytes; split it, or check that this is a roster"),
+        )
+    error = refused.error
+    reason = (error.strerror or str(error)) if error is not None else refused.reason
+    return _("cannot read the file: {reason}").format(reason=reason), None
 
 
 def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:

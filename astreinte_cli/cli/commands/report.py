@@ -199,6 +199,7 @@ def _render(
     dialect: str = "rfc4180",
 ) -> str:
     from astreinte_cli.export import report_formats as f
+    from astreinte_cli.printable import printable
     from astreinte_cli.render.report import billing_table, report_table
 
     if output_format == "json":
@@ -206,6 +207,9 @@ def _render(
         return json_text(make(roster, found, commit))
     if output_format == "csv":
         return (f.billing_csv if billing else f.report_csv)(roster, found, commit, dialect)
+    # Text read by people, in a terminal or printed: roster text never acts on the terminal.
     if output_format == "markdown":
-        return (f.billing_markdown if billing else f.report_markdown)(roster, found, commit)
-    return (billing_table if billing else report_table)(roster, found, commit)
+        text = (f.billing_markdown if billing else f.report_markdown)(roster, found, commit)
+    else:
+        text = (billing_table if billing else report_table)(roster, found, commit)
+    return printable(text, lines=True)
