@@ -229,7 +229,9 @@ class TeamReader:
             except ValueError:
                 self.reader.error(
                     item,
-                    _("{what}: '{value}' is not a date").format(what=what, value=excerpt(value)),
+                    _("{what}: '{value}' is not a date").format(
+                        what=what, value=excerpt(value or "")
+                    ),
                     _("write YYYY-MM-DD"),
                 )
         return tuple(result)

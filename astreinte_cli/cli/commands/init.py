@@ -30,7 +30,10 @@ def _packaged(name: str) -> str:
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of roster files, for editors to complete and
     check them."""
-    typer.echo(_packaged("schemas/roster.schema.json").rstrip("\n"))
+    from astreinte_cli.cli.toolkit import utf8_stdout
+
+    with utf8_stdout() as out:
+        out.write(_packaged("schemas/roster.schema.json").rstrip("\n") + "\n")
 
 
 def init(

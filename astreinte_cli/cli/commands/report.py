@@ -27,6 +27,7 @@ from astreinte_cli.cli.toolkit import (
     load,
     replace_output,
     select,
+    utf8_stdout,
 )
 from astreinte_cli.i18n import _
 
@@ -119,7 +120,10 @@ def report(
             _write_per_person(per_person, roster, found, commit_in, chosen=chosen_language)
             return
         text = _render(chosen, billing, roster, found, commit, csv_dialect)
-        if output is None:
+        if output is None and chosen in ("json", "csv"):  # read by programs: UTF-8 always
+            with utf8_stdout() as out:
+                out.write(text)
+        elif output is None:
             typer.echo(text, nl=False)
         else:
             try:
