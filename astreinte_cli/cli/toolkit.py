@@ -237,10 +237,24 @@ def read_when(
         fail_usage(_("{subject}: {message}").format(subject=option, message=exc.message), exc.hint)
 
 
+# The longest range one command compiles (README, Limits): `show --grid` or `export ics` over
+# 1900-2999 ran for minutes and took gigabytes; ten years of a large organisation is already
+# a large document, and a longer view is a few commands.
+MAX_RANGE_DAYS = 3660
+
+
 def checked_range(first: dt.datetime, last: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """``(first, last)``, or the usage error of every command given an empty range."""
+    """``(first, last)``, or the usage error of every command given an empty range or one
+    longer than :data:`MAX_RANGE_DAYS`."""
     if last <= first:
         fail_usage(_("--to must be after --from"))
+    if last - first > dt.timedelta(days=MAX_RANGE_DAYS):
+        fail_usage(
+            _("the range from --from to --to is longer than {days} days (10 years)").format(
+                days=MAX_RANGE_DAYS
+            ),
+            _("split it into several runs of at most 10 years"),
+        )
     return first, last
 
 

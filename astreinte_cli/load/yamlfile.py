@@ -15,8 +15,11 @@ from astreinte_cli.i18n import _
 from astreinte_cli.load.files import UnreadableFile, read_bounded
 
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
-MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
+MAX_EXPANDED_NODES = 100_000  # aliases may not add more than this many nodes to a file
 MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
+
+# Every node takes at least a byte of the file: more nodes than that came from aliases.
+_SATURATED = MAX_FILE_BYTES + MAX_EXPANDED_NODES + 1
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
@@ -118,7 +121,13 @@ def _refusal(refused: UnreadableFile) -> tuple[str, str | None]:
 
 def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
     """Refuse object-building tags, recursive aliases, alias bombs and deep nesting, without
-    expanding."""
+    expanding.
+
+    An alias bomb is counted by what its aliases add: the file's size once every alias is
+    expanded, less the nodes written in it. A large file without aliases (a year of
+    overrides) adds nothing. Each node's expanded size is computed once and kept; sizes stop
+    growing past :data:`_SATURATED`, which no file within :data:`MAX_FILE_BYTES` reaches
+    without aliases adding more than the limit."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
     ok = too_deep = True
@@ -166,13 +175,13 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
             for key_node, value_node in node.value:
                 total += size(key_node, depth + 1) + size(value_node, depth + 1)
         active.discard(key)
-        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
+        sizes[key] = min(total, _SATURATED)
         return sizes[key]
 
-    if size(root, 1) > MAX_EXPANDED_NODES:
+    if size(root, 1) - len(sizes) > MAX_EXPANDED_NODES:
         collector.error(
             node_span(path, root),
-            _("YAML aliases expand this file to more than {count:,} values").format(
+            _("YAML aliases add more than {count:,} values to this file").format(
                 count=MAX_EXPANDED_NODES
             ),
             _("this looks like an alias bomb; write the values out"),
