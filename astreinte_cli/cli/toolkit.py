@@ -468,9 +468,9 @@ def ended_by_output(error: OutputError) -> NoReturn:
     raise SystemExit(ExitCode.OUTPUT)
 
 
-def write_output(output: str, data: Content) -> None:
-    """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`) and
-    readable by all (feeds are served)."""
+def write_output(output: str, data: Content, *, mode: int = 0o644) -> None:
+    """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`),
+    with ``mode``: by default readable by all (feeds are served)."""
     from astreinte_cli.atomic import write_content  # here: `now` writes no file
 
     if output == "-":
@@ -481,7 +481,7 @@ def write_output(output: str, data: Content) -> None:
     if path.is_dir():
         fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
     try:
-        replace_output(path, data, mode=0o644)
+        replace_output(path, data, mode=mode)
     except OSError as exc:
         fail_usage(
             _("{subject}: {message}").format(subject=f"-o {output}", message=exc.strerror or exc)

@@ -298,7 +298,7 @@ def publish(
                 )
             )
         target = directory.absolute()
-        if person_links is not None and person_links.absolute().is_relative_to(target):
+        if person_links is not None and _inside(person_links, target):
             fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
         roster, teams, zone = load_scope(rosters, team, tz)
         instant = export_instant(at, zone)
@@ -338,7 +338,8 @@ def publish(
             )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
-            write_output(str(person_links), json_text(links).encode())
+            # Secret addresses: readable by their owner only, whatever the umask.
+            write_output(str(person_links), json_text(links).encode(), mode=0o600)
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
@@ -359,6 +360,13 @@ def _previous_log(target: Path, given: Path | None) -> PublicationLog:
     if (target / FILE_NAME).is_file() and not target.is_symlink():
         return read_log(target / FILE_NAME)
     return EMPTY
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` once both are resolved: ``x/../DIR/l.json``, or a
+    link into DIR (the file itself or a folder on the way), is inside."""
+    resolved, home = path.resolve(), folder.resolve()
+    return resolved == home or home in resolved.parents
 
 
 def build(
