@@ -3,6 +3,7 @@ of it or a mix of the two."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sys
@@ -31,6 +32,7 @@ def replace_file(
     *,
     mode: int | None = None,
     durable: bool = False,
+    owner: bool = False,
 ) -> None:
     """Replaces ``path`` by a file holding ``content``.
 
@@ -40,6 +42,8 @@ def replace_file(
     - The new file gets ``mode``, else the replaced file's, else 0o644.
     - ``durable`` has the data synced to disk before the replacement (a roster edit), which a
       feed of hundreds of megabytes rebuilt every hour does without.
+    - ``owner`` gives the new file the replaced file's owner and group, as far as the system
+      lets this process (root: always; others: a group they belong to).
     - On any failure the temporary file is removed and ``path`` is left as it was.
     """
     if path.exists() and not path.resolve().is_file():
@@ -47,8 +51,9 @@ def replace_file(
             write_content(stream, content)
         return
     path = path.resolve() if path.is_symlink() else path
+    previous = path.stat() if path.exists() else None
     if mode is None:
-        mode = path.stat().st_mode & 0o7777 if path.exists() else 0o644
+        mode = previous.st_mode & 0o7777 if previous is not None else 0o644
     folder = path.parent
     descriptor, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
     try:
@@ -57,11 +62,26 @@ def replace_file(
             stream.flush()
             if durable:
                 os.fsync(stream.fileno())
-        os.chmod(temporary, mode)
+        if owner and previous is not None:
+            _give_owner(temporary, previous.st_uid, previous.st_gid)
+        os.chmod(temporary, mode)  # after chown, which may clear set-id bits
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def _give_owner(path: str, uid: int, gid: int) -> None:
+    if not hasattr(os, "chown"):  # pragma: no cover (Windows)
+        return
+    info = os.stat(path)
+    if (info.st_uid, info.st_gid) == (uid, gid):
+        return
+    try:
+        os.chown(path, uid, gid)
+    except PermissionError:  # not root: keep at least the group, if this user is in it
+        with contextlib.suppress(PermissionError):
+            os.chown(path, -1, gid)
 
 
 @contextmanager

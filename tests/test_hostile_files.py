@@ -219,3 +219,204 @@ def test_init_refuses_a_fifo_without_hanging(tmp_path: Path) -> None:
     )  # fmt: skip
     assert done.returncode == 1, done.stderr
     assert ".gitignore is not a regular file" in done.stderr
+
+
+# --------------------------------------------------------------------------- editing
+
+TEAM = """\
+people:
+  alice: {name: Alice}
+  bob: {name: Bob}
+  eve: {name: Eve}
+team: support
+timezone: Europe/Paris
+coverage: always
+levels:
+  - rotations:
+      - members: [alice, bob]
+        start: 2026-11-02 09:00
+"""
+
+
+def edit_roster(tmp_path: Path, overrides: str = "") -> Path:
+    folder = tmp_path / "rosters"
+    folder.mkdir()
+    (folder / "support.yaml").write_text(TEAM + overrides, encoding="utf-8", newline="")
+    return folder
+
+
+def add(cli: Cli, folder: Path, *args: str) -> tuple[int, str, str]:
+    result = cli("override", "add", "--rosters", str(folder), "--at", "2026-11-01", *args)
+    return result.code, result.stdout, result.stderr
+
+
+def test_concurrent_edits_lose_nothing(tmp_path: Path) -> None:
+    folder = edit_roster(tmp_path)
+    for round_ in range(2):
+        processes = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    "from astreinte_cli.cli.entry import main; main()",
+                    "override",
+                    "add",
+                    "--rosters",
+                    str(folder),
+                    "--who",
+                    "eve",
+                    "--at",
+                    "2026-11-01",
+                    "--from",
+                    f"2026-12-{1 + 4 * round_ + i:02d}",
+                    "--to",
+                    f"2026-12-{2 + 4 * round_ + i:02d}",
+                ],
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for i in range(4)
+        ]
+        outputs = [process.communicate(timeout=120) for process in processes]
+        assert [process.returncode for process in processes] == [0] * 4, outputs
+        assert sum(out.count("wrote ") for out, _err in outputs) == 4
+    text = (folder / "support.yaml").read_text(encoding="utf-8")
+    assert text.count("who: eve") == 8
+
+
+def test_an_edit_waits_for_another_and_says_so(tmp_path: Path) -> None:
+    from astreinte_cli.authoring import EditError, locked
+
+    path = edit_roster(tmp_path) / "support.yaml"
+    told: list[Path] = []
+    with (
+        locked([path]),
+        pytest.raises(EditError) as refused,
+        locked([path], wait=0.2, waiting=told.append),
+    ):
+        pass
+    assert told == [path]
+    assert "another edit of" in refused.value.message
+
+
+ALIASED = """\
+overrides:
+  - {level: 1, who: eve, from: 2026-12-01, to: &e 2026-12-06}
+  - {level: 1, who: bob, from: 2026-12-05 12:00, to: *e}
+"""
+
+
+def test_an_entry_after_a_list_ending_with_an_alias_lands_at_its_end(
+    tmp_path: Path, cli: Cli
+) -> None:
+    folder = edit_roster(tmp_path, ALIASED)
+    code, out, err = add(cli, folder, "--who", "alice", "--from", "2026-12-05 06:00",
+                         "--to", "2026-12-05 18:00")  # fmt: skip
+    assert code == 0, err
+    text = (folder / "support.yaml").read_text(encoding="utf-8")
+    assert text.endswith("to: *e}\n  - {level: 1, who: alice, from: 2026-12-05 06:00, to: "
+                         "2026-12-05 18:00}\n")  # fmt: skip
+    assert "does not change" not in out
+    assert "alice gains level 1 from Sat 5 Dec 12:00 to Sat 5 Dec 18:00, taking it from bob" in out
+    from astreinte_cli.load import load_roster
+
+    last = load_roster(folder).teams[0].overrides[-1]
+    assert last.who == ("alice",)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ("base: &o {level: 1, who: eve, from: 2026-12-01, to: 2026-12-02}\n"
+         "overrides:\n  - {level: 1, who: bob, from: 2026-12-03, to: 2026-12-04}\n  - *o\n",
+         "the last entry of 'overrides' is a YAML alias"),
+        ("x-list: &l\n  - {level: 1, who: eve, from: 2026-12-01, to: 2026-12-02}\n"
+         "overrides: *l\n", "'overrides' is a YAML alias"),
+    ],
+)  # fmt: skip
+def test_an_alias_where_the_entry_would_go_is_refused(
+    tmp_path: Path, cli: Cli, overrides: str, message: str
+) -> None:
+    folder = edit_roster(tmp_path)
+    (folder / "support.yaml").write_text(TEAM + overrides, encoding="utf-8")
+    before = (folder / "support.yaml").read_bytes()
+    code, _out, err = add(cli, folder, "--who", "alice", "--from", "2026-12-10", "--to",
+                          "2026-12-11")  # fmt: skip
+    assert code in (1, 2)
+    assert message in err or "unknown key" in err
+    assert (folder / "support.yaml").read_bytes() == before
+
+
+def test_an_entry_that_would_not_come_last_is_never_written(
+    tmp_path: Path, cli: Cli, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last line of defence: whatever the splice did, the roster as it would be must end
+    with the entries asked for, else nothing is written and nothing is called done."""
+    from astreinte_cli import authoring
+
+    folder = edit_roster(tmp_path, ALIASED)
+    before = (folder / "support.yaml").read_bytes()
+
+    def misplaced(text: str, entries: object) -> str:  # what the old splice did with `*e`
+        head, last = text.rsplit("  - {level: 1, who: bob", 1)
+        entry = "  - {level: 1, who: alice, from: 2026-12-05 06:00, to: 2026-12-05 18:00}\n"
+        return head + entry + "  - {level: 1, who: bob" + last
+
+    monkeypatch.setattr(authoring, "add_overrides", misplaced)
+    code, out, err = add(cli, folder, "--who", "alice", "--from", "2026-12-05 06:00",
+                         "--to", "2026-12-05 18:00")  # fmt: skip
+    assert code == 2
+    assert "would not be the last of 'overrides'" in err
+    assert "wrote" not in out
+    assert (folder / "support.yaml").read_bytes() == before
+
+
+def test_a_read_only_file_is_refused(tmp_path: Path, cli: Cli) -> None:
+    folder = edit_roster(tmp_path)
+    path = folder / "support.yaml"
+    path.chmod(0o444)
+    before = path.read_bytes()
+    code, out, err = add(cli, folder, "--who", "eve", "--from", "2026-12-10", "--to", "2026-12-11")
+    assert code == 2
+    assert f"error: {path} is read-only: nothing was written" in err
+    assert "wrote" not in out
+    assert path.read_bytes() == before
+    assert mode(path) == 0o444
+
+
+def test_an_edit_keeps_mode_owner_and_hard_links(tmp_path: Path, cli: Cli) -> None:
+    folder = edit_roster(tmp_path)
+    path = folder / "support.yaml"
+    path.chmod(0o640)
+    if os.geteuid() == 0:
+        os.chown(path, 4321, 4321)
+    code, _out, err = add(cli, folder, "--who", "eve", "--from", "2026-12-10", "--to",
+                          "2026-12-11")  # fmt: skip
+    assert code == 0, err
+    info = path.stat()
+    assert mode(path) == 0o640
+    if os.geteuid() == 0:
+        assert (info.st_uid, info.st_gid) == (4321, 4321)
+    linked = tmp_path / "backup.yaml"
+    os.link(path, linked)
+    code, _out, err = add(cli, folder, "--who", "bob", "--from", "2026-12-12", "--to",
+                          "2026-12-13")  # fmt: skip
+    assert code == 0, err
+    assert linked.read_bytes() == path.read_bytes()
+    assert linked.stat().st_ino == path.stat().st_ino
+    assert b"who: bob" in linked.read_bytes()
+
+
+def test_mixed_line_endings_stay_as_they_were_line_by_line(tmp_path: Path, cli: Cli) -> None:
+    lines = TEAM.splitlines()
+    mixed = "".join(line + ("\r\n" if i % 2 else "\n") for i, line in enumerate(lines))
+    mixed += "overrides:\r\n  - {level: 1, who: eve, from: 2026-12-01, to: 2026-12-02}\r\n"
+    folder = edit_roster(tmp_path)
+    (folder / "support.yaml").write_bytes(mixed.encode())
+    code, _out, err = add(cli, folder, "--who", "bob", "--from", "2026-12-10", "--to",
+                          "2026-12-11")  # fmt: skip
+    assert code == 0, err
+    assert (folder / "support.yaml").read_bytes() == (
+        mixed + "  - {level: 1, who: bob, from: 2026-12-10 00:00, to: 2026-12-11 00:00}\r\n"
+    ).encode()
