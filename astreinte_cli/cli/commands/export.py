@@ -385,12 +385,13 @@ def build(
     previous = log if log is not None else EMPTY
     if not progress:
         return build_publication(roster, teams, options, folder, previous_log=previous)
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         task = bar.add_task("publishing", total=None)
 
-        def step(done: int, total: int, path: str) -> None:
-            bar.update(task, completed=done, total=total, description=path)
+        def step(done: int, total: int, path: str) -> None:  # a description is markup
+            bar.update(task, completed=done, total=total, description=escape(path))
 
         return build_publication(roster, teams, options, folder, step, previous)

@@ -318,7 +318,9 @@ def _read(path: Path) -> tuple[bytes, str]:
     return raw, raw.decode("utf-8")  # a BOM stays in the text, and so in the file
 
 
-def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edit]:
+def _edits(
+    roster: Roster, entries: dict[str, list[OverrideEntry]], *, dry_run: bool = False
+) -> list[_Edit]:
     from astreinte_cli.authoring import EditError, add_overrides, writable
 
     edits = []
@@ -326,7 +328,8 @@ def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edi
         if team.id not in entries:
             continue
         path = Path(team.path)
-        writable(path)  # a read-only file is refused before anything is shown as done
+        if not dry_run:  # a read-only file is refused before anything is shown as done
+            writable(path)
         raw, text = _read(path)
         bom = text.startswith("\ufeff")
         try:
@@ -393,7 +396,7 @@ def _apply(
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import team_changes
 
-    edits = _edits(roster, entries)
+    edits = _edits(roster, entries, dry_run=dry_run)
     with _staged(rosters, edits) as new_roster:
         _check_landed(roster, new_roster, entries)
         for edit in edits:
