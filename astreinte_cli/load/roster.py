@@ -227,7 +227,7 @@ class _RosterBuilder:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number: its country code is unknown").format(
-                    value=value
+                    value=excerpt(value)
                 ),
                 _("write + and the country code, then the number, e.g. '+33 6 12 34 56 78'"),
             )
@@ -237,7 +237,7 @@ class _RosterBuilder:
                 node,
                 _(
                     "'{value}' is not a valid phone number for country code +{code} ({country})"
-                ).format(value=value, code=code, country=territory_name(main)),
+                ).format(value=excerpt(value), code=code, country=territory_name(main)),
                 _("check the digits: a number there is written like '{example}'").format(
                     example=example
                 )
