@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 
 import yaml
 
-from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.diagnostics import did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader, is_null
 from astreinte_cli.model import Intervention, Person, Team
@@ -57,7 +57,7 @@ def _entry(
     if person is not None and person not in people:
         reader.error(
             entries["person"][1],
-            _("unknown person '{person}' in {what}").format(person=person, what=what),
+            _("unknown person '{person}' in {what}").format(person=excerpt(person), what=what),
             did_you_mean(person, people),
         )
         person = None
@@ -79,7 +79,7 @@ def _entry(
         client = reader.text(entries["client"][1], "client")
     note = None
     if "note" in entries and not is_null(entries["note"][1]):
-        note = reader.text(entries["note"][1], "note")
+        note = reader.text(entries["note"][1], "note", lines=True)
     if person is None or team is None or start is None or end is None:
         return None
     first, last = start.instant(team.zone), end.instant(team.zone)
@@ -111,10 +111,14 @@ def _travel(reader: NodeReader, node: yaml.Node) -> dt.timedelta | None:
         )
     except TimeSyntaxError:
         reader.error(
-            node, _("travel must be a number of minutes, not '{value}'").format(value=value), hint
+            node,
+            _("travel must be a number of minutes, not '{value}'").format(value=excerpt(value)),
+            hint,
         )
         return None
     if travel > MAX_TRAVEL:
-        reader.error(node, _("travel of {text} is more than a day").format(text=text), hint)
+        reader.error(
+            node, _("travel of {text} is more than a day").format(text=excerpt(text)), hint
+        )
         return None
     return travel

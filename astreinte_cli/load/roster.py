@@ -21,15 +21,16 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import contacts
-from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.diagnostics import Collector, Span, did_you_mean, excerpt
 from astreinte_cli.i18n import _, territory_name
-from astreinte_cli.load.files import is_local, roster_files
+from astreinte_cli.load.files import is_local, resolves_inside, roster_files
 from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.load.team import TEAM_ID, TEAM_KEYS, TeamReader, TeamSource
 from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
 from astreinte_cli.model import Leave, Person, Roster, Team
+from astreinte_cli.printable import control_character
 
 PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 FILE_KEYS = ("team", "people", "leave", "interventions", "phone_region", *TEAM_KEYS)
@@ -49,13 +50,37 @@ def load_roster(location: Path) -> Roster:
             Span(str(location), 0, 0), _("no roster here: the path does not exist"), start_here
         )
         collector.raise_if_any()
+    if not location.is_dir() and not location.is_file():
+        collector.error(
+            Span(str(location), 0, 0),
+            _("not a roster: this is neither a folder nor a regular file"),
+            _("give the roster folder (or one roster file) with --rosters"),
+        )
+        collector.raise_if_any()
+    if location.is_dir() and not resolves_inside(location):
+        collector.error(
+            Span(str(location), 0, 0),
+            _("the roster folder is a symbolic link to a folder outside the one that holds it"),
+            _("give the folder's real path with --rosters"),
+        )
+        collector.raise_if_any()
     files = roster_files(location)
     if not files:
         collector.error(Span(str(location), 0, 0), _("no roster files here"), start_here)
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
     for path in files:
-        root = read_yaml(path, collector)
+        control = control_character(path.name)
+        if control is not None:  # the name is printed in every message about the file
+            collector.error(
+                Span(str(path), 1, 1),
+                _("the file name contains a control character (U+{code:04X})").format(
+                    code=ord(control)
+                ),
+                _("rename the file"),
+            )
+            continue
+        root = read_yaml(path, collector, location if location.is_dir() else None)
         if root is None:
             continue
         reader = NodeReader(str(path), collector)
@@ -107,7 +132,9 @@ class _RosterBuilder:
             for key in team_keys:
                 reader.error(
                     entries[key][0],
-                    _("'{key}' is a team key, but this file has no 'team:'").format(key=key),
+                    _("'{key}' is a team key, but this file has no 'team:'").format(
+                        key=excerpt(key)
+                    ),
                     _("add 'team: <id>' to this file, or move the key to the team's file"),
                 )
 
@@ -121,7 +148,7 @@ class _RosterBuilder:
         if not contacts.is_region(value):
             reader.error(
                 node,
-                _("unknown phone region '{value}'").format(value=value),
+                _("unknown phone region '{value}'").format(value=excerpt(value)),
                 _("use a two-letter country code such as FR, BE, CH"),
             )
             return "FR"
@@ -133,7 +160,9 @@ class _RosterBuilder:
             if not PERSON_ID.fullmatch(person_id):
                 reader.error(
                     id_node,
-                    _("'{person_id}' is not a valid person id").format(person_id=person_id),
+                    _("'{person_id}' is not a valid person id").format(
+                        person_id=excerpt(person_id)
+                    ),
                     _("use letters, digits, '.', '-' and '_', starting with a letter or digit"),
                 )
                 continue
@@ -142,12 +171,14 @@ class _RosterBuilder:
                     id_node,
                     _(
                         "person '{person_id}' is defined twice; it is already defined at {span}"
-                    ).format(person_id=person_id, span=self.people[person_id].span),
+                    ).format(person_id=excerpt(person_id), span=self.people[person_id].span),
                     _("person ids are global: rename one, or remove the copy"),
                 )
                 continue
             entries = reader.mapping(
-                value, _("person '{person_id}'").format(person_id=person_id), allowed=PERSON_KEYS
+                value,
+                _("person '{person_id}'").format(person_id=excerpt(person_id)),
+                allowed=PERSON_KEYS,
             )
             if entries is None:
                 continue
@@ -188,7 +219,7 @@ class _RosterBuilder:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number for region {region}").format(
-                    value=value, region=region
+                    value=excerpt(value), region=region
                 ),
                 _("write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'"),
             )
@@ -196,7 +227,7 @@ class _RosterBuilder:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number: its country code is unknown").format(
-                    value=value
+                    value=excerpt(value)
                 ),
                 _("write + and the country code, then the number, e.g. '+33 6 12 34 56 78'"),
             )
@@ -206,7 +237,7 @@ class _RosterBuilder:
                 node,
                 _(
                     "'{value}' is not a valid phone number for country code +{code} ({country})"
-                ).format(value=value, code=code, country=territory_name(main)),
+                ).format(value=excerpt(value), code=code, country=territory_name(main)),
                 _("check the digits: a number there is written like '{example}'").format(
                     example=example
                 )
@@ -220,7 +251,7 @@ class _RosterBuilder:
         node = entries["email"][1]
         value = reader.text(node, "email")
         if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            reader.error(node, _("'{value}' is not an email address").format(value=value))
+            reader.error(node, _("'{value}' is not an email address").format(value=excerpt(value)))
             return None
         return value
 
@@ -238,7 +269,7 @@ class _RosterBuilder:
             elif "team" not in entries or key not in TEAM_KEYS:  # a team's keys: said once
                 reader.error(
                     key_node,
-                    _("'{key}' is not allowed in a *.local.yaml file").format(key=key),
+                    _("'{key}' is not allowed in a *.local.yaml file").format(key=excerpt(key)),
                     hint,
                 )
         if "phone_region" in entries:
@@ -248,13 +279,13 @@ class _RosterBuilder:
         people = reader.mapping(entries["people"][1], "'people'")
         for person_id, (id_node, value) in (people or {}).items():
             fields = reader.mapping(
-                value, _("contacts of '{person_id}'").format(person_id=person_id)
+                value, _("contacts of '{person_id}'").format(person_id=excerpt(person_id))
             )
             for key, (key_node, _value) in (fields or {}).items():
                 if key not in ("phone", "email"):
                     reader.error(
                         key_node,
-                        _("'{key}' cannot be set in a *.local.yaml file").format(key=key),
+                        _("'{key}' cannot be set in a *.local.yaml file").format(key=excerpt(key)),
                         hint,
                     )
             if fields is not None:
@@ -291,7 +322,7 @@ class _RosterBuilder:
             if person_id not in self.people:
                 reader.error(
                     id_node,
-                    _("unknown person '{person_id}'").format(person_id=person_id),
+                    _("unknown person '{person_id}'").format(person_id=excerpt(person_id)),
                     did_you_mean(person_id, self.people)
                     or _("a *.local.yaml file only adds contacts to people defined elsewhere"),
                 )
@@ -317,12 +348,14 @@ class _RosterBuilder:
             if person not in self.people:
                 reader.error(
                     person_node,
-                    _("unknown person '{person}'").format(person=person),
+                    _("unknown person '{person}'").format(person=excerpt(person)),
                     did_you_mean(person, self.people),
                 )
                 continue
             for item in reader.sequence(
-                periods_node, _("leave of '{person}'").format(person=person), allow_scalar=True
+                periods_node,
+                _("leave of '{person}'").format(person=excerpt(person)),
+                allow_scalar=True,
             ):
                 period = reader.period(item, _("leave period"))
                 if period is not None:

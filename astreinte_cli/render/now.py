@@ -23,15 +23,13 @@ from typing import TYPE_CHECKING, TextIO
 from astreinte_cli.contacts import display_phone
 from astreinte_cli.i18n import _, format_instant
 from astreinte_cli.model import Roster, Team
+from astreinte_cli.printable import printable
 from astreinte_cli.query import LevelNow, escalation_chain
 from astreinte_cli.timeline import Stretch
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
-
-# The control codes that rich.text.Text removes from what it is given (rich.control).
-_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 class Line:
@@ -42,7 +40,7 @@ class Line:
     __slots__ = ("_length", "_parts", "spans", "style")
 
     def __init__(self, text: str = "", style: str = "") -> None:
-        text = text.translate(_STRIPPED)
+        text = printable(text, lines=True)  # roster text: never acts on the terminal
         self._parts = [text]
         self._length = len(text)
         self.style = style
@@ -63,7 +61,7 @@ class Line:
                 self._parts.append(text.plain)
                 self._length += text._length
         elif text:
-            text = text.translate(_STRIPPED)
+            text = printable(text, lines=True)
             if style:
                 self.spans.append((self._length, self._length + len(text), style))
             self._parts.append(text)
