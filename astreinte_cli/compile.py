@@ -13,7 +13,7 @@ import bisect
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -183,6 +183,16 @@ Why = tuple[Placement, ...] | None
 Segment = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, Why]
 
 
+# An override with its period's instants in the team's zone.
+PlacedOverride = tuple[Override, dt.datetime, dt.datetime]
+
+
+def placed_overrides(team: Team, level: int, calendar: TeamCalendar) -> list[PlacedOverride]:
+    """The overrides of ``level`` (its number), in file order, with their instants."""
+    zone = calendar.zone
+    return [(o, *o.period.instants(zone)) for o in team.overrides if o.level == level]
+
+
 def compile_level(
     roster: Roster,
     team: Team,
@@ -190,6 +200,7 @@ def compile_level(
     start: dt.datetime,
     end: dt.datetime,
     calendar: TeamCalendar | None = None,
+    overrides: Sequence[PlacedOverride] | None = None,
     *,
     detailed: bool = False,
 ) -> LevelTimeline:
@@ -198,6 +209,9 @@ def compile_level(
     order, the overrides applied within their periods, the result cut by coverage. The state is
     evaluated per segment where it is constant, straight from the rules, and equal neighbours
     merge: there are far fewer segments than instants to look at.
+
+    ``overrides`` are the level's overrides to apply, in file order (default: all of them,
+    :func:`placed_overrides`): a caller that compiles the level many times places them once.
 
     ``detailed``: what `now` needs, exact at every instant. Neighbours merge only when they
     have the same people in the same order for the same reasons (SPEC §8: `now` gives the
@@ -210,11 +224,11 @@ def compile_level(
         state = _RotationState(rotation, calendar, start, end)
         layered = _layer(layered, _rotation_segments(state, leave, team.on_leave))
     parts = _partition(layered, start, end)
-    for override in team.overrides:
-        if override.level == level.number:
-            override_start, override_end = override.period.instants(calendar.zone)
-            if override_start < end and start < override_end:
-                parts = _apply_override(parts, override, override_start, override_end)
+    if overrides is None:
+        overrides = placed_overrides(team, level.number, calendar)
+    meeting = [(o, s, e) for o, s, e in overrides if s < end and start < e]
+    if meeting:
+        parts = _apply_overrides(parts, meeting)
     coverage = calendar.coverage(level.coverage, start, end)
     pieces = _cut_by_coverage(parts, coverage, start, end, detailed=detailed)
     if detailed:
@@ -328,26 +342,61 @@ def _partition(segments: list[Segment], start: dt.datetime, end: dt.datetime) ->
     return parts
 
 
-def _apply_override(
-    parts: list[Segment], override: Override, start: dt.datetime, end: dt.datetime
-) -> list[Segment]:
-    """One override (SPEC §5.7) on the parts it meets, split at its bounds; the others, found
-    by bisection, are left as they are."""
-    starts = [part[0] for part in parts]
-    first = max(0, bisect.bisect_right(starts, start) - 1)
-    last = bisect.bisect_left(starts, end)
-    replaced: list[Segment] = []
-    for part_start, part_end, who, source, why in parts[first:last]:
-        inside_start, inside_end = max(part_start, start), min(part_end, end)
-        if inside_start >= inside_end:
-            replaced.append((part_start, part_end, who, source, why))
-            continue
-        if part_start < inside_start:
-            replaced.append((part_start, inside_start, who, source, why))
-        replaced.append((inside_start, inside_end, *_overridden(override, who, source, why)))
-        if inside_end < part_end:
-            replaced.append((inside_end, part_end, who, source, why))
-    return parts[:first] + replaced + parts[last:]
+def _apply_overrides(parts: list[Segment], overrides: Sequence[PlacedOverride]) -> list[Segment]:
+    """The overrides (SPEC §5.7), in file order, each on the result of the ones before, in one
+    sweep: the parts are cut at every override's bounds, and each piece gets the overrides that
+    cover it, applied in file order. Linear in the parts and overrides (and in how many
+    overrides cover each piece): applying them one by one rebuilt the parts for each."""
+    count = len(overrides)
+    bounds = sorted({t for _, s, e in overrides for t in (s, e)})
+    by_start = sorted(range(count), key=lambda i: overrides[i][1])
+    by_end = sorted(range(count), key=lambda i: overrides[i][2])
+    active: list[int] = []  # positions in `overrides` (file order) covering the piece
+    started = ended = 0
+    memo: dict[tuple[Payload, tuple[int, ...]], Payload] = {}
+    result: list[Segment] = []
+    for piece_start, piece_end, given, given_source, given_why in _cut_at(parts, bounds):
+        payload: Payload = (given, given_source, given_why)
+        while started < count and overrides[by_start[started]][1] <= piece_start:
+            bisect.insort(active, by_start[started])
+            started += 1
+        while ended < count and overrides[by_end[ended]][2] <= piece_start:
+            active.remove(by_end[ended])
+            ended += 1
+        if active:
+            key = (payload, tuple(active))
+            found = memo.get(key)
+            if found is None:
+                # An override without `replaces` sets the level whatever came before it: the
+                # fold starts at the last such one (a stack of swaps costs one, not all).
+                first = len(active) - 1
+                while first > 0 and overrides[active[first]][0].replaces is not None:
+                    first -= 1
+                found = payload
+                for position in active[first:]:
+                    found = _overridden(overrides[position][0], *found)
+                memo[key] = found
+            payload = found
+        result.append((piece_start, piece_end, *payload))
+    return result
+
+
+Payload = tuple[tuple[str, ...], str | None, Why]  # who, source and why
+
+
+def _cut_at(parts: list[Segment], bounds: Sequence[dt.datetime]) -> Iterator[Segment]:
+    """``parts`` (sorted, contiguous) cut at each of ``bounds`` (sorted) that falls inside one."""
+    b = 0
+    count = len(bounds)
+    for part_start, part_end, who, source, why in parts:
+        while b < count and bounds[b] <= part_start:
+            b += 1
+        cursor = part_start
+        while b < count and bounds[b] < part_end:
+            yield cursor, bounds[b], who, source, why
+            cursor = bounds[b]
+            b += 1
+        yield cursor, part_end, who, source, why
 
 
 # A stretch before it is built: [start, end), who, source, inside coverage, why.

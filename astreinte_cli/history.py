@@ -8,6 +8,7 @@ long as the revisions asked for are in it.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 
 ROSTER_SUFFIXES = (".yaml", ".yml")
+MAX_BLOB_BYTES = 1 << 20  # what the loader reads of a roster file (load/yamlfile.py)
 
 
 class GitError(HintedError):
@@ -108,28 +110,49 @@ class Repository:
             yield Commit(sha, own[sha], known[sha], before)
 
     def materialise(self, revision: str, into: Path) -> Path:
-        """Write the roster files of ``revision`` under ``into``; returns what to load."""
+        """Write the roster files of ``revision`` under ``into``; returns what to load.
+
+        Each blob's size is asked of git (``ls-tree -l``) before it is read: one larger than
+        a roster file may be (:data:`MAX_BLOB_BYTES`) is written as a sparse file of that size,
+        which the loader refuses by its size as it would in the working tree, without a byte
+        of it read into memory (a 300 MB blob made `diff` take 600 MB)."""
         commit = self.resolve(revision)
         if self.is_file:
             target = into / self.name
             into.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(self.git("show", f"{commit}:{self.roster}"))
+            size = int(self.git("cat-file", "-s", f"{commit}:{self.roster}").strip() or b"0")
+            self._write_blob(target, f"{commit}:{self.roster}", size)
             return target
         folder = into / self.name
         folder.mkdir(parents=True, exist_ok=True)
         prefix = "" if self.roster == "." else self.roster.rstrip("/") + "/"
-        listing = self.git("ls-tree", "-z", commit, "--", prefix or ".")
+        listing = self.git("ls-tree", "-l", "-z", commit, "--", prefix or ".")
         for entry in listing.split(b"\0"):
             if not entry:
                 continue
             meta, _tab, raw_path = entry.partition(b"\t")
-            kind = meta.split(b" ")[1] if meta.count(b" ") >= 2 else b""
+            fields = meta.split()  # mode, type, object, size
+            kind = fields[1] if len(fields) >= 4 else b""
             path = raw_path.decode("utf-8", errors="surrogateescape")
             name = path[len(prefix) :] if path.startswith(prefix) else path
             if kind != b"blob" or "/" in name or not name.endswith(ROSTER_SUFFIXES):
                 continue
-            (folder / name).write_bytes(self.git("show", f"{commit}:{path}"))
+            size = int(fields[3]) if fields[3].isdigit() else 0
+            if fields[0] == b"120000" and size <= 4096:
+                # A symbolic link stays one: the loader judges where it leads, as it does in
+                # the working tree (a link out of the roster folder is not read).
+                link = self.git("cat-file", "blob", fields[2].decode("ascii"))
+                (folder / name).symlink_to(os.fsdecode(link))
+                continue
+            self._write_blob(folder / name, fields[2].decode("ascii"), size)
         return folder
+
+    def _write_blob(self, target: Path, blob: str, size: int) -> None:
+        if size > MAX_BLOB_BYTES:
+            with target.open("wb") as stream:
+                stream.truncate(size)  # sparse: refused by its size, never read
+            return
+        target.write_bytes(self.git("cat-file", "blob", blob))
 
 
 def run_git(cwd: Path, *args: str) -> bytes:

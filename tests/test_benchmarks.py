@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -56,3 +57,13 @@ def test_a_history_of_commits_for_the_notice_walk(tmp_path: Path) -> None:
     wall, code = history.time_check(root, 1)
     assert wall > 0
     assert code in (0, 1)
+
+
+def test_the_limits_benchmark_builds_valid_rosters(tmp_path: Path) -> None:
+    import limits
+
+    roster = load_roster(limits.overrides_roster(tmp_path / "o.yaml", 50))
+    zone = roster.teams[0].zone
+    periods = sorted(o.period.instants(zone) for o in roster.teams[0].overrides)
+    assert len(periods) == 50
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(periods))  # disjoint

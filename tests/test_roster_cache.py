@@ -18,7 +18,7 @@ import pytest
 from astreinte_cli.cli.fastpath import plain_arguments
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import cache, load_roster, parts
-from astreinte_cli.load.files import MAX_FILE_BYTES, NotRegular, TooLarge, read_roster_file
+from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 from astreinte_cli.model import index_leave
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
@@ -215,7 +215,9 @@ def test_only_the_changed_file_is_read_again(
     read: list[Path] = []
     built: list[str] = []
     real_read, real_build = parts.read_part, cache.RosterIndex.team_roster
-    monkeypatch.setattr(parts, "read_part", lambda path: read.append(path) or real_read(path))
+    monkeypatch.setattr(
+        parts, "read_part", lambda path, *args: read.append(path) or real_read(path, *args)
+    )
 
     def build(self: cache.RosterIndex, team: str) -> Any:
         built.append(team)
@@ -290,15 +292,17 @@ def test_the_size_is_checked_before_a_file_is_read_or_hashed(tmp_path: Path) -> 
     )
     assert int(done.stdout) < 300_000  # KiB: far from the 3 GiB of the file
     assert "is larger than 1024 KiB" in done.stderr
-    with pytest.raises(TooLarge):
+    with pytest.raises(UnreadableFile) as refused:
         read_roster_file(big)
+    assert refused.value.reason == "too-large"
 
 
 def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
     fifo = tmp_path / "rosters.yaml"
     os.mkfifo(fifo)
-    with pytest.raises(NotRegular):
+    with pytest.raises(UnreadableFile) as refused:
         read_roster_file(fifo)
+    assert refused.value.reason == "special"
     assert cache.file_digest(fifo) is None
     done = subprocess.run(
         [sys.executable, "-m", "astreinte_cli", "now", "--rosters", str(fifo)],
@@ -308,7 +312,7 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 1
-    assert "not a regular file" in done.stderr
+    assert "not a roster: this is neither a folder nor a regular file" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -188,7 +188,7 @@ def _count_reads(roster: Path) -> int:
     code = (
         "import sys; from astreinte_cli.load import parts; calls = []\n"
         "real = parts.read_part\n"
-        "parts.read_part = lambda p: calls.append(p) or real(p)\n"
+        "parts.read_part = lambda p, *args: calls.append(p) or real(p, *args)\n"
         "from astreinte_cli.load.cache import load_roster_cached\n"
         "import datetime, pathlib\n"
         f"load_roster_cached(pathlib.Path({str(roster)!r}), datetime.date(2026, 12, 24))\n"

@@ -294,7 +294,7 @@ def write_publication(directory: Path) -> Iterator[Path]:
     (:func:`check_target`), before anything is built."""
     directory = directory.absolute()
     check_target(directory)
-    with replace_folder(directory) as staging:
+    with replace_folder(directory, MARKER) as staging:
         yield staging
 
 

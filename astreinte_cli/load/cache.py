@@ -23,8 +23,11 @@ an unpickler that can only build the model's values):
   calendars found valid, the holidays of each year, the display form of numbers), KEY hashing
   the context: a file read again imports neither library when it needs nothing new.
 
-A roster file is hashed only after ``fstat`` said it is a regular file of at most 1 MiB
-(``files.read_roster_file``): a FIFO is not waited on, a sparse file of gigabytes not read.
+A roster file is read as the loader reads it (``files.read_roster_file``: a regular file inside
+the roster folder, its size taken by ``fstat`` before a byte is read): a link out of the folder
+is not followed, a FIFO not waited on, a sparse file of gigabytes not read. A file it refuses,
+or a ``--rosters`` path the loader refuses (``files.check_location``), is a miss: the loader
+then says why. A part is read from the very bytes its key hashes.
 Anything missing, unreadable, foreign or of another version is a miss: the roster is then
 read as if there were no cache. Only valid rosters are stored. ``ASTREINTE_CACHE=off`` turns
 the cache off (the last valid roster of ``load/last_valid.py`` is kept all the same).
@@ -50,7 +53,13 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from astreinte_cli import __version__, contacts
-from astreinte_cli.load.files import read_roster_file, roster_files
+from astreinte_cli.load.files import (
+    RosterLocation,
+    UnreadableFile,
+    check_location,
+    read_roster_file,
+    roster_files,
+)
 from astreinte_cli.store import Store
 
 if TYPE_CHECKING:
@@ -144,12 +153,17 @@ def _package_stamp(name: str) -> str:
     return f"{spec.origin}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def file_digest(path: Path) -> str | None:
-    """SHA-256 of a roster file's content; None when it is not one to read (a special file, a
-    file over the size limit, unreadable): the loader then says what is wrong."""
+def file_digest(path: Path, folder: Path | None = None) -> str | None:
+    """SHA-256 of a roster file's content; None when it is not one to read (see
+    :func:`read_roster_file`): the loader then says what is wrong."""
+    content = _content(path, folder)
+    return None if content is None else hashlib.sha256(content).hexdigest()
+
+
+def _content(path: Path, folder: Path | None) -> bytes | None:
     try:
-        return hashlib.sha256(read_roster_file(path)).hexdigest()
-    except OSError:
+        return read_roster_file(path, folder)
+    except UnreadableFile:
         return None
 
 
@@ -498,19 +512,24 @@ def open_index(location: Path, store: Store) -> RosterIndex:
     """The roster at ``location``, through the cache; :class:`RosterError` when it is not
     valid (from :func:`load_roster`, with every problem)."""
     try:
+        folder = check_location(location)
         files = roster_files(location)
-    except OSError:
-        files = []
-    digests = [file_digest(path) for path in files]
-    if not files or any(digest is None for digest in digests):
+    except (RosterLocation, OSError):  # the loader says what is wrong
         return _uncached(store, location, _load_roster(location))
-    listed = [(str(path), digest) for path, digest in zip(files, digests, strict=True) if digest]
+    contents = [_content(path, folder) for path in files]
+    if not files or any(content is None for content in contents):
+        return _uncached(store, location, _load_roster(location))
+    read = [content for content in contents if content is not None]
+    listed = [
+        (str(path), hashlib.sha256(content).hexdigest())
+        for path, content in zip(files, read, strict=True)
+    ]
     key = roster_key(listed)
     manifest = store.read(store.cache, f"roster-{key}", limit=MAX_ENTRY_BYTES)
     if isinstance(manifest, dict) and manifest.get("key") == key:
         return RosterIndex(store, location, manifest)
     try:
-        return _index(location, store, files, listed, key)
+        return _index(location, store, files, listed, key, read, folder)
     except Invalid:
         return _uncached(store, location, _load_roster(location))
 
@@ -522,10 +541,17 @@ def _load_roster(location: Path) -> Roster:
 
 
 def _index(
-    location: Path, store: Store, files: list[Path], listed: list[tuple[str, str]], key: str
+    location: Path,
+    store: Store,
+    files: list[Path],
+    listed: list[tuple[str, str]],
+    key: str,
+    contents: list[bytes],
+    folder: Path | None,
 ) -> RosterIndex:
-    """Reads the roster part by part (each part from the store when its file did not change),
-    links the parts and stores the index; :class:`Invalid` when a part or the link fails."""
+    """Reads the roster part by part (each part from the store when its file did not change,
+    else from ``contents``, the bytes its key hashed), links the parts and stores the index;
+    :class:`Invalid` when a part or the link fails."""
     from astreinte_cli.load.files import is_local
     from astreinte_cli.load.parts import link, read_part
 
@@ -534,7 +560,9 @@ def _index(
     bodies: dict[int, PartBody] = {}
     pickled: dict[int, bytes] = {}
     entries = []
-    for index, ((path, digest), file) in enumerate(zip(listed, files, strict=True)):
+    for index, ((path, digest), file, content) in enumerate(
+        zip(listed, files, contents, strict=True)
+    ):
         pkey = part_key(path, digest)
         entries.append((path, digest, pkey, is_local(file)))
         found = _read_part(store, pkey)
@@ -542,8 +570,8 @@ def _index(
             parts.append(found[0])
             pickled[index] = found[1]
             continue
-        part = read_part(file)
-        if part is None or file_digest(file) != digest:  # a problem, or changed meanwhile
+        part = read_part(file, folder, content)
+        if part is None:
             raise Invalid(path)
         assert part.body is not None
         bodies[index] = part.body

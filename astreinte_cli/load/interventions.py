@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.diagnostics import Collector, Span, did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Intervention, Person, Team
 from astreinte_cli.times import TimeSyntaxError, WallTime, parse_duration
@@ -104,7 +104,7 @@ def _logged(reader: NodeReader, node: yaml.Node, number: int) -> LoggedIntervent
         client = reader.text(entries["client"][1], "client")
     note = None
     if "note" in entries and not is_null(entries["note"][1]):
-        note = reader.text(entries["note"][1], "note")
+        note = reader.text(entries["note"][1], "note", lines=True)
     return LoggedIntervention(
         number,
         person,
@@ -134,7 +134,7 @@ def place_intervention(
     if person is not None and person not in people and logged.person_span is not None:
         collector.error(
             logged.person_span,
-            _("unknown person '{person}' in {what}").format(person=person, what=what),
+            _("unknown person '{person}' in {what}").format(person=excerpt(person), what=what),
             did_you_mean(person, people),
         )
         person = None
@@ -181,10 +181,14 @@ def _travel(reader: NodeReader, node: yaml.Node) -> dt.timedelta | None:
         )
     except TimeSyntaxError:
         reader.error(
-            node, _("travel must be a number of minutes, not '{value}'").format(value=value), hint
+            node,
+            _("travel must be a number of minutes, not '{value}'").format(value=excerpt(value)),
+            hint,
         )
         return None
     if travel > MAX_TRAVEL:
-        reader.error(node, _("travel of {text} is more than a day").format(text=text), hint)
+        reader.error(
+            node, _("travel of {text} is more than a day").format(text=excerpt(text)), hint
+        )
         return None
     return travel

@@ -86,9 +86,10 @@ class _Anyone:
         raise KeyError(person)
 
 
-def read_part(path: Path) -> FilePart | None:
-    """``path`` read alone; None when the file has any problem of its own (the whole-roster
-    loader reports it)."""
+def read_part(path: Path, folder: Path | None = None, raw: bytes | None = None) -> FilePart | None:
+    """``path`` read alone (in the roster folder ``folder``; from ``raw``, its bytes, when the
+    caller has them); None when the file has any problem of its own (the whole-roster loader
+    reports it)."""
     # Here, not above: linking and assembling parts read back from the cache need no YAML.
     from astreinte_cli.load.files import is_local
     from astreinte_cli.load.interventions import read_log
@@ -98,7 +99,7 @@ def read_part(path: Path) -> FilePart | None:
     from astreinte_cli.load.yamlfile import read_yaml
 
     collector = Collector()
-    root = read_yaml(path, collector)
+    root = read_yaml(path, collector, folder, raw)
     if root is None:
         return None
     reader = NodeReader(str(path), collector)

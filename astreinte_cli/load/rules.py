@@ -12,6 +12,7 @@ from typing import Literal
 
 import yaml
 
+from astreinte_cli.diagnostics import excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader, is_null
 from astreinte_cli.model import MaxShare, Rules
@@ -79,7 +80,9 @@ def _hours(reader: NodeReader, node: yaml.Node, what: str) -> float | None:
     if not _NUMBER.fullmatch(value.strip()):
         reader.error(
             node,
-            _("{what} must be a number of hours, not '{value}'").format(what=what, value=value),
+            _("{what} must be a number of hours, not '{value}'").format(
+                what=what, value=excerpt(value)
+            ),
             _("e.g. 11 or 10.5"),
         )
         return None

@@ -16,7 +16,7 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import holiday_calendar
-from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.diagnostics import did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.compensation import read_compensation
 from astreinte_cli.load.nodes import Entries, NodeReader
@@ -101,7 +101,7 @@ class TeamReader:
             fallback = self.references.person(entries["fallback"][1], "fallback")
         instructions = None
         if "instructions" in entries:
-            instructions = reader.text(entries["instructions"][1], "instructions")
+            instructions = reader.text(entries["instructions"][1], "instructions", lines=True)
         levels = self._levels(windows)
         overrides = self._overrides(levels) if "overrides" in entries else ()
         work_hours = None
@@ -162,7 +162,7 @@ class TeamReader:
             except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
                 self.reader.error(
                     node,
-                    _("unknown timezone '{value}'").format(value=value),
+                    _("unknown timezone '{value}'").format(value=excerpt(value)),
                     did_you_mean(value, zoneinfo.available_timezones())
                     or _("use an IANA name such as Europe/Paris"),
                 )
@@ -229,7 +229,9 @@ class TeamReader:
             except ValueError:
                 self.reader.error(
                     item,
-                    _("{what}: '{value}' is not a date").format(what=what, value=value),
+                    _("{what}: '{value}' is not a date").format(
+                        what=what, value=excerpt(value or "")
+                    ),
                     _("write YYYY-MM-DD"),
                 )
         return tuple(result)
@@ -289,7 +291,7 @@ class TeamReader:
                 )
             instructions = None
             if "instructions" in entries:
-                instructions = reader.text(entries["instructions"][1], "instructions")
+                instructions = reader.text(entries["instructions"][1], "instructions", lines=True)
             coverage = None
             if "coverage" in entries:
                 coverage = windows.read(entries["coverage"][1], "coverage")
@@ -393,7 +395,7 @@ class TeamReader:
                 return level.number
         self.reader.error(
             node,
-            _("no level is named '{value}'").format(value=value),
+            _("no level is named '{value}'").format(value=excerpt(value)),
             did_you_mean(value, [level.name for level in levels])
             or _("give the level's number (from 1) or its exact name"),
         )

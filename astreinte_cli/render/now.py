@@ -33,15 +33,13 @@ from astreinte_cli.answers import (
 )
 from astreinte_cli.contacts import display_phone
 from astreinte_cli.i18n import _, format_instant, ngettext
+from astreinte_cli.printable import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
     from astreinte_cli.load.last_valid import StaleRoster
-
-# The control codes that rich.text.Text removes from what it is given (rich.control).
-_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
 
 
 class Line:
@@ -52,7 +50,7 @@ class Line:
     __slots__ = ("_length", "_parts", "spans", "style")
 
     def __init__(self, text: str = "", style: str = "") -> None:
-        text = text.translate(_STRIPPED)
+        text = printable(text, lines=True)  # roster text: never acts on the terminal
         self._parts = [text]
         self._length = len(text)
         self.style = style
@@ -73,7 +71,7 @@ class Line:
                 self._parts.append(text.plain)
                 self._length += text._length
         elif text:
-            text = text.translate(_STRIPPED)
+            text = printable(text, lines=True)
             if style:
                 self.spans.append((self._length, self._length + len(text), style))
             self._parts.append(text)

@@ -298,7 +298,7 @@ def publish(
                 )
             )
         target = directory.absolute()
-        if person_links is not None and person_links.absolute().is_relative_to(target):
+        if person_links is not None and _inside(person_links, target):
             fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
         roster, teams, zone = load_scope(rosters, team, tz)
         instant = export_instant(at, zone)
@@ -338,7 +338,8 @@ def publish(
             )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
-            write_output(str(person_links), json_text(links).encode())
+            # Secret addresses: readable by their owner only, whatever the umask.
+            write_output(str(person_links), json_text(links).encode(), mode=0o600)
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
@@ -361,6 +362,13 @@ def _previous_log(target: Path, given: Path | None) -> PublicationLog:
     return EMPTY
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` once both are resolved: ``x/../DIR/l.json``, or a
+    link into DIR (the file itself or a folder on the way), is inside."""
+    resolved, home = path.resolve(), folder.resolve()
+    return resolved == home or home in resolved.parents
+
+
 def build(
     roster: Roster,
     teams: list[Team],
@@ -377,12 +385,13 @@ def build(
     previous = log if log is not None else EMPTY
     if not progress:
         return build_publication(roster, teams, options, folder, previous_log=previous)
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         task = bar.add_task("publishing", total=None)
 
-        def step(done: int, total: int, path: str) -> None:
-            bar.update(task, completed=done, total=total, description=path)
+        def step(done: int, total: int, path: str) -> None:  # a description is markup
+            bar.update(task, completed=done, total=total, description=escape(path))
 
         return build_publication(roster, teams, options, folder, step, previous)

@@ -27,6 +27,7 @@ from astreinte_cli.cli.toolkit import (
     load,
     replace_output,
     select,
+    utf8_stdout,
 )
 from astreinte_cli.i18n import _
 
@@ -119,7 +120,10 @@ def report(
             _write_per_person(per_person, roster, found, commit_in, chosen=chosen_language)
             return
         text = _render(chosen, billing, roster, found, commit, csv_dialect)
-        if output is None:
+        if output is None and chosen in ("json", "csv"):  # read by programs: UTF-8 always
+            with utf8_stdout() as out:
+                out.write(text)
+        elif output is None:
             typer.echo(text, nl=False)
         else:
             try:
@@ -199,6 +203,7 @@ def _render(
     dialect: str = "rfc4180",
 ) -> str:
     from astreinte_cli.export import report_formats as f
+    from astreinte_cli.printable import printable
     from astreinte_cli.render.report import billing_table, report_table
 
     if output_format == "json":
@@ -206,6 +211,9 @@ def _render(
         return json_text(make(roster, found, commit))
     if output_format == "csv":
         return (f.billing_csv if billing else f.report_csv)(roster, found, commit, dialect)
+    # Text read by people, in a terminal or printed: roster text never acts on the terminal.
     if output_format == "markdown":
-        return (f.billing_markdown if billing else f.report_markdown)(roster, found, commit)
-    return (billing_table if billing else report_table)(roster, found, commit)
+        text = (f.billing_markdown if billing else f.report_markdown)(roster, found, commit)
+    else:
+        text = (billing_table if billing else report_table)(roster, found, commit)
+    return printable(text, lines=True)
