@@ -100,6 +100,65 @@ def test_a_typo_anywhere_answers_from_the_last_valid_roster(
     assert fixed.json() == fresh.json()
 
 
+@pytest.mark.parametrize("cache", ["on", "off"])
+@pytest.mark.parametrize("hostile", ["a link out of the folder", "a sparse file of 3 GB"])
+def test_a_hostile_file_is_refused_and_now_answers_from_the_last_valid_roster(
+    cli: Cli, roster: Path, tmp_path: Path, hostile: str, cache: str
+) -> None:
+    """A file the loader refuses unread (a link to a file outside the roster folder, a file
+    over the size limit) is a roster error like any other: located on stderr, never quoted,
+    and `now` answers from the last valid roster, the cache on or off."""
+    environment = {"ASTREINTE_CACHE": cache}
+    fresh = cli(
+        "now", "--rosters", str(roster), "--team", "support", "--json", *AT, env=environment
+    )
+    assert fresh.code == 0, fresh.stderr
+    if hostile == "a link out of the folder":
+        # A valid roster file: were the link followed, the roster would load (exit 0).
+        secret = tmp_path / "secret.yaml"
+        secret.write_text("people:\n  eve: {name: SECRET-MUST-NOT-LEAK}\n", encoding="utf-8")
+        (roster / "leak.yaml").symlink_to(secret)
+        later = dt.datetime(2030, 1, 2, tzinfo=dt.UTC).timestamp()
+        os.utime(secret, (later, later))  # the target's time is not when the roster broke
+        expected = "leak.yaml:1:1: error: this file is a symbolic link to a file outside"
+    else:
+        with (roster / "big.yaml").open("wb") as stream:
+            stream.truncate(3 << 30)
+        expected = "big.yaml:1:1: error: the file is larger than 1024 KiB"
+    for form in (("--json",), ()):
+        run = cli("now", "--rosters", str(roster), "--team", "support", *form, *AT, env=environment)
+        assert run.code == 4, run.stderr
+        assert expected in run.stderr
+        assert "SECRET" not in run.stdout + run.stderr
+        assert "2030" not in run.stdout
+    stale = cli(
+        "now", "--rosters", str(roster), "--team", "support", "--json", *AT, env=environment
+    )
+    document = stale.json()
+    assert document.pop("stale")["errors"] == 1
+    assert document == fresh.json()
+
+
+def test_a_roster_folder_linked_from_elsewhere_is_refused_even_with_a_warm_cache(
+    cli: Cli, roster: Path, tmp_path: Path
+) -> None:
+    """The cache answers only for what the loader reads: the same files, now behind a link to
+    a folder outside the one that holds it, are refused (exit 4 from the last valid roster)."""
+    here = tmp_path / "here"
+    here.mkdir()
+    roster.rename(here / "rosters")
+    roster = here / "rosters"
+    assert cli("now", "--rosters", str(roster), "--json", *AT).code == 0
+    assert cli("now", "--rosters", str(roster), "--json", *AT).code == 0  # from the cache
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    roster.rename(elsewhere / "rosters")
+    roster.symlink_to(elsewhere / "rosters")  # outside `here`, the folder that holds the link
+    run = cli("now", "--rosters", str(roster), "--json", *AT)
+    assert run.code == 4, run.stderr
+    assert "error: the roster folder is a symbolic link to a folder outside" in run.stderr
+
+
 def test_the_banner_says_since_when_and_from_which_version(cli: Cli, roster: Path) -> None:
     assert cli("now", "--rosters", str(roster), *AT).code == 0
     support = roster / "support.yaml"

@@ -183,8 +183,8 @@ def _broken_since(location: Path, manifest: dict[str, Any], loaded: dt.datetime)
         files = []
     for path in files:
         if (str(path), cache.file_digest(path)) not in known:
-            try:
-                changes.append(path.stat().st_mtime)
+            try:  # a link's own time: when it was put there, not when its target changed
+                changes.append(path.lstat().st_mtime)
             except OSError:
                 continue
     if paths - {str(path) for path in files}:
