@@ -121,11 +121,12 @@ class SourceLines:
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
             # Read as the loader reads roster files: only a regular file inside its folder,
-            # of a bounded size, never waiting on a FIFO (see astreinte_cli.load.files).
-            from astreinte_cli.load.files import UnreadableFile, read_bounded
+            # of a bounded size, never waiting on a FIFO (see astreinte_cli.load.files). Twice
+            # the loader's limit: the line under "the file is larger than 1024 KiB" is shown.
+            from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 
             try:
-                raw = read_bounded(Path(path), 1 << 21)
+                raw = read_roster_file(Path(path), limit=2 * MAX_FILE_BYTES)
             except UnreadableFile:
                 raw = b""
             text = raw.decode("utf-8-sig", errors="replace")  # as the loader reads it

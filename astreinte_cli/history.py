@@ -16,9 +16,9 @@ from pathlib import Path
 
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
+from astreinte_cli.load.files import MAX_FILE_BYTES
 
 ROSTER_SUFFIXES = (".yaml", ".yml")
-MAX_BLOB_BYTES = 1 << 20  # what the loader reads of a roster file (load/yamlfile.py)
 
 
 class GitError(HintedError):
@@ -113,9 +113,10 @@ class Repository:
         """Write the roster files of ``revision`` under ``into``; returns what to load.
 
         Each blob's size is asked of git (``ls-tree -l``) before it is read: one larger than
-        a roster file may be (:data:`MAX_BLOB_BYTES`) is written as a sparse file of that size,
-        which the loader refuses by its size as it would in the working tree, without a byte
-        of it read into memory (a 300 MB blob made `diff` take 600 MB)."""
+        a roster file may be (:data:`~astreinte_cli.load.files.MAX_FILE_BYTES`) is written as
+        a sparse file of that size, which the loader refuses by its size as it would in the
+        working tree, without a byte of it read into memory (a 300 MB blob made `diff` take
+        600 MB)."""
         commit = self.resolve(revision)
         if self.is_file:
             target = into / self.name
@@ -148,7 +149,7 @@ class Repository:
         return folder
 
     def _write_blob(self, target: Path, blob: str, size: int) -> None:
-        if size > MAX_BLOB_BYTES:
+        if size > MAX_FILE_BYTES:
             with target.open("wb") as stream:
                 stream.truncate(size)  # sparse: refused by its size, never read
             return

@@ -47,7 +47,22 @@ def canonical_subdiv(country: str, subdiv: str | None) -> str | None:
     return subdiv
 
 
+# Calendars already found valid (country, subdivision as written), brought by the roster cache
+# (load/cache.py, README "Caches"): a team file read again after an edit is checked without
+# importing the ``holidays`` package when its calendar is one already seen.
+known_calendars: set[tuple[str, str | None]] = set()
+
+
 def validate(country: str, subdiv: str | None) -> Problem | None:
+    if (country, subdiv) in known_calendars:
+        return None
+    problem = _validate(country, subdiv)
+    if problem is None:
+        known_calendars.add((country, subdiv))
+    return problem
+
+
+def _validate(country: str, subdiv: str | None) -> Problem | None:
     import holidays
 
     supported: dict[str, list[str]] = holidays.list_supported_countries()
@@ -101,6 +116,11 @@ _known: dict[tuple[str, str | None, int], dict[dt.date, str]] = {}
 
 def remember(known: dict[tuple[str, str | None, int], dict[dt.date, str]]) -> None:
     _known.update(known)
+
+
+def known_years() -> dict[tuple[str, str | None, int], dict[dt.date, str]]:
+    """Every year of holidays computed or remembered so far (for the roster cache)."""
+    return _known
 
 
 def public_holidays(country: str, subdiv: str | None, year: int) -> dict[dt.date, str]:

@@ -24,9 +24,10 @@ from conftest import Cli
 
 from astreinte_cli.diagnostics import MAX_MESSAGE, Diagnostic, Span, excerpt
 from astreinte_cli.load import load_roster
-from astreinte_cli.load.files import UnreadableFile, read_bounded
-from astreinte_cli.model import Roster
+from astreinte_cli.load.files import UnreadableFile, read_roster_file
+from astreinte_cli.model import Override, Roster
 from astreinte_cli.printable import control_character, printable, without_controls
+from astreinte_cli.times import Period, parse_datetime
 
 ASTREINTE = [sys.executable, "-c", "from astreinte_cli.cli.entry import main; main()"]
 SECRET = "root:x:0:0:SECRET-LINE-THAT-MUST-NOT-LEAK:/root:/bin/bash"
@@ -120,7 +121,7 @@ def test_a_fifo_is_never_opened_for_reading(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "not a roster: this is neither a folder nor a regular file" in result.stderr
     with pytest.raises(UnreadableFile) as refused:  # a FIFO read by name is refused at once
-        read_bounded(folder / "fifo.yaml", 1 << 20)
+        read_roster_file(folder / "fifo.yaml")
     assert refused.value.reason == "special"
 
 
@@ -143,7 +144,7 @@ def test_the_size_is_checked_before_a_byte_is_read(
     real_read = os.read
     monkeypatch.setattr(os, "read", lambda fd, n: read.append(n) or real_read(fd, n))
     with pytest.raises(UnreadableFile) as refused:
-        read_bounded(big, 1 << 20)
+        read_roster_file(big)
     assert refused.value.reason == "too-large"
     assert read == []
 
@@ -211,15 +212,27 @@ def test_annotations_keep_roster_text_on_one_line() -> None:
 
 
 def _hostile_roster(roster: Roster, name: str) -> Roster:
-    """``roster`` with every name (people, teams, levels) replaced by ``name`` + the original:
-    what a roster cached by an older version, or built by a program, could hold."""
+    """``roster`` with every name (people, teams, levels) replaced by ``name`` + the original,
+    and an override whose reason is ``name``: what a roster cached by an older version, or
+    built by a program, could hold."""
     people = {pid: dataclasses.replace(p, name=name + p.name) for pid, p in roster.people.items()}
+    swap = Override(
+        1,
+        1,
+        ("alice",),
+        Period(parse_datetime("2026-06-01")[0], parse_datetime("2026-06-02")[0]),
+        None,
+        name + "swap",
+        False,
+        Span("support.yaml", 1, 1),
+    )
     teams = tuple(
         dataclasses.replace(
             team,
             name=name + team.name,
             instructions=name + "\nline two",
             levels=tuple(dataclasses.replace(lv, name=name + lv.name) for lv in team.levels),
+            overrides=(swap,),
         )
         for team in roster.teams
     )
@@ -230,7 +243,7 @@ def test_names_never_reach_the_terminal_as_sequences(tmp_path: Path) -> None:
     from rich.console import Console
 
     from astreinte_cli.compile import compile_team
-    from astreinte_cli.query import team_now
+    from astreinte_cli.query import team_answer
     from astreinte_cli.render import now as now_view
     from astreinte_cli.render.terminal import render_grid, render_show
 
@@ -238,8 +251,9 @@ def test_names_never_reach_the_terminal_as_sequences(tmp_path: Path) -> None:
     start = dt.datetime(2026, 6, 1, tzinfo=dt.UTC)
     end = start + dt.timedelta(days=7)
     timelines = [compile_team(roster, t, start, end) for t in roster.teams]
-    states = [(t, team_now(roster, t, start)) for t in roster.teams]
-    lines = now_view.now_lines(roster, start, states)
+    answers = [team_answer(roster, t, start) for t in roster.teams]
+    lines = now_view.now_lines(start, answers)
+    assert any("override 1:" in line.plain for line in lines)  # the reason is shown
     for renderable in (
         render_show(roster, timelines, start, end),
         render_grid(roster, timelines, start, end),

@@ -4,7 +4,8 @@ what stays allowed is computed in time proportional to its size (the figures are
 
 - ``every`` is at least 15 minutes; one command compiles at most 3660 days;
 - a file's YAML aliases may add at most 100,000 values (a large file without aliases is fine);
-- overrides are applied in one sweep, which gives what applying them one by one gives;
+- overrides are applied in one sweep, which gives what applying them one by one gives (who,
+  the source, and why each is there: `now`'s detailed compilation);
 - a blob of git history larger than a roster file may be is never read.
 """
 
@@ -20,12 +21,13 @@ from gitrepo import ROSTER, Repo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from astreinte_cli.compile import Segment, _apply_overrides, _overridden
+from astreinte_cli.compile import Segment, Why, _apply_overrides, _overridden
 from astreinte_cli.diagnostics import Collector, RosterError, Span
 from astreinte_cli.history import find_repository
 from astreinte_cli.load import load_roster
 from astreinte_cli.load.yamlfile import MAX_FILE_BYTES, read_yaml
 from astreinte_cli.model import Override
+from astreinte_cli.timeline import PLAIN
 from astreinte_cli.times import Period, WallTime
 
 if TYPE_CHECKING:
@@ -139,28 +141,29 @@ def _one_by_one(
     before, cutting the parts at its bounds (what compile.py did before the sweep)."""
     for override, start, end in overrides:
         replaced: list[Segment] = []
-        for part_start, part_end, who, source in parts:
+        for part_start, part_end, who, source, why in parts:
             inside_start, inside_end = max(part_start, start), min(part_end, end)
             if inside_start >= inside_end:
-                replaced.append((part_start, part_end, who, source))
+                replaced.append((part_start, part_end, who, source, why))
                 continue
             if part_start < inside_start:
-                replaced.append((part_start, inside_start, who, source))
-            replaced.append((inside_start, inside_end, *_overridden(override, who, source)))
+                replaced.append((part_start, inside_start, who, source, why))
+            replaced.append((inside_start, inside_end, *_overridden(override, who, source, why)))
             if inside_end < part_end:
-                replaced.append((inside_end, part_end, who, source))
+                replaced.append((inside_end, part_end, who, source, why))
         parts = replaced
     return parts
 
 
-def _states(parts: list[Segment]) -> list[tuple[dt.datetime, tuple[str, ...], str | None]]:
-    """The state at each hour: what a reader sees, however the parts are cut."""
+def _states(parts: list[Segment]) -> list[tuple[dt.datetime, tuple[str, ...], str | None, Why]]:
+    """The state at each hour: what a reader sees (who, the source, and why each is there, as
+    `now` tells it), however the parts are cut."""
     hours = int((parts[-1][1] - parts[0][0]).total_seconds() // 3600)
     found = []
     for hour in range(hours):
         instant = parts[0][0] + dt.timedelta(hours=hour)
         part = next(p for p in parts if p[0] <= instant < p[1])
-        found.append((instant, part[2], part[3]))
+        found.append((instant, part[2], part[3], part[4]))
     return found
 
 
@@ -170,8 +173,12 @@ def _case(draw: st.DrawFn) -> tuple[list[Segment], list[tuple[Override, dt.datet
     parts: list[Segment] = []
     for first, last in itertools.pairwise([0, *cuts, 48]):
         who = tuple(draw(st.lists(st.sampled_from(PEOPLE), max_size=2, unique=True)))
+        # Why each is there, as a detailed compilation says it: in their own turn, standing
+        # in for someone on leave, or on call despite their own leave.
+        placement = st.sampled_from([PLAIN, ("d", None, False), (None, None, True)])
+        why = draw(st.none() | st.tuples(*(placement for _ in who))) if who else None
         parts.append((BASE + dt.timedelta(hours=first), BASE + dt.timedelta(hours=last), who,
-                      "rotation:r" if who else None))  # fmt: skip
+                      "rotation:r" if who else None, why))  # fmt: skip
     overrides = []
     for index in range(1, draw(st.integers(0, 8)) + 1):
         first = draw(st.integers(-4, 50))

@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
 from astreinte_cli.errors import HintedError
-from astreinte_cli.i18n import _, get_language, ngettext, set_language
+from astreinte_cli.i18n import _, ngettext, set_language
 from astreinte_cli.times import TimeSyntaxError
 
 if TYPE_CHECKING:
@@ -39,6 +39,7 @@ class ExitCode(enum.IntEnum):
     INVALID = 1  # the roster is invalid, or a check found errors
     USAGE = 2  # a command line that cannot be run as given
     GAP = 3  # `now`: a level inside its coverage with nobody on call
+    STALE = 4  # `now`: the roster does not load; answered from the last valid roster
     INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
     OUTPUT = 74  # EX_IOERR: the output cannot be written (stdout closed, a full disk…)
     CLOSED_PIPE = 141  # 128 + SIGPIPE: the reader stopped early (`| head`), as a shell shows it
@@ -162,7 +163,7 @@ def default_rosters(environ: Mapping[str, str] = os.environ) -> Path:
 def load(rosters: Path) -> Roster:
     from astreinte_cli.load.cache import load_roster_cached
 
-    return load_roster_cached(rosters, get_language(), dt.datetime.now(dt.UTC).date())
+    return load_roster_cached(rosters, dt.datetime.now(dt.UTC).date())
 
 
 def load_scope(
@@ -180,12 +181,25 @@ def find_team(roster: Roster, team_id: str) -> Team:
     try:
         return roster.team(team_id)
     except KeyError:
-        from astreinte_cli.diagnostics import did_you_mean
+        unknown_team(team_id, [t.id for t in roster.teams])
 
-        fail_usage(
-            _("no team '{team}' in the roster").format(team=team_id),
-            did_you_mean(team_id, (t.id for t in roster.teams)),
-        )
+
+def unknown_team(team_id: str, known: Sequence[str]) -> NoReturn:
+    from astreinte_cli.diagnostics import did_you_mean
+
+    fail_usage(
+        _("no team '{team}' in the roster").format(team=team_id), did_you_mean(team_id, known)
+    )
+
+
+def select_ids(known: Sequence[str], wanted: list[str] | None) -> list[str]:
+    """The team ids of ``--team`` in the roster's order, else every one (``known``)."""
+    if not wanted:
+        return list(known)
+    for team_id in wanted:
+        if team_id not in known:
+            unknown_team(team_id, known)
+    return [team_id for team_id in known if team_id in wanted]
 
 
 def select(roster: Roster, teams: list[str] | None) -> list[Team]:

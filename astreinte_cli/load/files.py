@@ -12,6 +12,10 @@ byte is read:
   wait (``O_NONBLOCK``): a FIFO would hang the command;
 - the size is taken from the open file (``fstat``) before reading: a 3 GB sparse file is refused
   at once, not after being read into memory.
+
+:func:`read_roster_file` is the one way a roster file is read: by the loader, by the roster
+cache (whose keys hash what it returns, and whose parts are read from those very bytes), by the
+last valid roster's check of what changed, and for the source line shown under an error.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+
+MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 
 
 class UnreadableFile(Exception):
@@ -30,6 +36,30 @@ class UnreadableFile(Exception):
         self.reason = reason
         self.error = error
         self.size = size
+
+
+class RosterLocation(Exception):
+    """Why a ``--rosters`` path is no roster to read: ``reason`` is ``missing``, ``special``
+    (neither a folder nor a regular file) or ``outside`` (a link to a folder outside the one
+    that holds it). The loader says so with a located error; the roster cache, finding it,
+    leaves the path to the loader."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def check_location(location: Path) -> Path | None:
+    """The folder whose files make the roster at ``location`` (None for a roster of one file,
+    read from the folder that holds it); :class:`RosterLocation` when ``location`` is no
+    roster to read."""
+    if location.is_dir():
+        if not resolves_inside(location):
+            raise RosterLocation("outside")
+        return location
+    if location.is_file():
+        return None
+    raise RosterLocation("special" if location.exists() else "missing")
 
 
 def roster_files(location: Path) -> list[Path]:
@@ -64,14 +94,38 @@ def resolves_inside(path: Path, folder: Path | None = None) -> bool:
     return target == home or home in target.parents
 
 
-def read_bounded(path: Path, limit: int, folder: Path | None = None) -> bytes:
+_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)  # a FIFO is not waited on
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def read_roster_file(
+    path: Path, folder: Path | None = None, *, limit: int = MAX_FILE_BYTES
+) -> bytes:
     """The bytes of ``path``, a regular file of at most ``limit`` bytes that resolves inside
-    ``folder`` (default: the folder that holds it); :class:`UnreadableFile` otherwise."""
-    if not resolves_inside(path, folder):
-        raise UnreadableFile("outside")
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    ``folder`` (default: the folder that holds it); :class:`UnreadableFile` otherwise.
+
+    A file that is no link, directly in ``folder``, is inside it: it is opened without
+    following links (``O_NOFOLLOW``), which costs no resolving of paths and leaves no time
+    between a check and the opening. A link is resolved first, and opened only when its
+    target is inside the folder."""
+    direct = _NOFOLLOW and (folder is None or path.parent == folder)
     try:
-        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+        if direct:
+            try:
+                descriptor = os.open(path, _FLAGS | _NOFOLLOW)
+            except OSError:
+                if not os.path.islink(path):
+                    raise
+                direct = False
+        if not direct:
+            if not resolves_inside(path, folder):
+                raise UnreadableFile("outside")
+            descriptor = os.open(path, _FLAGS)
     except IsADirectoryError as exc:
         raise UnreadableFile("folder", exc) from None
     except OSError as exc:

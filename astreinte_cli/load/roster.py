@@ -13,7 +13,8 @@ interventions log by :mod:`astreinte_cli.load.interventions`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Container
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -21,16 +22,23 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import contacts
-from astreinte_cli.diagnostics import Collector, Span, did_you_mean, excerpt
+from astreinte_cli.contacts import with_contacts
+from astreinte_cli.diagnostics import (
+    Collector,
+    Diagnostic,
+    RosterError,
+    Span,
+    did_you_mean,
+    excerpt,
+)
 from astreinte_cli.i18n import _, territory_name
-from astreinte_cli.load.files import is_local, resolves_inside, roster_files
+from astreinte_cli.load.files import RosterLocation, check_location, is_local, roster_files
 from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.load.team import TEAM_ID, TEAM_KEYS, TeamReader, TeamSource
 from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
 from astreinte_cli.model import Leave, Person, Roster, Team
-from astreinte_cli.printable import control_character
 
 PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 FILE_KEYS = ("team", "people", "leave", "interventions", "phone_region", *TEAM_KEYS)
@@ -45,42 +53,18 @@ def load_roster(location: Path) -> Roster:
         "a roster is a folder of *.yaml files: run 'astreinte init' to write a starter one, "
         "or give --rosters PATH"
     )
-    if not location.exists():
-        collector.error(
-            Span(str(location), 0, 0), _("no roster here: the path does not exist"), start_here
-        )
-        collector.raise_if_any()
-    if not location.is_dir() and not location.is_file():
-        collector.error(
-            Span(str(location), 0, 0),
-            _("not a roster: this is neither a folder nor a regular file"),
-            _("give the roster folder (or one roster file) with --rosters"),
-        )
-        collector.raise_if_any()
-    if location.is_dir() and not resolves_inside(location):
-        collector.error(
-            Span(str(location), 0, 0),
-            _("the roster folder is a symbolic link to a folder outside the one that holds it"),
-            _("give the folder's real path with --rosters"),
-        )
-        collector.raise_if_any()
+    try:
+        folder = check_location(location)
+    except RosterLocation as refused:
+        message, hint = _location_refusal(refused.reason, start_here)
+        raise RosterError([Diagnostic(Span(str(location), 0, 0), message, hint)]) from None
     files = roster_files(location)
     if not files:
         collector.error(Span(str(location), 0, 0), _("no roster files here"), start_here)
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
     for path in files:
-        control = control_character(path.name)
-        if control is not None:  # the name is printed in every message about the file
-            collector.error(
-                Span(str(path), 1, 1),
-                _("the file name contains a control character (U+{code:04X})").format(
-                    code=ord(control)
-                ),
-                _("rename the file"),
-            )
-            continue
-        root = read_yaml(path, collector, location if location.is_dir() else None)
+        root = read_yaml(path, collector, folder)
         if root is None:
             continue
         reader = NodeReader(str(path), collector)
@@ -91,6 +75,21 @@ def load_roster(location: Path) -> Roster:
     roster = builder.build([str(path) for path in files])
     collector.raise_if_any()
     return roster
+
+
+def _location_refusal(reason: str, start_here: str) -> tuple[str, str]:
+    """The message and hint that say why ``--rosters`` is no roster to read."""
+    if reason == "missing":
+        return _("no roster here: the path does not exist"), start_here
+    if reason == "outside":
+        return (
+            _("the roster folder is a symbolic link to a folder outside the one that holds it"),
+            _("give the folder's real path with --rosters"),
+        )
+    return (
+        _("not a roster: this is neither a folder nor a regular file"),
+        _("give the roster folder (or one roster file) with --rosters"),
+    )
 
 
 # --------------------------------------------------------------------------- builder
@@ -327,25 +326,35 @@ class _RosterBuilder:
                     or _("a *.local.yaml file only adds contacts to people defined elsewhere"),
                 )
                 continue
-            if not isinstance(value, yaml.MappingNode):
-                continue
-            entries: Entries = {
-                str(key.value): (key, item)
-                for key, item in value.value
-                if isinstance(key, yaml.ScalarNode)
-            }
-            person = self.people[person_id]
-            if "phone" in entries:
-                person = replace(person, phone=self._phone(reader, entries, region))
-            if "email" in entries:
-                person = replace(person, email=self._email(reader, entries))
-            self.people[person_id] = person
+            changes = self.contact_changes(reader, value, region)
+            self.people[person_id] = with_contacts(self.people[person_id], changes.items())
 
-    def _leave(self) -> list[Leave]:
+    def contact_changes(
+        self, reader: NodeReader, value: yaml.Node, region: str
+    ) -> dict[str, str | None]:
+        """The contact fields one entry of a ``*.local.yaml`` file sets, read and checked."""
+        if not isinstance(value, yaml.MappingNode):
+            return {}
+        entries: Entries = {
+            str(key.value): (key, item)
+            for key, item in value.value
+            if isinstance(key, yaml.ScalarNode)
+        }
+        changes: dict[str, str | None] = {}
+        if "phone" in entries:
+            changes["phone"] = self._phone(reader, entries, region)
+        if "email" in entries:
+            changes["email"] = self._email(reader, entries)
+        return changes
+
+    def _leave(self, known: Container[str] | None = None) -> list[Leave]:
+        """Every leave entry; one of a person not in ``known`` (default: the roster's people)
+        is reported and left out."""
+        known = self.people if known is None else known
         result: list[Leave] = []
         for reader, person_node, periods_node in self.leave_nodes:
             person = person_node.value
-            if person not in self.people:
+            if person not in known:
                 reader.error(
                     person_node,
                     _("unknown person '{person}'").format(person=excerpt(person)),

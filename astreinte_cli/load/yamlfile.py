@@ -12,9 +12,9 @@ import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 from astreinte_cli.i18n import _
-from astreinte_cli.load.files import UnreadableFile, read_bounded
+from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
+from astreinte_cli.printable import control_character
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 MAX_EXPANDED_NODES = 100_000  # aliases may not add more than this many nodes to a file
 MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
 
@@ -34,16 +34,31 @@ def node_span(path: str, node: yaml.Node) -> Span:
     return Span(path, start.line + 1, start.column + 1, max(1, width))
 
 
-def read_yaml(path: Path, collector: Collector, folder: Path | None = None) -> yaml.Node | None:
+def read_yaml(
+    path: Path, collector: Collector, folder: Path | None = None, raw: bytes | None = None
+) -> yaml.Node | None:
     """The root node of ``path``, or None after reporting why it cannot be read. ``folder`` is
     the roster folder (default: the folder that holds ``path``): a file that resolves outside
-    it is not read (see :mod:`astreinte_cli.load.files`)."""
+    it is not read (see :mod:`astreinte_cli.load.files`). ``raw``: the file's bytes, when the
+    caller read them already with :func:`read_roster_file` (the roster cache, which hashed
+    them)."""
     name = str(path)
-    try:
-        raw = read_bounded(path, MAX_FILE_BYTES, folder)
-    except UnreadableFile as refused:
-        collector.error(Span(name, 1, 1), *_refusal(refused))
+    control = control_character(path.name)
+    if control is not None:  # the name is printed in every message about the file
+        collector.error(
+            Span(name, 1, 1),
+            _("the file name contains a control character (U+{code:04X})").format(
+                code=ord(control)
+            ),
+            _("rename the file"),
+        )
         return None
+    if raw is None:
+        try:
+            raw = read_roster_file(path, folder)
+        except UnreadableFile as refused:
+            collector.error(Span(name, 1, 1), *_refusal(refused))
+            return None
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
         collector.error(
