@@ -590,6 +590,16 @@ class TeamTimeline:
     team: Team
     levels: tuple[LevelTimeline, ...]
 
+    def on_call_by_person(self) -> dict[str, Intervals]:
+        """Each person's on-call time in the team, whatever the level: what rest and the
+        publication log count as that person's time."""
+        found: dict[str, list[Interval]] = {}
+        for level in self.levels:
+            for stretch in level.stretches:
+                for person in stretch.who:
+                    found.setdefault(person, []).append((stretch.start, stretch.end))
+        return {person: union(items) for person, items in found.items()}
+
 
 def compile_team(
     roster: Roster,

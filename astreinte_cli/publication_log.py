@@ -123,16 +123,6 @@ def _instant(text: object) -> dt.datetime:
 # --------------------------------------------------------------------------- updating
 
 
-def on_call(timeline: TeamTimeline) -> dict[str, Intervals]:
-    """Each person's on-call time in a team, whatever the level."""
-    found: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for level in timeline.levels:
-        for stretch in level.stretches:
-            for person in stretch.who:
-                found.setdefault(person, []).append((stretch.start, stretch.end))
-    return {person: union(items) for person, items in found.items()}
-
-
 def updated(
     previous: PublicationLog,
     timelines: Iterable[TeamTimeline],
@@ -147,7 +137,7 @@ def updated(
         before = teams.get(timeline.team.id)
         since = before.since if before is not None else at
         people: dict[str, tuple[Piece, ...]] = {}
-        now_on_call = {p: clip(i, start, end) for p, i in on_call(timeline).items()}
+        now_on_call = {p: clip(i, start, end) for p, i in timeline.on_call_by_person().items()}
         old = before.on_call if before is not None else {}
         for person in sorted(set(old) | set(now_on_call)):
             pieces = _person(old.get(person, ()), now_on_call.get(person, []), at, start, end)
@@ -231,7 +221,7 @@ def known_from_log(
     zone = timeline.team.zone
     entry = log.teams.get(timeline.team.id)
     found: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date | None]]] = {}
-    for person, intervals in on_call(timeline).items():
+    for person, intervals in timeline.on_call_by_person().items():
         pieces = entry.on_call.get(person, ()) if entry is not None else ()
         out = found.setdefault(person, [])
         for s, e, published in pieces:

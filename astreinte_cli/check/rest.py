@@ -24,7 +24,7 @@ from astreinte_cli.check.findings import Finding, hours_text, is_service, local_
 from astreinte_cli.compile import TeamTimeline, compile_team
 from astreinte_cli.diagnostics import Span
 from astreinte_cli.i18n import _, ngettext
-from astreinte_cli.intervals import Intervals, union
+from astreinte_cli.intervals import Intervals
 from astreinte_cli.model import Roster, Team, Window
 from astreinte_cli.rest import (
     LOOK_AROUND,
@@ -49,16 +49,7 @@ def shifts_of(
     nothing for an astreinte team."""
     if team.kind != "shifts":
         return {}
-    return _people_time(compile_team(roster, team, start, end))
-
-
-def _people_time(timeline: TeamTimeline) -> dict[str, Intervals]:
-    found: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
-    for level in timeline.levels:
-        for stretch in level.stretches:
-            for person in stretch.who:
-                found.setdefault(person, []).append((stretch.start, stretch.end))
-    return {person: union(items) for person, items in found.items()}
+    return compile_team(roster, team, start, end).on_call_by_person()
 
 
 # --------------------------------------------------------------------------- interventions
