@@ -274,8 +274,13 @@ def test_the_size_is_checked_before_a_file_is_read_or_hashed(tmp_path: Path) -> 
     big.parent.mkdir()
     with big.open("wb") as stream:
         stream.truncate(3 << 30)
+    # The peak of this process's own memory (VmHWM), not ru_maxrss: that one survives exec and
+    # reports the parent's size when the child was forked from a large pytest process.
     code = (
-        "import resource, sys; from pathlib import Path\n"
+        "import sys; from pathlib import Path\n"
+        "def peak_kib():\n"
+        "    status = Path('/proc/self/status').read_text()\n"
+        "    return int(status.split('VmHWM:')[1].split()[0])\n"
         "from astreinte_cli.load import cache\n"
         "from astreinte_cli.diagnostics import RosterError\n"
         f"assert cache.file_digest(Path({str(big)!r})) is None\n"
@@ -285,7 +290,7 @@ def test_the_size_is_checked_before_a_file_is_read_or_hashed(tmp_path: Path) -> 
         "except RosterError as error:\n"
         "    from astreinte_cli.diagnostics import format_diagnostic\n"
         "    print(format_diagnostic(error.diagnostics[0]), file=sys.stderr)\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+        "print(peak_kib())"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
