@@ -37,7 +37,8 @@ class ExitCode(enum.IntEnum):
     OK = 0
     INVALID = 1  # the roster is invalid, or a check found errors
     USAGE = 2  # a command line that cannot be run as given
-    GAP = 3  # `now`: a level inside its coverage with nobody on call
+    GAP = 3  # `now`: a level inside its coverage with nobody on call; `route`: see its help
+    STALE = 4  # `now`, `route`: the answer comes from the last valid roster
     INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
 
 
