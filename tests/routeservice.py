@@ -64,11 +64,11 @@ class Service:
         try:
             connection.request("GET", target, headers=headers)
             reply = connection.getresponse()
-            return Response(
-                reply.status,
-                {k.lower(): v for k, v in reply.getheaders()},
-                reply.read().decode("utf-8"),
-            )
+            headers: dict[str, str] = {}
+            for name, value in reply.getheaders():  # repeated headers joined, as HTTP allows
+                key = name.lower()
+                headers[key] = f"{headers[key]}, {value}" if key in headers else value
+            return Response(reply.status, headers, reply.read().decode("utf-8"))
         finally:
             connection.close()
 

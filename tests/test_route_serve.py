@@ -112,7 +112,9 @@ def test_401_without_the_token(rosters: Path, tmp_path: Path) -> None:
         for token in (None, "", "route-test-token-0123456789abcdeF", TOKEN[:-1]):
             answer = service.get("/route?team=hotline", token=token)
             assert answer.status == 401
-            assert answer.headers["www-authenticate"] == 'Bearer realm="astreinte"'
+            assert answer.headers["www-authenticate"] == (
+                'Bearer realm="astreinte", Basic realm="astreinte"'
+            )
             assert "steps" not in answer.body
         assert service.get("/route?team=hotline", token="x" + TOKEN, basic=True).status == 401
         # Even a path that does not exist says nothing without the token.

@@ -156,6 +156,7 @@ class RouteApp:
         if not self._authorised(environ.get("HTTP_AUTHORIZATION", "")):
             status, headers, body, _note = _error("401 Unauthorized", "a valid token is needed")
             headers.append(("WWW-Authenticate", 'Bearer realm="astreinte"'))
+            headers.append(("WWW-Authenticate", 'Basic realm="astreinte"'))
             return status, headers, body, "unauthorised"
         if environ.get("PATH_INFO") != "/route":
             return _error("404 Not Found", "the only path is /route")
