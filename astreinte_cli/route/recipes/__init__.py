@@ -8,7 +8,7 @@ from importlib.resources import files
 
 RECIPES = {
     "kamailio": "kamailio.cfg",
-    "asterisk": "astreinte-route.agi",
+    "asterisk": "asterisk_agi.py",
     "twilio": "twilio_webhook.py",
 }
 
