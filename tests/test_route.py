@@ -212,7 +212,7 @@ def test_text_format_in_french(cli: Cli) -> None:
     )  # fmt: skip
     assert run.code == 3
     assert "personne à appeler" in run.stdout
-    assert "avertissement" in run.stderr
+    assert "warning: ce plan peut laisser un appel sans réponse" in run.stderr
 
 
 @pytest.mark.parametrize(

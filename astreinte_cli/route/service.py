@@ -66,9 +66,10 @@ def read_token(path: Path) -> bytes:
             _("--token-file {path}: cannot read it ({reason})").format(
                 path=path, reason=getattr(exc, "strerror", None) or exc
             ),
-            _("create it with: umask 077; head -c 32 /dev/urandom | base64 > {path}").format(
-                path=path
-            ),
+            _(
+                "create it with: umask 077; "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}"
+            ).format(path=path),
         ) from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise ServiceError(
@@ -80,9 +81,10 @@ def read_token(path: Path) -> bytes:
             _(
                 "--token-file {path}: the token must be one word of at least {count} characters"
             ).format(path=path, count=MIN_TOKEN),
-            _("create it with: umask 077; head -c 32 /dev/urandom | base64 > {path}").format(
-                path=path
-            ),
+            _(
+                "create it with: umask 077; "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}"
+            ).format(path=path),
         )
     return text.encode()
 

@@ -104,7 +104,8 @@ def _stale_summary(count: int) -> str:
 
 
 def _warn(plan: DialPlan) -> None:
-    """What a phone system's operator must know, on stderr whatever the format."""
+    """What a phone system's operator must know, on stderr whatever the format; "warning:"
+    stays English, as "error:" and "hint:" do (scripts read it)."""
     for skipped in plan.skipped:
         where = (
             _("the fallback")
@@ -112,20 +113,21 @@ def _warn(plan: DialPlan) -> None:
             else _("level {number}").format(number=skipped.level)
         )
         echo_error(
-            _("warning: {name} ({who}), on call at {where}, has no phone number: left out").format(
+            "warning: "
+            + _("{name} ({who}), on call at {where}, has no phone number: left out").format(
                 name=skipped.name, who=skipped.who, where=where
             )
         )
     for number in plan.unreached:
         echo_error(
-            _("warning: level {number} is inside its coverage with nobody to ring").format(
-                number=number
-            )
+            "warning: "
+            + _("level {number} is inside its coverage with nobody to ring").format(number=number)
         )
     if plan.can_go_unanswered:
         echo_error(
-            _(
-                "warning: this plan can leave a call unanswered: "
+            "warning: "
+            + _(
+                "this plan can leave a call unanswered: "
                 "the phone system's own fallback must take it"
             )
         )
