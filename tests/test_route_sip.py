@@ -27,7 +27,8 @@ from routeservice import TOKEN, running
 
 SIP = Path(__file__).parent / "data" / "route" / "sip"
 ROSTER = SIP / "roster"
-MODULES = Path("/usr/lib/x86_64-linux-gnu/kamailio/modules")
+# Debian's Kamailio modules, in the folder of the machine's architecture.
+MODULE_FOLDERS = "/usr/lib/*/kamailio/modules"
 ANA, BEN, CAM, BOSS = "+33600000001", "+33600000002", "+33600000003", "+33387000009"
 FIXED_FALLBACK = "+33387999999"  # the phone system's own fallback (not in the roster)
 PHONES = (ANA, BEN, CAM, BOSS, FIXED_FALLBACK)
@@ -41,8 +42,7 @@ def missing() -> str | None:
     for program, package in (("kamailio", "kamailio"), ("sipp", "sip-tester")):
         if shutil.which(program) is None:
             return f"'{program}' is not installed (Debian package {package})"
-    modules = [Path(p) for p in (os.environ.get("KAMAILIO_MODULES") or str(MODULES)).split(":")]
-    if not any((folder / "http_client.so").exists() for folder in modules):
+    if not list(Path("/").glob(MODULE_FOLDERS.lstrip("/") + "/http_client.so")):
         return "Kamailio's http_client module is missing (Debian package kamailio-utils-modules)"
     return None
 
