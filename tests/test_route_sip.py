@@ -356,7 +356,8 @@ def test_level_1_does_not_answer_then_level_2_rings(tmp_path: Path) -> None:
         rang = (cancel - invite).total_seconds()
         assert RING - 1 <= rang <= RING + 1, rang
         (next_invite,) = received(call.trace(CAM), "INVITE")
-        assert 0 <= (next_invite - cancel).total_seconds() <= 1
+        # Level 2 rings as level 1 is cancelled (the two may arrive in either order).
+        assert abs((next_invite - cancel).total_seconds()) <= 1
         assert received(call.trace(CAM), "BYE")
 
 
