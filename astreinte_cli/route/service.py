@@ -67,8 +67,8 @@ def read_token(path: Path) -> bytes:
                 path=path, reason=getattr(exc, "strerror", None) or exc
             ),
             _(
-                "create it with: umask 077; "
-                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}"
+                "create it with: `umask 077; "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}`"
             ).format(path=path),
         ) from None
     if info.st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -82,8 +82,8 @@ def read_token(path: Path) -> bytes:
                 "--token-file {path}: the token must be one word of at least {count} characters"
             ).format(path=path, count=MIN_TOKEN),
             _(
-                "create it with: umask 077; "
-                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}"
+                "create it with: `umask 077; "
+                "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}`"
             ).format(path=path),
         )
     return text.encode()
