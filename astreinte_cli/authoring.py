@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Sequence
+import os
+import re
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -71,17 +75,16 @@ def written_instant(instant: dt.datetime, zone: ZoneInfo) -> str:
 
 def add_overrides(text: str, entries: Sequence[OverrideEntry]) -> str:
     """``text`` (a team's file) with ``entries`` appended to its ``overrides`` list, created at
-    the end of the file when there is none. Nothing else changes."""
+    the end of the file when there is none. Nothing else changes: the new lines end as the line
+    they follow does (a file with mixed line endings stays mixed)."""
     if not entries:
         return text
     from ruamel.yaml import YAML
     from ruamel.yaml.error import YAMLError
     from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 
-    newline = "\r\n" if "\r\n" in text else "\n"
-    body = text.replace("\r\n", "\n")
     try:
-        root = YAML(typ="rt").compose(io.StringIO(body))
+        root = YAML(typ="rt").compose(io.StringIO(text))
     except YAMLError as exc:
         raise EditError(_("the file is not valid YAML: {reason}").format(reason=exc)) from None
     if not isinstance(root, MappingNode) or root.flow_style:
@@ -89,33 +92,102 @@ def add_overrides(text: str, entries: Sequence[OverrideEntry]) -> str:
             _("the file is not a block mapping ('key: value' lines)"),
             _("write the override into the file by hand"),
         )
-    found = None
+    found: Any = None
+    key_node: Any = None
     for key, value in root.value:
         if isinstance(key, ScalarNode) and key.value == "overrides":
-            found = value
+            found, key_node = value, key
     if found is None:
-        result = _new_list(body, root, entries)
-    elif isinstance(found, SequenceNode) and found.flow_style:
-        result = _into_flow_list(body, found, entries)
-    elif isinstance(found, SequenceNode) and found.value:
-        result = _into_block_list(body, found, entries)
-    else:
+        return _new_list(text, root, entries)
+    # A composed alias is its anchor's node, with the anchor's place in the file: the list
+    # (or its last entry) written as '*name' cannot be extended there.
+    if found.start_mark.index < key_node.end_mark.index:
         raise EditError(
-            _("'overrides' is not a list of entries"),
-            _("make it a list ('overrides:' then '- level: …' lines), or remove it"),
+            _("'overrides' is a YAML alias ('*name')"),
+            _("write the list out, or add the override by hand"),
         )
-    return result.replace("\n", newline) if newline != "\n" else result
+    if isinstance(found, SequenceNode) and (found.flow_style or found.value):
+        end, last_is_alias = _list_end(text, found)
+        if last_is_alias:
+            raise EditError(
+                _("the last entry of 'overrides' is a YAML alias ('*name')"),
+                _("write that entry out, or add the override by hand"),
+            )
+        if found.flow_style:
+            return _into_flow_list(text, found, end, entries)
+        return _into_block_list(text, found, end, entries)
+    raise EditError(
+        _("'overrides' is not a list of entries"),
+        _("make it a list ('overrides:' then '- level: …' lines), or remove it"),
+    )
 
 
-def _new_list(body: str, root: Any, entries: Sequence[OverrideEntry]) -> str:
+def _list_end(text: str, node: Any) -> tuple[int, bool]:
+    """Where the content of the list's last entry ends (past its last scalar, alias or flow
+    collection: a block collection ends where the next token starts, lines later, past
+    comments), and whether that entry is an alias. Read from the parser's events, which keep
+    every alias's own place: a composed alias has its anchor's (``to: *e`` put the entry
+    before the last one, which then undid it)."""
+    from ruamel.yaml import YAML
+    from ruamel.yaml.events import (
+        AliasEvent,
+        CollectionEndEvent,
+        CollectionStartEvent,
+        ScalarEvent,
+    )
+
+    end, inside, last_is_alias = node.start_mark.index, False, False
+    flows: list[bool] = []  # the collections open inside the list: flow style or not
+    for event in YAML(typ="rt").parse(io.StringIO(text)):
+        if not inside:
+            inside = (
+                isinstance(event, CollectionStartEvent)
+                and event.start_mark.index == node.start_mark.index
+            )
+            continue
+        if isinstance(event, CollectionEndEvent):
+            if not flows:
+                break  # the list's own end
+            if flows.pop():
+                end = max(end, event.end_mark.index)
+            continue
+        if not flows:  # an entry of the list itself
+            last_is_alias = isinstance(event, AliasEvent)
+        if isinstance(event, CollectionStartEvent):
+            flows.append(bool(event.flow_style))
+        elif isinstance(event, ScalarEvent | AliasEvent):
+            end = max(end, event.end_mark.index)
+    return end, last_is_alias
+
+
+_BREAK = re.compile("\r\n|\n|\r")
+
+
+def _line_break(text: str, index: int) -> tuple[int, str]:
+    """Where the line holding ``index`` ends (past its line break) and that break; a block
+    scalar already ends after its last line break. At the end of a file without a final
+    break: its length, and the file's first break (a line feed if it has none)."""
+    if index > 0 and text[index - 1] in "\r\n":
+        previous = "\r\n" if text[max(0, index - 2) : index] == "\r\n" else text[index - 1]
+        return index, previous
+    found = _BREAK.search(text, index)
+    if found is None:
+        first = _BREAK.search(text)
+        return len(text), first.group() if first else "\n"
+    return found.end(), found.group()
+
+
+def _new_list(text: str, root: Any, entries: Sequence[OverrideEntry]) -> str:
     """A block ``overrides:`` at the end of the file, indented like the file's other lists."""
     dash, offset = _list_style(root)
     lines = ["overrides:"]
     for entry in entries:
         lines += _block_item(entry, dash, offset)
-    if body and not body.endswith("\n"):
-        body += "\n"
-    return body + "\n".join(lines) + "\n"
+    breaks = _BREAK.findall(text)
+    newline = breaks[-1] if breaks else "\n"  # as the file's last line ends
+    if text and not text.endswith(("\n", "\r")):
+        text += newline
+    return text + newline.join(lines) + newline
 
 
 def _list_style(root: Any) -> tuple[int, int]:
@@ -132,7 +204,7 @@ def _list_style(root: Any) -> tuple[int, int]:
     return 2, 2
 
 
-def _into_block_list(body: str, node: Any, entries: Sequence[OverrideEntry]) -> str:
+def _into_block_list(text: str, node: Any, end: int, entries: Sequence[OverrideEntry]) -> str:
     from ruamel.yaml.nodes import MappingNode
 
     last = node.value[-1]
@@ -145,44 +217,24 @@ def _into_block_list(body: str, node: Any, entries: Sequence[OverrideEntry]) -> 
             lines.append(" " * dash + "-" + " " * (offset - 1) + _flow_mapping(entry))
         else:
             lines += _block_item(entry, dash, offset)
-    at = _end_of_line(body, _last_leaf(last).end_mark.index)
-    if at == len(body) and body and not body.endswith("\n"):
-        body += "\n"
-        at += 1
-    return body[:at] + "\n".join(lines) + "\n" + body[at:]
+    at, newline = _line_break(text, end)
+    if at == len(text) and not text.endswith(("\n", "\r")):
+        text += newline
+        at += len(newline)
+    return text[:at] + newline.join(lines) + newline + text[at:]
 
 
-def _into_flow_list(body: str, node: Any, entries: Sequence[OverrideEntry]) -> str:
+def _into_flow_list(text: str, node: Any, end: int, entries: Sequence[OverrideEntry]) -> str:
     rendered = [_flow_mapping(entry) for entry in entries]
     close = node.end_mark.index - 1  # the ']'
     if not node.value:
-        return body[:close] + ", ".join(rendered) + body[close:]
+        return text[:close] + ", ".join(rendered) + text[close:]
     last = node.value[-1]
-    end = last.end_mark.index
     if node.start_mark.line == node.end_mark.line:
-        return body[:end] + "".join(", " + item for item in rendered) + body[end:]
+        return text[:end] + "".join(", " + item for item in rendered) + text[end:]
+    _at, newline = _line_break(text, end)
     indent = " " * last.start_mark.column
-    return body[:end] + "".join(",\n" + indent + item for item in rendered) + body[end:]
-
-
-def _last_leaf(node: Any) -> Any:
-    """The last scalar or flow collection of a block node: block collections end where the
-    next token starts, which may be lines later, past comments."""
-    from ruamel.yaml.nodes import MappingNode, SequenceNode
-
-    while isinstance(node, MappingNode | SequenceNode) and not node.flow_style and node.value:
-        last = node.value[-1]
-        node = last[1] if isinstance(last, tuple) else last
-    return node
-
-
-def _end_of_line(body: str, index: int) -> int:
-    """Where the line holding ``index`` ends (past its newline); a block scalar already ends
-    after its last line break."""
-    if index > 0 and body[index - 1] == "\n":
-        return index
-    newline = body.find("\n", index)
-    return len(body) if newline < 0 else newline + 1
+    return text[:end] + "".join("," + newline + indent + item for item in rendered) + text[end:]
 
 
 # --------------------------------------------------------------------------- rendering
@@ -293,13 +345,109 @@ def swap_entries(
 
 
 def write_atomically(path: Path, text: str, expected: bytes | None = None) -> None:
-    """Replace ``path`` by ``text`` (UTF-8) in one step: a reader sees the old file or the new
-    one, never half of it. With ``expected``, refuse (EditError) when the file no longer holds
-    those bytes: someone changed it since it was read."""
+    """Replace ``path`` by ``text`` (UTF-8). With ``expected``, refuse (EditError) when the file
+    no longer holds those bytes: someone changed it since it was read.
+
+    The file keeps what it was: its mode, its owner and group (where the system lets us set
+    them: run as root, always), and its hard links. A file with one name is replaced in one
+    step (a new file renamed over it), so a reader (a phone system running `now`) sees the old
+    roster or the new one, never half of it. A file with several names (hard links) is
+    rewritten in place instead, the only way for every name to see the change: a reader could
+    then catch it half written, for the moment of the write."""
+    writable(path)
     if expected is not None and path.read_bytes() != expected:
         raise EditError(
             _("{path} changed while the edit was being prepared").format(path=path),
             _("run the command again"),
         )
     encoded = text.encode()
-    replace_file(path, lambda stream: stream.write(encoded), durable=True)
+    info = path.stat()
+    if info.st_nlink > 1:
+        with path.open("r+b") as stream:
+            stream.write(encoded)
+            stream.truncate()
+            stream.flush()
+            os.fsync(stream.fileno())
+        return
+    replace_file(path, lambda stream: stream.write(encoded), durable=True, owner=True)
+
+
+def writable(path: Path) -> None:
+    """Refuses (EditError) a file that is read-only (no write bit, 0444: someone meant it not
+    to change, even for root) or that this user may not write."""
+    info = path.stat()
+    if not info.st_mode & 0o222 or not os.access(path, os.W_OK):
+        raise EditError(
+            _("{path} is read-only: nothing was written").format(path=path),
+            _("make it writable first if it is meant to change (chmod u+w)"),
+        )
+
+
+EDIT_LOCK_WAIT = 10.0  # seconds an edit waits for another edit of the same roster to end
+
+
+@contextmanager
+def locked(
+    paths: Sequence[Path],
+    *,
+    wait: float = EDIT_LOCK_WAIT,
+    waiting: Callable[[Path], None] | None = None,
+) -> Iterator[None]:
+    """Holds an exclusive lock (``flock``) on each of ``paths`` for the block: two edits of a
+    roster (two `override add` run at once) read, check and write one after the other, and
+    neither loses the other's entry. The locks are taken in one order (by path), so that two
+    edits never wait for each other. An edit waits at most ``wait`` seconds for another to
+    end (``waiting`` is told once, when it starts waiting), then gives up (EditError).
+
+    The lock is on the file itself, no lock file beside it. A file replaced by the edit that
+    held it is a new file: a waiting edit that then gets the old one's lock sees it and takes
+    the new one's. Where the system has no ``flock`` (Windows), edits are not locked."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover (Windows)
+        yield
+        return
+    held: list[int] = []
+    deadline = time.monotonic() + wait
+    told = False
+    try:
+        for path in sorted(set(paths), key=str):
+            while True:
+                try:
+                    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                except FileNotFoundError:
+                    break  # gone: the loader will say so
+                try:
+                    fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except OSError:
+                    os.close(descriptor)
+                    if time.monotonic() >= deadline:
+                        raise EditError(
+                            _(
+                                "another edit of {path} has been going on for {seconds} s: "
+                                "nothing was written"
+                            ).format(path=path, seconds=round(wait)),
+                            _("run the command again when it is done"),
+                        ) from None
+                    if waiting is not None and not told:
+                        waiting(path)
+                        told = True
+                    time.sleep(0.05)
+                    continue
+                if _same_file(descriptor, path):
+                    held.append(descriptor)
+                    break
+                os.close(descriptor)  # replaced while we waited: lock the new file
+        yield
+    finally:
+        for descriptor in held:
+            os.close(descriptor)
+
+
+def _same_file(descriptor: int, path: Path) -> bool:
+    try:
+        named = path.stat()
+    except OSError:
+        return False
+    opened = os.fstat(descriptor)
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)

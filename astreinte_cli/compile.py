@@ -13,14 +13,14 @@ import bisect
 import datetime as dt
 import itertools
 import operator
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.intervals import Interval, Intervals, clip, complement, union
 from astreinte_cli.model import Level, Override, Roster, Rotation, Team
-from astreinte_cli.timeline import LevelTimeline, Stretch
+from astreinte_cli.timeline import PLAIN, LevelTimeline, Placement, Stretch
 from astreinte_cli.windows import TeamCalendar
 
 
@@ -175,8 +175,22 @@ class _RotationState:
         self.only = calendar.evaluate(rotation.only, start, end)
 
 
-# A stretch of a level being built: [start, end), who (possibly nobody), source.
-Segment = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None]
+# Why each person of a segment is there (see timeline.Placement), or None when for no reason
+# worth telling (a rotation gave them in its own turn).
+Why = tuple[Placement, ...] | None
+
+# A stretch of a level being built: [start, end), who (possibly nobody), source, why.
+Segment = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, Why]
+
+
+# An override with its period's instants in the team's zone.
+PlacedOverride = tuple[Override, dt.datetime, dt.datetime]
+
+
+def placed_overrides(team: Team, level: int, calendar: TeamCalendar) -> list[PlacedOverride]:
+    """The overrides of ``level`` (its number), in file order, with their instants."""
+    zone = calendar.zone
+    return [(o, *o.period.instants(zone)) for o in team.overrides if o.level == level]
 
 
 def compile_level(
@@ -186,12 +200,23 @@ def compile_level(
     start: dt.datetime,
     end: dt.datetime,
     calendar: TeamCalendar | None = None,
+    overrides: Sequence[PlacedOverride] | None = None,
+    *,
+    detailed: bool = False,
 ) -> LevelTimeline:
     """SPEC §5 on intervals rather than instant by instant: each rotation's turns cut to its
     ``only`` (leave applied where it meets them), the rotations painted over each other in
     order, the overrides applied within their periods, the result cut by coverage. The state is
     evaluated per segment where it is constant, straight from the rules, and equal neighbours
-    merge: there are far fewer segments than instants to look at."""
+    merge: there are far fewer segments than instants to look at.
+
+    ``overrides`` are the level's overrides to apply, in file order (default: all of them,
+    :func:`placed_overrides`): a caller that compiles the level many times places them once.
+
+    ``detailed``: what `now` needs, exact at every instant. Neighbours merge only when they
+    have the same people in the same order for the same reasons (SPEC §8: `now` gives the
+    order at the asked instant), and each stretch's ``why`` says who stands in for whom, who
+    an override put there, and who is on call while on leave."""
     calendar = calendar or TeamCalendar(team)
     leave = _leave_masks(roster, team, level, start, end)
     layered: list[Segment] = []
@@ -199,13 +224,16 @@ def compile_level(
         state = _RotationState(rotation, calendar, start, end)
         layered = _layer(layered, _rotation_segments(state, leave, team.on_leave))
     parts = _partition(layered, start, end)
-    for override in team.overrides:
-        if override.level == level.number:
-            override_start, override_end = override.period.instants(calendar.zone)
-            if override_start < end and start < override_end:
-                parts = _apply_override(parts, override, override_start, override_end)
+    if overrides is None:
+        overrides = placed_overrides(team, level.number, calendar)
+    meeting = [(o, s, e) for o, s, e in overrides if s < end and start < e]
+    if meeting:
+        parts = _apply_overrides(parts, meeting)
     coverage = calendar.coverage(level.coverage, start, end)
-    stretches = [Stretch(*piece) for piece in _cut_by_coverage(parts, coverage, start, end)]
+    pieces = _cut_by_coverage(parts, coverage, start, end, detailed=detailed)
+    if detailed:
+        pieces = _mark_leave(pieces, roster, team, start, end)
+    stretches = [Stretch(*piece) for piece in pieces]
     return LevelTimeline(team, level, start, end, tuple(stretches))
 
 
@@ -227,7 +255,7 @@ def _rotation_segments(
         # interval, without the general walk below.
         only_start, only_end = only[0]
         return [
-            (max(turn.start, only_start), min(turn.end, only_end), turn.who, state.source)
+            (max(turn.start, only_start), min(turn.end, only_end), turn.who, state.source, None)
             for turn in turns
             if turn.start < only_end and only_start < turn.end
         ]
@@ -242,7 +270,7 @@ def _rotation_segments(
             while a < away_count and away[a][1] <= segment_start:
                 a += 1
             if a == away_count or away[a][0] >= segment_end:  # nobody away
-                segments.append((segment_start, segment_end, turn.who, state.source))
+                segments.append((segment_start, segment_end, turn.who, state.source, None))
             else:
                 segments.extend(
                     _substituted_segments(turn, segment_start, segment_end, leave, state.source)
@@ -266,9 +294,9 @@ def _substituted_segments(
         if mask is not None and mask.overlaps(start, end):
             cuts.update(t for t in mask.edges() if start < t < end)
     for piece_start, piece_end in itertools.pairwise(sorted(cuts)):
-        who = _substituted(turn, leave, piece_start)
+        who, why = _substituted(turn, leave, piece_start)
         if who:
-            yield piece_start, piece_end, who, source
+            yield piece_start, piece_end, who, source, why
 
 
 def _layer(lower: list[Segment], upper: list[Segment]) -> list[Segment]:
@@ -277,7 +305,7 @@ def _layer(lower: list[Segment], upper: list[Segment]) -> list[Segment]:
     if not lower or not upper:
         return upper or lower
     first, last = min(lower[0][0], upper[0][0]), max(lower[-1][1], upper[-1][1])
-    free = complement([(s, e) for s, e, _, _ in upper], first, last)
+    free = complement([(s, e) for s, e, _, _, _ in upper], first, last)
     return sorted(upper + _clip_segments(lower, free), key=operator.itemgetter(0))
 
 
@@ -287,11 +315,11 @@ def _clip_segments(segments: list[Segment], intervals: Intervals) -> list[Segmen
     i = j = 0
     segment_count, interval_count = len(segments), len(intervals)
     while i < segment_count and j < interval_count:
-        segment_start, segment_end, who, source = segments[i]
+        segment_start, segment_end, who, source, why = segments[i]
         piece_start = max(segment_start, intervals[j][0])
         piece_end = min(segment_end, intervals[j][1])
         if piece_start < piece_end:
-            result.append((piece_start, piece_end, who, source))
+            result.append((piece_start, piece_end, who, source, why))
         if segment_end < intervals[j][1]:
             i += 1
         else:
@@ -304,50 +332,90 @@ def _partition(segments: list[Segment], start: dt.datetime, end: dt.datetime) ->
     ``[start, end)`` exactly: an override applies where nobody is on call too."""
     parts: list[Segment] = []
     cursor = start
-    for segment_start, segment_end, who, source in segments:
-        if cursor < segment_start:
-            parts.append((cursor, segment_start, (), None))
-        parts.append((segment_start, segment_end, who, source))
-        cursor = segment_end
+    for segment in segments:
+        if cursor < segment[0]:
+            parts.append((cursor, segment[0], (), None, None))
+        parts.append(segment)
+        cursor = segment[1]
     if cursor < end:
-        parts.append((cursor, end, (), None))
+        parts.append((cursor, end, (), None, None))
     return parts
 
 
-def _apply_override(
-    parts: list[Segment], override: Override, start: dt.datetime, end: dt.datetime
-) -> list[Segment]:
-    """One override (SPEC §5.7) on the parts it meets, split at its bounds; the others, found
-    by bisection, are left as they are."""
-    starts = [part[0] for part in parts]
-    first = max(0, bisect.bisect_right(starts, start) - 1)
-    last = bisect.bisect_left(starts, end)
-    replaced: list[Segment] = []
-    for part_start, part_end, who, source in parts[first:last]:
-        inside_start, inside_end = max(part_start, start), min(part_end, end)
-        if inside_start >= inside_end:
-            replaced.append((part_start, part_end, who, source))
-            continue
-        if part_start < inside_start:
-            replaced.append((part_start, inside_start, who, source))
-        replaced.append((inside_start, inside_end, *_overridden(override, who, source)))
-        if inside_end < part_end:
-            replaced.append((inside_end, part_end, who, source))
-    return parts[:first] + replaced + parts[last:]
+def _apply_overrides(parts: list[Segment], overrides: Sequence[PlacedOverride]) -> list[Segment]:
+    """The overrides (SPEC §5.7), in file order, each on the result of the ones before, in one
+    sweep: the parts are cut at every override's bounds, and each piece gets the overrides that
+    cover it, applied in file order. Linear in the parts and overrides (and in how many
+    overrides cover each piece): applying them one by one rebuilt the parts for each."""
+    count = len(overrides)
+    bounds = sorted({t for _, s, e in overrides for t in (s, e)})
+    by_start = sorted(range(count), key=lambda i: overrides[i][1])
+    by_end = sorted(range(count), key=lambda i: overrides[i][2])
+    active: list[int] = []  # positions in `overrides` (file order) covering the piece
+    started = ended = 0
+    memo: dict[tuple[Payload, tuple[int, ...]], Payload] = {}
+    result: list[Segment] = []
+    for piece_start, piece_end, given, given_source, given_why in _cut_at(parts, bounds):
+        payload: Payload = (given, given_source, given_why)
+        while started < count and overrides[by_start[started]][1] <= piece_start:
+            bisect.insort(active, by_start[started])
+            started += 1
+        while ended < count and overrides[by_end[ended]][2] <= piece_start:
+            active.remove(by_end[ended])
+            ended += 1
+        if active:
+            key = (payload, tuple(active))
+            found = memo.get(key)
+            if found is None:
+                # An override without `replaces` sets the level whatever came before it: the
+                # fold starts at the last such one (a stack of swaps costs one, not all).
+                first = len(active) - 1
+                while first > 0 and overrides[active[first]][0].replaces is not None:
+                    first -= 1
+                found = payload
+                for position in active[first:]:
+                    found = _overridden(overrides[position][0], *found)
+                memo[key] = found
+            payload = found
+        result.append((piece_start, piece_end, *payload))
+    return result
 
 
-# A stretch before it is built: [start, end), who, source, inside coverage.
-Piece = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, bool]
+Payload = tuple[tuple[str, ...], str | None, Why]  # who, source and why
+
+
+def _cut_at(parts: list[Segment], bounds: Sequence[dt.datetime]) -> Iterator[Segment]:
+    """``parts`` (sorted, contiguous) cut at each of ``bounds`` (sorted) that falls inside one."""
+    b = 0
+    count = len(bounds)
+    for part_start, part_end, who, source, why in parts:
+        while b < count and bounds[b] <= part_start:
+            b += 1
+        cursor = part_start
+        while b < count and bounds[b] < part_end:
+            yield cursor, bounds[b], who, source, why
+            cursor = bounds[b]
+            b += 1
+        yield cursor, part_end, who, source, why
+
+
+# A stretch before it is built: [start, end), who, source, inside coverage, why.
+Piece = tuple[dt.datetime, dt.datetime, tuple[str, ...], str | None, bool, Why]
 
 
 def _cut_by_coverage(
-    parts: list[Segment], coverage: Intervals, start: dt.datetime, end: dt.datetime
+    parts: list[Segment],
+    coverage: Intervals,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    detailed: bool = False,
 ) -> list[Piece]:
     """The parts (covering ``[start, end)``) cut where coverage begins or ends (SPEC §5.8):
     outside coverage the level is off, whoever is given; inside, nobody is a gap. Neighbours
-    that a reader cannot tell apart (same coverage, source and set of people) merge, as plain
-    tuples: the stretches, many in a large organisation's year, are built once they are
-    final."""
+    that a reader cannot tell apart (same coverage, source and set of people; ``detailed``:
+    the same people in the same order, for the same reasons) merge, as plain tuples: the
+    stretches, many in a large organisation's year, are built once they are final."""
     zones = sorted(
         [(s, e, True) for s, e in coverage]
         + [(s, e, False) for s, e in complement(coverage, start, end)]
@@ -356,7 +424,7 @@ def _cut_by_coverage(
     i = j = 0
     part_count, zone_count = len(parts), len(zones)
     while i < part_count and j < zone_count:
-        part_start, part_end, who, source = parts[i]
+        part_start, part_end, who, source, why = parts[i]
         zone_start, zone_end, active = zones[j]
         piece_start = max(part_start, zone_start)
         piece_end = min(part_end, zone_end)
@@ -367,64 +435,117 @@ def _cut_by_coverage(
         if piece_start >= piece_end:
             continue
         if not (active and who):  # a gap, or off
-            who, source = (), None
+            who, source, why = (), None, None
         if pieces:
             last = pieces[-1]
             # `Stretch.shift_key` compared without building its frozensets.
             if (
                 last[3] == source
                 and last[4] == active
-                and (last[2] == who or set(last[2]) == set(who))
+                and (
+                    (last[2] == who and last[5] == why)
+                    if detailed
+                    else (last[2] == who or set(last[2]) == set(who))
+                )
             ):
-                pieces[-1] = (last[0], piece_end, last[2], source, active)
+                pieces[-1] = (last[0], piece_end, last[2], source, active, last[5])
                 continue
-        pieces.append((piece_start, piece_end, who, source, active))
+        pieces.append((piece_start, piece_end, who, source, active, why))
     return pieces
 
 
-def _substituted(turn: Turn, leave: dict[str, Mask], instant: dt.datetime) -> tuple[str, ...]:
+def _mark_leave(
+    pieces: list[Piece], roster: Roster, team: Team, start: dt.datetime, end: dt.datetime
+) -> list[Piece]:
+    """Who is on call while on leave (SPEC §6 `flag`, or put there by an override), marked in
+    each piece's ``why``; a piece is cut where someone of it goes on leave or comes back."""
+    people = {person for piece in pieces for person in piece[2]}
+    away = _away_masks(roster, team, people, start, end)
+    if not away:
+        return pieces
+    marked: list[Piece] = []
+    for piece in pieces:
+        piece_start, piece_end, who = piece[0], piece[1], piece[2]
+        masks = [
+            (position, away[person])
+            for position, person in enumerate(who)
+            if person in away and away[person].overlaps(piece_start, piece_end)
+        ]
+        if not masks:
+            marked.append(piece)
+            continue
+        cuts = {piece_start, piece_end}
+        for _position, mask in masks:
+            cuts.update(t for t in mask.edges() if piece_start < t < piece_end)
+        for cut_start, cut_end in itertools.pairwise(sorted(cuts)):
+            why = list(piece[5] or (PLAIN,) * len(who))
+            for position, mask in masks:
+                if cut_start in mask:
+                    standing_in_for, override, _on_leave = why[position]
+                    why[position] = (standing_in_for, override, True)
+            marked.append((cut_start, cut_end, who, piece[3], piece[4], _telling(why)))
+    return marked
+
+
+def _telling(why: Iterable[Placement]) -> Why:
+    """``why`` as a tuple, or None when it tells nothing (every placement is plain)."""
+    found = tuple(why)
+    return None if all(placement == PLAIN for placement in found) else found
+
+
+def _substituted(
+    turn: Turn, leave: dict[str, Mask], instant: dt.datetime
+) -> tuple[tuple[str, ...], Why]:
     """``on_leave: next``: each absent member's place goes to the next member of the list,
-    cyclically after the absent one, who is neither on leave nor already given."""
+    cyclically after the absent one, who is neither on leave nor already given; with each
+    substitute, whose place it takes."""
 
     def away(person: str) -> bool:
         return person in leave and instant in leave[person]
 
     given = [turn.members[p] for p in turn.positions]
     taken = set(given)
-    result: list[str] = []
+    result: dict[str, Placement] = {}
     n = len(turn.members)
     for position in turn.positions:
         person = turn.members[position]
         if not away(person):
-            if person not in result:
-                result.append(person)
+            result.setdefault(person, PLAIN)
             continue
         for step in range(1, n):
             candidate = turn.members[(position + step) % n]
             if not away(candidate) and candidate not in taken:
-                result.append(candidate)
+                result[candidate] = (person, None, False)
                 taken.add(candidate)
                 break
-    return tuple(dict.fromkeys(result))
+    return tuple(result), _telling(result.values())
 
 
 def _overridden(
-    override: Override, who: tuple[str, ...], source: str | None
-) -> tuple[tuple[str, ...], str | None]:
+    override: Override, who: tuple[str, ...], source: str | None, why: Why
+) -> tuple[tuple[str, ...], str | None, Why]:
     """One override on the level's state where it applies (SPEC §5.7): the overrides are
-    applied in file order, each on the result of the ones before."""
+    applied in file order, each on the result of the ones before. Whom it puts on call is
+    placed by it; who stays keeps their own reason."""
+    by_override: Placement = (None, override.index, False)
     if override.replaces is None:
-        return tuple(dict.fromkeys(override.who)), override.source
+        people = tuple(dict.fromkeys(override.who))
+        return people, override.source, (by_override,) * len(people)
     if override.replaces not in who:
-        return who, source
-    result: list[str] = []
-    for person in who:
+        return who, source, why
+    placements = why or (PLAIN,) * len(who)
+    result: dict[str, Placement] = {}
+    for person, placement in zip(who, placements, strict=True):
         if person == override.replaces:
             # Who is already on call stays where they are: X too, if `who` names X.
-            result.extend(p for p in override.who if p not in who or p == person)
+            for p in override.who:
+                if p == person:
+                    result.setdefault(p, placement)
+                elif p not in who:
+                    result.setdefault(p, by_override)
         else:
-            result.append(person)
-    return tuple(dict.fromkeys(result)), override.source
+            result.setdefault(person, placement)
+    return tuple(result), override.source, _telling(result.values())
 
 
 def _leave_masks(
@@ -432,6 +553,13 @@ def _leave_masks(
 ) -> dict[str, Mask]:
     """Leave of the level's rotation members, in the team's zone, within the range."""
     members = {p for rotation in level.rotations for p in rotation.everyone}
+    return _away_masks(roster, team, members, start, end)
+
+
+def _away_masks(
+    roster: Roster, team: Team, members: Iterable[str], start: dt.datetime, end: dt.datetime
+) -> dict[str, Mask]:
+    """Leave of ``members``, in the team's zone, within the range."""
     by_person = roster.leave_by_person
     # A period's clock readings are within a day of its instants read in UTC (no zone or offset
     # is 24 hours from UTC): leave two days clear of the range is dropped before being placed.
@@ -463,9 +591,19 @@ class TeamTimeline:
     levels: tuple[LevelTimeline, ...]
 
 
-def compile_team(roster: Roster, team: Team, start: dt.datetime, end: dt.datetime) -> TeamTimeline:
+def compile_team(
+    roster: Roster,
+    team: Team,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    detailed: bool = False,
+) -> TeamTimeline:
     calendar = TeamCalendar(team)
     return TeamTimeline(
         team,
-        tuple(compile_level(roster, team, lv, start, end, calendar) for lv in team.levels),
+        tuple(
+            compile_level(roster, team, lv, start, end, calendar, detailed=detailed)
+            for lv in team.levels
+        ),
     )

@@ -2,13 +2,32 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from astreinte_cli.model import Person
+
+# What earlier runs found, brought by the roster cache (load/cache.py, README "Caches"): the
+# regions known to be valid, and numbers already validated (text, region) → E.164. A roster
+# file read again after an edit is then checked without importing ``phonenumbers`` as long as
+# its numbers and region are ones already seen. Only what was found valid is kept: an invalid
+# one is always judged again, by the library.
+known_regions: set[str] = set()
+known_numbers: dict[tuple[str, str], str] = {}
 
 
 def is_region(code: str) -> bool:
+    if code.upper() in known_regions:
+        return True
     import phonenumbers
 
-    return code.upper() in phonenumbers.SUPPORTED_REGIONS
+    found = code.upper() in phonenumbers.SUPPORTED_REGIONS
+    if found:
+        known_regions.add(code.upper())
+    return found
 
 
 # Cached (README, "Caches"): a number written in several places, or read again at each git
@@ -16,6 +35,16 @@ def is_region(code: str) -> bool:
 @functools.lru_cache(maxsize=4096)
 def normalise_phone(text: str, region: str) -> str | None:
     """The number in E.164 (``+33612345678``), or None when it is not a valid number."""
+    known = known_numbers.get((text, region))
+    if known is not None:
+        return known
+    number = _parsed_e164(text, region)
+    if number is not None:
+        known_numbers[(text, region)] = number
+    return number
+
+
+def _parsed_e164(text: str, region: str) -> str | None:
     import phonenumbers
 
     try:
@@ -78,3 +107,18 @@ def display_phone(e164: str) -> str:
             phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
         )
     return _displayed[e164]
+
+
+def known_displays() -> dict[str, str]:
+    """Every display form made or remembered so far (for the roster cache)."""
+    return _displayed
+
+
+def with_contacts(person: Person, changes: Iterable[tuple[str, str | None]]) -> Person:
+    """``person`` with the ``phone`` and ``email`` a ``*.local.yaml`` file sets."""
+    for key, value in changes:
+        if key == "phone":
+            person = dataclasses.replace(person, phone=value)
+        elif key == "email":
+            person = dataclasses.replace(person, email=value)
+    return person

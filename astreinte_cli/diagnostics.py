@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from astreinte_cli.i18n import _
+from astreinte_cli.printable import printable
 
 Severity = Literal["error", "warning", "note"]
 
@@ -34,12 +35,34 @@ class Span:
         return f"{self.path}:{self.line}:{self.column}"
 
 
+EXCERPT = 60  # characters of a roster value that a message quotes
+MAX_MESSAGE = 400  # characters of a message or a hint, values quoted in them included
+
+
+def excerpt(value: str, limit: int = EXCERPT) -> str:
+    """``value`` as a message quotes it: its control characters shown as escapes
+    (:func:`printable`) and at most ``limit`` characters of it, then '…'. A message never
+    prints more of a value than that: a roster file that is a link to ``/etc/passwd``, or a
+    megabyte on one line, must not end up whole in a CI log."""
+    shown = printable(value)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
+    """A located message. The message and the hint are kept to :data:`MAX_MESSAGE` characters,
+    whatever the values quoted in them."""
+
     span: Span
     message: str
     hint: str | None = None
     severity: Severity = "error"
+
+    def __post_init__(self) -> None:
+        if len(self.message) > MAX_MESSAGE:
+            object.__setattr__(self, "message", self.message[:MAX_MESSAGE] + "…")
+        if self.hint is not None and len(self.hint) > MAX_MESSAGE:
+            object.__setattr__(self, "hint", self.hint[:MAX_MESSAGE] + "…")
 
 
 class RosterError(Exception):
@@ -97,9 +120,14 @@ class SourceLines:
 
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
+            # Read as the loader reads roster files: only a regular file inside its folder,
+            # of a bounded size, never waiting on a FIFO (see astreinte_cli.load.files). Twice
+            # the loader's limit: the line under "the file is larger than 1024 KiB" is shown.
+            from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
+
             try:
-                raw = Path(path).read_bytes()[: 1 << 21]
-            except OSError:
+                raw = read_roster_file(Path(path), limit=2 * MAX_FILE_BYTES)
+            except UnreadableFile:
                 raw = b""
             text = raw.decode("utf-8-sig", errors="replace")  # as the loader reads it
             lines = LINE_BREAK.split(text)
@@ -118,7 +146,9 @@ def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None
     The message and the hint are in the reader's language; ``PATH:LINE:COL: error:`` and
     ``hint:`` stay English in every language, for the editors and scripts that parse them."""
     span = diagnostic.span
-    out = [f"{span}: {diagnostic.severity}: {diagnostic.message}"]
+    # A message quotes keys and values of the roster: shown as text, never acting on the
+    # terminal or starting a new line a CI would read as a command.
+    out = [f"{printable(str(span))}: {diagnostic.severity}: {printable(diagnostic.message)}"]
     source = (sources or SourceLines()).line(span.path, span.line)
     if source is not None and "\x00" not in source:
         # One character per column, so that the caret stays under the token; control
@@ -136,5 +166,5 @@ def format_diagnostic(diagnostic: Diagnostic, sources: SourceLines | None = None
         width = max(1, min(span.width, max(1, len(shown) - column + 1)))
         out.append(" " * 6 + "| " + " " * (column - 1) + "^" * width)
     if diagnostic.hint:
-        out.append(f"hint: {diagnostic.hint}")
+        out.append(f"hint: {printable(diagnostic.hint)}")
     return "\n".join(out)

@@ -74,6 +74,9 @@ class Person:
     phone: str | None  # E.164
     email: str | None
     span: Span
+    # Their own working hours (part-time, or on call for a team they do not work in), read in
+    # the zone of each team that asks; None: the working hours of that team.
+    work_hours: Window | None = None
 
     @property
     def is_service(self) -> bool:
@@ -184,6 +187,9 @@ class HolidayCalendar:
     subdiv: str | None
     add: tuple[dt.date, ...]
     remove: tuple[dt.date, ...]
+    # Days the ``holidays`` package lists that are local customs rather than legal holidays
+    # (overseas: Mi-Carême, Good Friday, 21 July…): left out unless asked for.
+    local_customs: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,15 +215,18 @@ class MaxShare:
 class Rules:
     """The team's limits that ``check`` enforces (``rules:``); None turns a rule off.
 
-    ``notice_days`` defaults to 15 (Code du travail L3121-12); the others are off unless set.
-    ``spans`` locates each key that the roster wrote, for findings to point at.
+    ``notice_days`` defaults to 15 (Code du travail L3121-12), read from git or from the
+    publication log (``notice_from``); ``min_rest_hours`` is the daily rest, 11 hours by
+    default (L3131-1), the weekly rest being 24 hours more (L3132-2); the others are off unless
+    set. ``spans`` locates each key that the roster wrote, for findings to point at.
     """
 
     notice_days: int | None = 15
     max_consecutive_turns: int | None = None
-    min_rest_hours: float | None = None
+    min_rest_hours: float | None = 11.0
     max_share: MaxShare | None = None
     spans: Mapping[str, Span] = field(default_factory=_empty_spans)
+    notice_from: Literal["git", "publication"] = "git"
 
 
 # --------------------------------------------------------------------------- compensation
@@ -327,6 +336,13 @@ class Team:
     spans: Mapping[str, Span] = field(default_factory=_empty_spans)
     rules: Rules = field(default_factory=Rules)
     compensation: Compensation | None = None
+    # The working hours of the team's staff (None: its business hours): the work that rest is
+    # measured from, with interventions.
+    work_hours: Window | None = None
+    # "shifts": its rotations are on-site working shifts (working time), not astreinte: the
+    # shifts are the staff's work, and the monthly astreinte document leaves the team out.
+    kind: Literal["astreinte", "shifts"] = "astreinte"
+    organisation: str | None = None  # the employer, named on the monthly document
 
     @property
     def zone(self) -> ZoneInfo:

@@ -7,8 +7,9 @@ import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from astreinte_cli import answers
+from astreinte_cli.answers import Contact, LevelAnswer, Next, OnCall, TeamAnswer
 from astreinte_cli.compile import compile_level
-from astreinte_cli.i18n import _
 from astreinte_cli.model import Level, Roster, Team
 from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.windows import TeamCalendar
@@ -24,7 +25,7 @@ class LevelNow:
     team: Team
     level: Level
     at: dt.datetime
-    current: Stretch  # who and source at the instant
+    current: Stretch  # who (in order at the instant), source and why, at the instant
     since: dt.datetime | None
     until: dt.datetime | None
     next: Stretch | None  # the state that begins at ``until``
@@ -51,7 +52,7 @@ def level_now(
         # A second past the reach on both sides: a change exactly 400 days away still counts.
         margin = min(reach, HORIZON) + dt.timedelta(seconds=1)
         start, end = at - margin, at + margin
-        timeline = compile_level(roster, team, level, start, end, calendar)
+        timeline = compile_level(roster, team, level, start, end, calendar, detailed=True)
         answer = _answer(timeline, at, start, end, final=reach >= HORIZON)
         if answer is not None:
             return answer
@@ -83,41 +84,81 @@ def team_now(roster: Roster, team: Team, at: dt.datetime) -> list[LevelNow]:
     return [level_now(roster, team, level, at, calendar) for level in team.levels]
 
 
-@dataclass(frozen=True, slots=True)
-class Step:
-    """One step of the escalation chain: whom to call, and how long after the first call."""
+def team_answer(roster: Roster, team: Team, at: dt.datetime) -> TeamAnswer:
+    """`now`'s answer for ``team`` at ``at``, compiled around the instant."""
+    calendar = TeamCalendar(team)
+    levels = [level_now(roster, team, level, at, calendar) for level in team.levels]
+    open_hours = calendar.business_hours(at, at + dt.timedelta(microseconds=1))
+    return TeamAnswer(
+        id=team.id,
+        name=team.name,
+        timezone=team.timezone,
+        instructions=team.instructions,
+        fallback=contact(roster, team.fallback) if team.fallback else None,
+        business_hours=bool(open_hours),
+        levels=tuple(level_answer(roster, team, state) for state in levels),
+    )
 
-    label: str
-    who: tuple[str, ...]
-    after: dt.timedelta
+
+def level_answer(roster: Roster, team: Team, state: LevelNow) -> LevelAnswer:
+    current = state.current
+    on_call = tuple(
+        on_call_entry(roster, team, person, current.placement(position))
+        for position, person in enumerate(current.who)
+    )
+    following = None
+    if state.next is not None and state.until is not None:
+        following = Next(state.next.active, tuple(contact(roster, p) for p in state.next.who))
+    level = state.level
+    return LevelAnswer(
+        number=level.number,
+        name=level.name,
+        escalate_after=level.escalate_after,
+        instructions=level.instructions,
+        active=current.active,
+        on_call=on_call,
+        source=current.source,
+        since=state.since,
+        until=state.until,
+        next=following,
+    )
 
 
-def escalation_chain(team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]) -> list[Step]:
-    """The levels that have someone on call, then the fallback, with cumulative delays;
-    ``levels`` gives each level with who it has on call at the instant.
+def contact(roster: Roster, person_id: str) -> Contact:
+    person = roster.people[person_id]
+    return Contact(person.id, person.name, person.phone)
 
-    A level that is off or empty at the instant is skipped, as a switchboard would skip it;
-    its delay does not count.
-    """
-    return [
-        Step(step_label(number), who, after) for number, who, after in chain_steps(team, levels)
-    ]
+
+def on_call_entry(
+    roster: Roster,
+    team: Team,
+    person_id: str,
+    placement: tuple[str | None, int | None, bool],
+) -> OnCall:
+    """Someone on call, with why they are there (a :data:`timeline.Placement`)."""
+    standing_in_for, override, on_leave = placement
+    person = roster.people[person_id]
+    return OnCall(
+        person.id,
+        person.name,
+        person.phone,
+        standing_in_for=contact(roster, standing_in_for) if standing_in_for else None,
+        on_leave=on_leave,
+        override=override,
+        reason=team.overrides[override - 1].reason if override is not None else None,
+    )
 
 
 def chain_steps(
     team: Team, levels: Iterable[tuple[Level, tuple[str, ...]]]
 ) -> Iterator[tuple[int | None, tuple[str, ...], dt.timedelta]]:
-    """The steps of :func:`escalation_chain` as (level number, or None for the fallback; who;
-    delay): what a feed, which meets tens of thousands of chains, keeps its texts by."""
-    elapsed = dt.timedelta(0)
-    for level, who in levels:
-        if who:
-            yield level.number, who, elapsed
-            elapsed += level.escalate_after
-    if team.fallback is not None:
-        yield None, (team.fallback,), elapsed
+    """The escalation chain of ``team`` as (level number, or None for the fallback; who;
+    delay), ``levels`` giving each level with who it has on call at the instant (see
+    :func:`answers.chain_steps`): what a feed, which meets tens of thousands of chains, keeps
+    its texts by."""
+    return answers.chain_steps(
+        ((level.number, level.escalate_after, who) for level, who in levels), team.fallback
+    )
 
 
-def step_label(number: int | None) -> str:
-    """``level 2``, or ``fallback`` for None."""
-    return _("fallback") if number is None else _("level {number}").format(number=number)
+step_label = answers.step_label

@@ -10,15 +10,17 @@ import datetime as dt
 import tempfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from astreinte_cli.check import Finding, Revision, check_timelines
 from astreinte_cli.check.findings import order_by
 from astreinte_cli.compile import compile_team
 from astreinte_cli.diagnostics import RosterError
-from astreinte_cli.history import GitError, Repository, find_repository
+from astreinte_cli.history import Commit, GitError, Repository, find_repository
 from astreinte_cli.i18n import _
 from astreinte_cli.load import load_roster
 from astreinte_cli.model import Roster, Team
+from astreinte_cli.publication_log import read_log
 
 
 def roster_at(repository: Repository, revision: str, into: Path) -> Roster:
@@ -29,7 +31,14 @@ def roster_at(repository: Repository, revision: str, into: Path) -> Roster:
 
 
 class Revisions:
-    """Older states of the roster, read lazily from git into ``folder`` and loaded once each."""
+    """Older states of the roster, read lazily from git into ``folder`` and loaded once each.
+
+    The notice rule counts in days, so only the roster as it stood at the end of each day
+    matters: of the commits that count from the same day, only the newest is loaded (and the
+    oldest commit of all, the baseline). The walk is newest first and stops where the notice
+    rule stops asking (:func:`astreinte_cli.check.notice.known_dates`), so its cost is bounded
+    by the number of days the rule looks back, not by the number of commits: a branch with
+    hundreds of commits a day costs what one with a commit a day does."""
 
     def __init__(
         self, repository: Repository, folder: Path, first: dt.datetime, last: dt.datetime
@@ -39,6 +48,16 @@ class Revisions:
         self.first = first
         self.last = last
         self._rosters: dict[str, Roster | None] = {}
+        self._commits: list[Commit] | None = None
+        # Commits dated before their first parent that some team's walk went through, with
+        # the first such team: check says so (their date is not trusted, see Commit.known).
+        self.backdated: dict[str, tuple[Commit, Team]] = {}
+
+    @property
+    def commits(self) -> list[Commit]:
+        if self._commits is None:
+            self._commits = list(self.repository.commits())
+        return self._commits
 
     def _roster(self, sha: str) -> Roster | None:
         if sha not in self._rosters:
@@ -49,16 +68,63 @@ class Revisions:
         return self._rosters[sha]
 
     def of(self, team: Team) -> Iterator[Revision]:
-        """``team``'s timeline at each commit that changed the roster, newest first, with the
-        day it became known; the history ends with a revision without it (None)."""
-        for commit in self.repository.commits():
+        """``team``'s timeline as it stood at the end of each day that changed the roster,
+        newest first, with that day; then the oldest commit's (the baseline). The history ends
+        with a revision without the team (None) where it did not exist or did not load."""
+        commits = self.commits
+        zone = team.zone
+        previous: dt.date | None = None
+        for index, commit in enumerate(commits):
+            if commit.backdated and commit.parent_date is not None:
+                # Notice counts in days: seconds of clock skew between two machines within a
+                # day change nothing, and would be noise.
+                earlier = commit.date.astimezone(zone).date()
+                if earlier < commit.parent_date.astimezone(zone).date():
+                    self.backdated.setdefault(commit.sha, (commit, team))
+            known = commit.known.astimezone(zone).date()
+            if known == previous and index != len(commits) - 1:
+                continue  # an earlier commit of a day already read: the day's end is what counts
+            previous = known
             roster = self._roster(commit.sha)
-            known = commit.date.astimezone(team.zone).date()
             older = _team(roster, team.id) if roster is not None else None
             if roster is None or older is None:
                 yield Revision(known, None)
                 return
             yield Revision(known, compile_team(roster, older, self.first, self.last))
+
+    def backdated_findings(self) -> list[Finding]:
+        """A warning for each commit dated before its first parent that a walk went through."""
+        found = []
+        for commit, team in self.backdated.values():
+            zone = team.zone
+            found.append(
+                Finding(
+                    "notice",
+                    "warning",
+                    team.rules.spans.get("notice_days", team.span),
+                    _(
+                        "commit {sha} is dated {date}, before the commit it follows on this "
+                        "branch ({parent}): for notice it counts from {known}"
+                    ).format(
+                        sha=commit.sha[:12],
+                        date=_minutes(commit.date, zone),
+                        parent=_minutes(commit.parent_date or commit.known, zone),
+                        known=_minutes(commit.known, zone),
+                    ),
+                    _(
+                        "a date that goes back is a rewritten date, a wrong clock or commits "
+                        "fast-forwarded from elsewhere; merge changes with merge or squash "
+                        "commits on a protected branch (README, Notice)"
+                    ),
+                    team.id,
+                    commit.date,
+                )
+            )
+        return found
+
+
+def _minutes(instant: dt.datetime, zone: ZoneInfo) -> str:
+    return instant.astimezone(zone).isoformat(timespec="minutes")
 
 
 def _team(roster: Roster, team_id: str) -> Team | None:
@@ -75,15 +141,38 @@ def check_roster(
     first: dt.datetime,
     last: dt.datetime,
     now: dt.datetime,
+    publication: Path | None = None,
 ) -> list[Finding]:
     """Every finding of `check` over ``[first, last)``, the notice rule reading the history of
-    the git repository that holds ``location``; outside git, a note for each team the rule
-    could not be checked for."""
+    the git repository that holds ``location``, or the publication log at ``publication`` for
+    the teams whose rules say ``notice_from: publication``; where the rule cannot be checked, a
+    finding says so (:class:`astreinte_cli.publication_log.LogError` for a log that cannot be
+    read)."""
     timelines = [compile_team(roster, t, first, last) for t in teams]
     repository = find_repository(location)
+    log = read_log(publication) if publication is not None else None
     extra: list[Finding] = []
     for t in teams:
-        if repository is None and t.rules.notice_days is not None:
+        if t.rules.notice_days is None:
+            continue
+        if t.rules.notice_from == "publication" and log is None:
+            extra.append(
+                Finding(
+                    "notice",
+                    "warning",
+                    t.rules.spans.get("notice_from", t.span),
+                    _(
+                        "the notice rule was not checked for team '{team}': it reads notice "
+                        "from the publication log, and no log was given"
+                    ).format(team=t.id),
+                    _(
+                        "give --publication DIR (the folder `astreinte publish` writes, or its "
+                        "publication-log.json)"
+                    ),
+                    t.id,
+                )
+            )
+        elif t.rules.notice_from == "git" and repository is None:
             extra.append(
                 Finding(
                     "notice",
@@ -98,8 +187,11 @@ def check_roster(
                 )
             )
     with tempfile.TemporaryDirectory(prefix="astreinte-check-") as tmp:
-        history = None
+        revisions = None
         if repository is not None:
-            history = Revisions(repository, Path(tmp), first, last).of
-        findings = check_timelines(roster, timelines, first, last, now, history)
+            revisions = Revisions(repository, Path(tmp), first, last)
+        history = revisions.of if revisions is not None else None
+        findings = check_timelines(roster, timelines, first, last, now, history, log)
+        if revisions is not None:
+            extra += revisions.backdated_findings()
     return sorted(findings + extra, key=order_by([t.id for t in teams]))

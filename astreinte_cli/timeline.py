@@ -9,6 +9,13 @@ from dataclasses import dataclass, field
 
 from astreinte_cli.model import Level, Team
 
+# Why one person of a stretch is there: (the person on leave whose place they take under
+# `on_leave: next`, or None; the number of the override that put them there, or None; whether
+# they are on leave themselves). A stretch's ``why`` holds one per person of ``who``, in the
+# same order, or is None when every one would be (None, None, False).
+Placement = tuple[str | None, int | None, bool]
+PLAIN: Placement = (None, None, False)
+
 
 @dataclass(frozen=True, slots=True)
 class Stretch:
@@ -16,7 +23,9 @@ class Stretch:
 
     ``active`` says whether the stretch is inside the level's coverage; ``who`` is empty outside
     it, and empty inside it for a gap. ``source`` is ``rotation:NAME`` or ``override:N`` (SPEC §5),
-    None when nobody is on call.
+    None when nobody is on call. ``why`` (see :data:`Placement`) is kept by a detailed
+    compilation (``compile_level(..., detailed=True)``, what `now` asks for), whose stretches
+    are also cut where only the order of ``who`` changes; elsewhere it is None.
     """
 
     start: dt.datetime
@@ -24,6 +33,11 @@ class Stretch:
     who: tuple[str, ...]
     source: str | None
     active: bool
+    why: tuple[Placement, ...] | None = None
+
+    def placement(self, position: int) -> Placement:
+        """Why the person at ``position`` of ``who`` is there."""
+        return PLAIN if self.why is None else self.why[position]
 
     @property
     def is_gap(self) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.diagnostics import excerpt
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import N_, _
 
@@ -153,27 +154,32 @@ def parse_datetime(text: str) -> tuple[WallTime, bool]:
     """A date-time or a bare date; returns the value and whether it was a bare date."""
     match = _DATETIME_RE.match(text.strip())
     if not match:
-        raise TimeSyntaxError(_("'{text}' is not a date-time").format(text=text), _(_DATETIME_HINT))
+        raise TimeSyntaxError(
+            _("'{text}' is not a date-time").format(text=excerpt(text)), _(_DATETIME_HINT)
+        )
     year, month, day, hour, minute, second, offset = match.groups()
     try:
         date = dt.date(int(year), int(month), int(day))
     except ValueError as exc:
         raise TimeSyntaxError(
-            _("'{text}' is not a valid date: {reason}").format(text=text, reason=exc)
+            _("'{text}' is not a valid date: {reason}").format(text=excerpt(text), reason=exc)
         ) from None
     if date.year not in YEARS:
         raise TimeSyntaxError(
-            _("'{text}': the year {year} is out of range").format(text=text, year=date.year),
+            _("'{text}': the year {year} is out of range").format(
+                text=excerpt(text), year=date.year
+            ),
             _("years go from {first} to {last}").format(first=YEARS[0], last=YEARS[-1]),
         )
     if hour is not None and (int(hour) > 23 or int(minute) > 59 or int(second or 0) > 59):
         raise TimeSyntaxError(
-            _("'{text}' is not a valid time of day").format(text=text),
+            _("'{text}' is not a valid time of day").format(text=excerpt(text)),
             _("hours go from 00 to 23, minutes to 59"),
         )
     if hour is None and offset is not None:
         raise TimeSyntaxError(
-            _("'{text}': a bare date cannot carry an offset").format(text=text), _(_DATETIME_HINT)
+            _("'{text}': a bare date cannot carry an offset").format(text=excerpt(text)),
+            _(_DATETIME_HINT),
         )
     local = midnight(date).replace(
         hour=int(hour or 0), minute=int(minute or 0), second=int(second or 0)
@@ -191,7 +197,9 @@ def _parse_offset(text: str, offset: str | None) -> dt.timezone | None:
     hours, minutes = int(digits[:2]), int(digits[2:] or 0)
     if hours > 23 or minutes > 59:
         raise TimeSyntaxError(
-            _("'{text}' has an impossible UTC offset '{offset}'").format(text=text, offset=offset)
+            _("'{text}' has an impossible UTC offset '{offset}'").format(
+                text=excerpt(text), offset=offset
+            )
         )
     return dt.timezone(sign * dt.timedelta(hours=hours, minutes=minutes))
 
@@ -209,12 +217,13 @@ def parse_time_of_day(text: str, *, allow_24: bool = True) -> int:
     match = _TIME_RE.match(text.strip())
     if not match:
         raise TimeSyntaxError(
-            _("'{text}' is not a time of day").format(text=text), _("write HH:MM, e.g. 09:00")
+            _("'{text}' is not a time of day").format(text=excerpt(text)),
+            _("write HH:MM, e.g. 09:00"),
         )
     hours, minutes = int(match.group(1)), int(match.group(2))
     if minutes > 59 or hours > 24 or (hours == 24 and (minutes or not allow_24)):
         raise TimeSyntaxError(
-            _("'{text}' is not a valid time of day").format(text=text),
+            _("'{text}' is not a valid time of day").format(text=excerpt(text)),
             _("hours go from 00 to 23 (24:00 only as the end of a range), minutes to 59"),
         )
     return hours * 60 + minutes
@@ -224,7 +233,7 @@ def parse_time_range(text: str) -> TimeRange:
     parts = text.strip().split("-")
     if len(parts) != 2:
         raise TimeSyntaxError(
-            _("'{text}' is not a time range").format(text=text),
+            _("'{text}' is not a time range").format(text=excerpt(text)),
             _("write HH:MM-HH:MM, e.g. 09:00-18:00 or 18:00-09:00"),
         )
     start = parse_time_of_day(parts[0], allow_24=False)
@@ -243,17 +252,19 @@ def parse_duration(text: str) -> dt.timedelta:
     if not (match and any(match.groups())):
         match = _ISO_DURATION_RE.match(raw.upper()) if raw.upper() != "P" else None
         if not match or not any(match.groups()) or raw.upper().endswith("T"):
-            raise TimeSyntaxError(_("'{text}' is not a duration").format(text=text), hint)
+            raise TimeSyntaxError(_("'{text}' is not a duration").format(text=excerpt(text)), hint)
         units = ("weeks", "days", "hours", "minutes", "seconds")
     try:
         value = dt.timedelta(**{u: int(g or 0) for u, g in zip(units, match.groups(), strict=True)})
     except (OverflowError, ValueError):  # more days than timedelta holds, digits than int reads
         value = dt.timedelta.max
     if value <= dt.timedelta(0):
-        raise TimeSyntaxError(_("'{text}': a duration must be positive").format(text=text), hint)
+        raise TimeSyntaxError(
+            _("'{text}': a duration must be positive").format(text=excerpt(text)), hint
+        )
     if value > MAX_DURATION:
         raise TimeSyntaxError(
-            _("'{text}' is too long").format(text=text),
+            _("'{text}' is too long").format(text=excerpt(text)),
             _("a duration is at most {weeks}w").format(weeks=MAX_DURATION.days // 7),
         )
     return value

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.diagnostics import excerpt
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.times import (
     YEARS,
@@ -37,7 +38,7 @@ def parse_when(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
         in_range = False
     if not in_range:
         raise TimeSyntaxError(
-            _("'{text}' is out of range").format(text=text),
+            _("'{text}' is out of range").format(text=excerpt(text)),
             _("years go from {first} to {last}").format(first=YEARS[0], last=YEARS[-1]),
         )
     return instant
@@ -52,7 +53,9 @@ def _parse(text: str, zone: ZoneInfo, now: dt.datetime) -> dt.datetime:
             delta = parse_duration(value[1:])
         except TimeSyntaxError as exc:
             raise TimeSyntaxError(
-                _("'{text}' is not a time: {message}").format(text=text, message=exc.message),
+                _("'{text}' is not a time: {message}").format(
+                    text=excerpt(text), message=exc.message
+                ),
                 exc.hint,
             ) from None
         return now.astimezone(dt.UTC) + (delta if value[0] == "+" else -delta)
@@ -82,7 +85,7 @@ def _iso_8601(text: str, zone: ZoneInfo, error: TimeSyntaxError) -> dt.datetime:
     if parsed is None:
         if re.match(r"\d{4}-\d{2}-\d{2}", value):
             raise TimeSyntaxError(error.message, error.hint or _(_HINT))
-        raise TimeSyntaxError(_("'{text}' is not a time").format(text=text), _(_HINT))
+        raise TimeSyntaxError(_("'{text}' is not a time").format(text=excerpt(text)), _(_HINT))
     if parsed.tzinfo is not None:
         return parsed.astimezone(dt.UTC)
     return place(parsed, zone)

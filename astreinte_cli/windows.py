@@ -34,6 +34,9 @@ WEEKENDS = WeeklyMap(((5, _WHOLE_DAY), (6, _WHOLE_DAY)))
 WEEKDAYS = WeeklyMap(tuple((day, _WHOLE_DAY) for day in range(5)))
 
 
+_KEPT_RANGES = 8  # evaluations kept per window (see TeamCalendar.evaluate)
+
+
 class TeamCalendar:
     """Evaluates a team's windows over ranges of instants."""
 
@@ -95,7 +98,11 @@ class TeamCalendar:
             if known_start <= start and end <= known_end:
                 return clip(found, start, end)
         found = self._evaluate(window, start, end)
-        known.append((start, end, found))
+        # A few ranges per window: the horizon and the ranges around it that hold the others.
+        # Checking each override compiles a level over its own short period; keeping every
+        # one of those made each lookup scan them all (10,000 overrides: quadratic).
+        if len(known) < _KEPT_RANGES:
+            known.append((start, end, found))
         return list(found)
 
     def _evaluate(self, window: Window, start: dt.datetime, end: dt.datetime) -> Intervals:

@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/run.py            # a few minutes on a 2-core machine
     .venv/bin/python benchmarks/run.py --quick    # seconds: small sizes, one run (a smoke test)
+    .venv/bin/python benchmarks/run.py --only now # the `now` rows alone
 
 Each figure is the median of several runs of a whole process (start-up included), timed from
 outside with ``time.perf_counter``; peak memory is the child's own maximum resident set size,
@@ -13,7 +14,13 @@ Benchmarks:
 
 1. ``astreinte now`` on the example roster (``rosters/``) against ``python -c "import typer,
    yaml"`` and ``python -c pass`` in the same environment. Its cache lives in a temporary
-   ``XDG_CACHE_HOME``; the warm-up run fills it, as a user's first call does.
+   ``XDG_CACHE_HOME`` (and its last valid roster in a temporary ``XDG_STATE_HOME``); the
+   warm-up run fills it, as a user's first call does. Then the same `now` cold: every run
+   with an empty cache and state of its own, as on a machine that never ran astreinte.
+   ``now`` on the largest generated organisation against the same yardstick: for one team
+   (``--team t000``), for every team (``--json``), and for every team after one team's file
+   changed (before each run, outside the timing, one team's file is edited: its name
+   changes, a different team each time).
 2. ``astreinte show --json`` over a year for a generated organisation (``generate.py``: 200
    teams × 3 levels × 2 rotations × 8 members), and its scaling: 50, 100, 200 teams over one
    year, and 200 teams (leave and overrides generated over 4 years) over 1, 2 and 4 years.
@@ -29,6 +36,9 @@ Benchmarks:
 4. ``astreinte export ics`` of that organisation over a year against ``rrule_baseline.py``
    (the same shifts as RRULE events expanded by ``recurring-ical-events``, as Grafana OnCall
    does; see its docstring).
+5. ``astreinte check`` in a git repository of the example roster with 100 and 600 commits of
+   a busy branch (200 a day) and 600 commits at 4 a day (``history.py``): the notice rule's
+   walk is bounded by the days it looks back, so the three should take about the same time.
 """
 
 from __future__ import annotations
@@ -53,6 +63,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from generate import generate  # noqa: E402 - the generator sits beside this script
+from history import make_history, time_check  # noqa: E402 - beside this script too
 
 PYTHON = sys.executable
 YEAR = ("2026-01-01", "2027-01-01")
@@ -152,13 +163,13 @@ class Table:
             print(f"| {cells} |")
 
 
-def bench_now(table: Table, runs: int, env: dict[str, str]) -> None:
+YARDSTICK = [PYTHON, "-c", "import typer, yaml"]
+NOW_CODES = (0, 3)  # a generated organisation may have a gap at the instant: exit 3
+
+
+def bench_now(table: Table, runs: int, env: dict[str, str], work: Path) -> None:
     now, typer_yaml, bare = measure(
-        [
-            astreinte("now", "--rosters", str(REPO / "rosters")),
-            [PYTHON, "-c", "import typer, yaml"],
-            [PYTHON, "-c", "pass"],
-        ],
+        [astreinte("now", "--rosters", str(REPO / "rosters")), YARDSTICK, [PYTHON, "-c", "pass"]],
         runs,
         env,
         warmup=2,
@@ -168,6 +179,60 @@ def bench_now(table: Table, runs: int, env: dict[str, str]) -> None:
     table.add("python -c pass", f"{median_wall(bare) * 1000:.0f} ms")
     table.add("now / import typer, yaml", f"{median_ratio(now, typer_yaml):.2f}×", "target ≤ 1.3×")
     table.add("now / python -c pass", f"{median_ratio(now, bare):.2f}×")
+    # Cold: a cache and a state folder of its own for each run, empty.
+    cold, yardstick = [], []
+    for round_number in range(1 + runs):
+        fresh = work / f"cold-{round_number}"
+        own = dict(env, XDG_CACHE_HOME=str(fresh / "cache"), XDG_STATE_HOME=str(fresh / "state"))
+        pair = run_once(astreinte("now", "--rosters", str(REPO / "rosters")), own)
+        base = run_once(YARDSTICK, env)
+        if round_number:
+            cold.append(pair)
+            yardstick.append(base)
+    table.add(
+        "now (example roster), cold: no cache, no state",
+        f"{median_wall(cold) * 1000:.0f} ms",
+        f"{median_ratio(cold, yardstick):.2f}× import typer, yaml; target ≤ 3×",
+    )
+
+
+def bench_now_organisation(
+    table: Table, runs: int, env: dict[str, str], roster: Path, teams: int
+) -> None:
+    """`now` on the largest organisation: one team, every team, every team after an edit."""
+    one = astreinte("now", "--rosters", str(roster), "--team", "t000")
+    every = astreinte("now", "--rosters", str(roster), "--json")
+    one_runs, every_runs, yardstick = measure(
+        [one, every, YARDSTICK], runs, env, warmup=2, codes=NOW_CODES
+    )
+    table.add(
+        f"now --team t000, {teams} teams",
+        f"{median_wall(one_runs) * 1000:.0f} ms",
+        f"{median_ratio(one_runs, yardstick):.2f}× import typer, yaml "
+        f"({median_wall(yardstick) * 1000:.0f} ms); target ≤ 1.3×",
+    )
+    table.add(
+        f"now --json, all {teams} teams",
+        f"{median_wall(every_runs) * 1000:.0f} ms",
+        f"{median_ratio(every_runs, yardstick):.2f}× import typer, yaml; target ≤ 2×",
+    )
+    edited, yardstick = [], []
+    for round_number in range(1 + runs):
+        path = roster / f"team-{round_number % teams:03d}.yaml"
+        text = path.read_text(encoding="utf-8")
+        first, _, rest = text.partition("\nname: ")
+        name, _, after = rest.partition("\n")
+        path.write_text(f"{first}\nname: {name} ({round_number})\n{after}", encoding="utf-8")
+        pair = run_once(every, env, NOW_CODES)
+        base = run_once(YARDSTICK, env)
+        if round_number:  # the first edit pays what the runs before left to do
+            edited.append(pair)
+            yardstick.append(base)
+    table.add(
+        f"now --json, all {teams} teams, after one team's file changed",
+        f"{median_wall(edited) * 1000:.0f} ms",
+        f"{median_ratio(edited, yardstick):.2f}× import typer, yaml; target ≤ 3×",
+    )
 
 
 ONE_DAY = "2026-01-02"
@@ -298,11 +363,31 @@ def bench_ics(table: Table, runs: int, env: dict[str, str], roster: Path, out: P
     table.add("baseline / export ics", f"{1 / median_ratio(ours, baseline):.1f}×", "target ≥ 20×")
 
 
+def bench_history(table: Table, runs: int, work: Path, quick: bool) -> None:
+    """`check` in git: the notice rule's walk through a long history."""
+    cases = [(20, 200), (60, 200)] if quick else [(100, 200), (600, 200), (600, 4)]
+    for commits, per_day in cases:
+        root = make_history(work / f"history-{commits}-{per_day}", commits, per_day)
+        wall, code = time_check(root, runs)
+        table.add(
+            f"check in git, {commits} commits ({per_day} a day)",
+            f"{wall:.2f} s",
+            f"exit {code}; bounded by days, not commits",
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, one run: a smoke test")
     parser.add_argument("--runs", type=int, help="runs per command (default 21 for now, 5 else)")
+    parser.add_argument(
+        "--only",
+        choices=("now", "show", "check", "ics", "history"),
+        action="append",
+        help="run only these benchmarks (repeatable; default: all)",
+    )
     args = parser.parse_args()
+    chosen = set(args.only or ("now", "show", "check", "ics", "history"))
     if find_spec("recurring_ical_events") is None:
         raise SystemExit("benchmarks/run.py needs the test extra: pip install -e '.[test]'")
     now_runs = args.runs or (1 if args.quick else 21)
@@ -313,18 +398,29 @@ def main() -> None:
     print(f"machine: {machine()}", file=sys.stderr)
     with tempfile.TemporaryDirectory(prefix="astreinte-bench-") as folder:
         work = Path(folder)
-        env = dict(os.environ, XDG_CACHE_HOME=str(work / "cache"))
+        env = dict(
+            os.environ, XDG_CACHE_HOME=str(work / "cache"), XDG_STATE_HOME=str(work / "state")
+        )
         # Measured as installed: with the bytecode caches that pip and first runs write.
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         rosters = {f"teams-{n}": work / f"teams-{n}" for n in (base, *sizes)}
         rosters["years"] = work / "years"
-        for n in (base, *sizes):
+        for n in (base, *sizes) if "show" in chosen else sizes[-1:]:
             generate(rosters[f"teams-{n}"], teams=n, years=1)
-        generate(rosters["years"], teams=sizes[-1], years=4)
-        bench_now(table, now_runs, env)
-        bench_show(table, runs, env, rosters, sizes, base)
-        bench_check(table, runs, env, rosters[f"teams-{sizes[-1]}"], sizes[-1])
-        bench_ics(table, runs, env, rosters[f"teams-{sizes[-1]}"], work)
+        if "show" in chosen:
+            generate(rosters["years"], teams=sizes[-1], years=4)
+        largest = rosters[f"teams-{sizes[-1]}"]
+        if "now" in chosen:
+            bench_now(table, now_runs, env, work)
+            bench_now_organisation(table, now_runs, env, largest, sizes[-1])
+        if "show" in chosen:
+            bench_show(table, runs, env, rosters, sizes, base)
+        if "check" in chosen:
+            bench_check(table, runs, env, largest, sizes[-1])
+        if "ics" in chosen:
+            bench_ics(table, runs, env, largest, work)
+        if "history" in chosen:
+            bench_history(table, runs, work, args.quick)
     print(f"\nMachine: {machine()}\n")
     table.print()
 

@@ -58,9 +58,12 @@ def english(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 
 @pytest.fixture(autouse=True)
 def roster_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """The roster cache (astreinte_cli/load/cache.py) of CLI runs goes to a folder of the test
-    session, shared by its tests, never to the developer's ``~/.cache``."""
+    """The roster cache (astreinte_cli/load/cache.py) and the last valid rosters
+    (load/last_valid.py) of CLI runs go to folders of the test session, shared by its tests,
+    never to the developer's ``~/.cache`` and ``~/.local/state``."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-cache"))
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.getbasetemp() / "xdg-state"))
+    monkeypatch.delenv("ASTREINTE_CACHE", raising=False)
 
 
 # --------------------------------------------------------------------------- CLI tests

@@ -14,6 +14,7 @@ people:
   bob: {name: Bob}
 team: support
 timezone: Europe/Paris
+compensation: {weeknight: 10, saturday: 30, sunday: 40, holiday: 40}
 levels:
   - rotations:
       - name: semaine

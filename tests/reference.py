@@ -53,6 +53,14 @@ class State(NamedTuple):
     source: str | None
 
 
+# Why each person of a state is there, as the compiler's detailed stretches say it: (the person
+# on leave whose place they take, the number of the override that put them there, whether they
+# are on leave themselves); None when every one is (None, None, False).
+Placement = tuple[str | None, int | None, bool]
+PLAIN: Placement = (None, None, False)
+Why = tuple[Placement, ...] | None
+
+
 def local_minutes(reading: dt.datetime) -> int:
     """A naive clock reading as minutes since 1970-01-01 00:00."""
     minutes, rest = divmod(reading - EPOCH, MINUTE)
@@ -232,6 +240,14 @@ class Reference:
         high = self.clock.high
         return [evaluate(m, high(m)) for m in range(utc_minutes(start), utc_minutes(end))]
 
+    def explained(
+        self, level: Level, start: dt.datetime, end: dt.datetime
+    ) -> list[tuple[State, Why]]:
+        """The state at every minute of ``[start, end)``, with why each person is there."""
+        evaluate = self.levels[level.number].explained
+        high = self.clock.high
+        return [evaluate(m, high(m)) for m in range(utc_minutes(start), utc_minutes(end))]
+
 
 def _holiday_days(calendar: HolidayCalendar, year: int) -> set[int]:
     found = set(holidays.country_holidays(calendar.country, subdiv=calendar.subdiv, years=year))
@@ -255,9 +271,16 @@ class _LevelRef:
         self.coverage = ref.window(coverage)
 
     def state(self, m: int, c: int) -> State:
+        return self.explained(m, c)[0]
+
+    def explained(self, m: int, c: int) -> tuple[State, Why]:
+        """The state at minute m, and why each person is there: a person keeps the reason of
+        the step that placed them (a substitute, an override) until a later step removes them;
+        being on leave is read at the end."""
         if not self.coverage(m, c):
-            return State(False, (), None)
-        who: tuple[str, ...] = ()
+            return State(False, (), None), None
+        # person → (whose place they take, the override that placed them)
+        placed: dict[str, tuple[str | None, int | None]] = {}
         source: str | None = None
         for rotation in reversed(self.rotations):  # a later rotation wins where it gives someone
             turn = rotation.turn(m, c)
@@ -265,40 +288,49 @@ class _LevelRef:
                 continue
             members, positions = turn
             if self.next:
-                who = self._substituted(members, positions, m, c)
+                placed = self._substituted(members, positions, m, c)
             else:
-                who = _once(members[p] for p in positions)
-            if who:
+                placed = dict.fromkeys(_once(members[p] for p in positions), (None, None))
+            if placed:
                 source = rotation.source
                 break
         for inside, people, replaces, override_source in self.overrides:
             if not inside(m, c):
                 continue
+            number = int(override_source.removeprefix("override:"))
             if replaces is None:
-                who, source = _once(people), override_source
-            elif replaces in who:
-                who, source = _replaced(who, replaces, people), override_source
-        return State(True, who, source) if who else State(True, (), None)
+                placed = dict.fromkeys(_once(people), (None, number))
+                source = override_source
+            elif replaces in placed:
+                who = _replaced(tuple(placed), replaces, people)
+                placed = {p: placed.get(p, (None, number)) for p in who}
+                source = override_source
+        if not placed:
+            return State(True, (), None), None
+        who = tuple(placed)
+        why = tuple((*placed[p], self.away[p](m, c)) for p in who)
+        return State(True, who, source), None if all(w == PLAIN for w in why) else why
 
     def _substituted(
         self, members: Sequence[str], positions: Sequence[int], m: int, c: int
-    ) -> tuple[str, ...]:
+    ) -> dict[str, tuple[str | None, int | None]]:
         """``on_leave: next``, as the compiler reads §6: the places in rotation order, each
         absent member's taken by the next one of the list after it who is not on leave, not
-        given by the turn and not already a substitute."""
+        given by the turn and not already a substitute; each substitute with whose place it
+        takes."""
         given = [members[p] for p in positions]
-        chosen: list[str] = []
+        chosen: dict[str, tuple[str | None, int | None]] = {}
         for position, person in zip(positions, given, strict=True):
             if not self.away[person](m, c):
-                chosen.append(person)
+                chosen.setdefault(person, (None, None))
                 continue
             for step in range(1, len(members)):
                 candidate = members[(position + step) % len(members)]
                 if candidate in given or candidate in chosen or self.away[candidate](m, c):
                     continue
-                chosen.append(candidate)
+                chosen[candidate] = (person, None)
                 break
-        return _once(chosen)
+        return chosen
 
 
 def _once(people: Iterable[str]) -> tuple[str, ...]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import os
 import sys
 from pathlib import Path
@@ -14,6 +15,7 @@ from astreinte_cli.load import load_roster
 sys.path.insert(0, str(Path(__file__).parent.parent / "benchmarks"))
 
 import generate
+import history
 import run
 
 
@@ -40,3 +42,28 @@ def test_a_measured_run_has_a_time_and_a_peak() -> None:
     (runs,) = run.measure([[sys.executable, "-c", "pass"]], 2, dict(os.environ), warmup=0)
     assert len(runs) == 2
     assert all(r.wall > 0 and r.peak_mb > 1 for r in runs)
+
+
+def test_a_history_of_commits_for_the_notice_walk(tmp_path: Path) -> None:
+    """benchmarks/history.py: N commits, D a day, each moving one swap; check runs there."""
+    import subprocess
+
+    root = history.make_history(tmp_path / "repo", 5, 2)
+    log = subprocess.run(
+        ["git", "log", "--format=%cI"], cwd=root, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert len(log) == 5
+    assert len({date[:10] for date in log}) == 3  # two a day, the last the evening before --at
+    wall, code = history.time_check(root, 1)
+    assert wall > 0
+    assert code in (0, 1)
+
+
+def test_the_limits_benchmark_builds_valid_rosters(tmp_path: Path) -> None:
+    import limits
+
+    roster = load_roster(limits.overrides_roster(tmp_path / "o.yaml", 50))
+    zone = roster.teams[0].zone
+    periods = sorted(o.period.instants(zone) for o in roster.teams[0].overrides)
+    assert len(periods) == 50
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(periods))  # disjoint

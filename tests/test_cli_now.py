@@ -132,7 +132,11 @@ def test_the_spec_example(cli: Cli, example_rosters: Path) -> None:
     # Bob replaces Chloé (override 1); at midnight the holiday layer gives David (Noël).
     assert second["level"] == 2
     assert second["escalate_after_minutes"] == 30
-    assert second["on_call"] == [{"id": "bob", "name": "Bob Lefèvre", "phone": None}]
+    # An override's reason travels with whom it put on call (SPEC §7).
+    reason = "échange avec Chloé (Noël en famille), Chloé reprend la semaine du 4 janvier"
+    assert second["on_call"] == [
+        {"id": "bob", "name": "Bob Lefèvre", "phone": None, "reason": reason}
+    ]
     assert summary(second) == (
         True,
         ["bob"],
@@ -489,7 +493,7 @@ def test_an_internal_error_is_one_line_and_exit_70(
     def broken(*_args: object) -> None:
         raise ValueError("broken")
 
-    monkeypatch.setattr("astreinte_cli.query.team_now", broken)
+    monkeypatch.setattr("astreinte_cli.render.now.now_lines", broken)
     run = cli("now", "--rosters", str(example_rosters))
     assert run.code == 70
     assert run.stdout == ""
@@ -607,3 +611,161 @@ def test_the_plain_command_line_knows_every_option_of_now() -> None:
     assert all(options[flag].is_flag for flag in NOW_SWITCHES)
     assert options["--team"].multiple
     assert options["--rosters"].envvar == ROSTERS_ENV
+
+
+# --------------------------------------------------------------------------- why, and when
+
+
+def test_who_stands_in_for_whom(cli: Cli, example_rosters: Path, now_schema: Any) -> None:
+    """Chloé is on leave in August (`on_leave: next`): David takes her week, and says so."""
+    at = ("--at", "2026-08-05 22:00", "--team", "support")
+    document = now_json(cli, example_rosters, *at)
+    now_schema.validate(document)
+    (david,) = levels(document, "support")[1]["on_call"]
+    assert david == {
+        "id": "david",
+        "name": "David Nguyen",
+        "phone": None,
+        "standing_in_for": "chloe",
+    }
+    lines = terminal(cli, example_rosters, *at)
+    assert lines[lines.index("  ● David Nguyen  (no phone on file)") + 1] == (
+        "    in place of Chloé Bernard, on leave"
+    )
+
+
+LEAVE_FLAG = """\
+people: {ana: {name: Ana Roux}, ben: {name: Ben Faure}, cy: {name: Cy Morel}}
+leave: {ana: [2026-06-08 .. 2026-06-09]}
+team: ops
+timezone: Europe/Paris
+levels:
+  - rotations:
+      - {members: [ana, ben], start: 2026-06-08 09:00, every: 1w}
+overrides:
+  - {level: 1, who: cy, replaces: ben, from: 2026-06-15 09:00, to: 2026-06-16 09:00}
+  - {level: 1, who: [ana, cy], from: 2026-06-22 09:00, to: 2026-06-23 09:00, reason: audit}
+"""
+
+
+def test_on_call_despite_leave_and_by_an_override(
+    cli: Cli, tmp_path: Path, now_schema: Any
+) -> None:
+    rosters = tmp_path / "rosters"
+    rosters.mkdir()
+    (rosters / "ops.yaml").write_text(LEAVE_FLAG, encoding="utf-8")
+    on_leave = now_json(cli, rosters, "--at", "2026-06-08 12:00")
+    now_schema.validate(on_leave)
+    assert levels(on_leave, "ops")[0]["on_call"] == [
+        {"id": "ana", "name": "Ana Roux", "phone": None, "on_leave": True}
+    ]
+    lines = terminal(cli, rosters, "--at", "2026-06-08 12:00")
+    assert "    ⚠ on call despite being on leave" in lines
+    # Her leave ends at midnight, not her turn (until: the state is who, not why).
+    assert levels(on_leave, "ops")[0]["until"] == "2026-06-15T09:00:00+02:00"
+    after = now_json(cli, rosters, "--at", "2026-06-10 12:00")
+    assert levels(after, "ops")[0]["on_call"] == [{"id": "ana", "name": "Ana Roux", "phone": None}]
+    # An override without a reason puts Cy there, and says nothing more than its source.
+    quiet = levels(now_json(cli, rosters, "--at", "2026-06-15 12:00"), "ops")[0]
+    assert quiet["on_call"] == [{"id": "cy", "name": "Cy Morel", "phone": None}]
+    assert quiet["source"] == "override:1"
+    audit = levels(now_json(cli, rosters, "--at", "2026-06-22 12:00"), "ops")[0]
+    assert audit["on_call"] == [
+        {"id": "ana", "name": "Ana Roux", "phone": None, "reason": "audit"},
+        {"id": "cy", "name": "Cy Morel", "phone": None, "reason": "audit"},
+    ]
+    assert "    override 2: audit" in terminal(cli, rosters, "--at", "2026-06-22 12:00")
+
+
+ORDER = """\
+people: {ana: {name: Ana Roux}, ben: {name: Ben Faure}}
+team: pair
+timezone: Europe/Paris
+levels:
+  - rotations:
+      - members: [ana, ben]
+        per_turn: 2
+        start: 2026-01-05 09:00
+        every: 1w
+        changes: [{from: 2026-01-12 09:00, members: [ben, ana]}]
+"""
+
+
+def test_on_call_is_in_the_order_at_the_instant(cli: Cli, tmp_path: Path) -> None:
+    """SPEC §8: the same two people all along, but from 12 January Ben comes first: `now`
+    gives the order to ring at the instant, `show` the order at the shift's start."""
+    rosters = tmp_path / "rosters"
+    rosters.mkdir()
+    (rosters / "pair.yaml").write_text(ORDER, encoding="utf-8")
+    first = levels(now_json(cli, rosters, "--at", "2026-01-06 12:00"), "pair")[0]
+    later = levels(now_json(cli, rosters, "--at", "2026-01-13 12:00"), "pair")[0]
+    assert [p["id"] for p in first["on_call"]] == ["ana", "ben"]
+    assert [p["id"] for p in later["on_call"]] == ["ben", "ana"]
+    assert later["since"] == first["since"] == "2026-01-05T09:00:00+01:00"  # one stretch
+    lines = terminal(cli, rosters, "--at", "2026-01-13 12:00")
+    assert lines[2:4] == ["  ● Ben Faure  (no phone on file)", "  ● Ana Roux  (no phone on file)"]
+    chain = lines[lines.index("Escalation:") + 1]
+    assert chain.startswith("  first  level 1: Ben Faure  (no phone on file), Ana Roux")
+    shown = cli(
+        "show", "--rosters", str(rosters), "--json", "--from", "2026-01-06", "--to", "2026-01-14"
+    )
+    assert [shift["who"] for shift in shown.json()["shifts"]] == [["ana", "ben"]]
+
+
+def test_business_hours_say_call_the_team(cli: Cli, example_rosters: Path) -> None:
+    """Both support levels are off in business hours: no chain that starts with the manager."""
+    lines = terminal(cli, example_rosters, "--at", "2026-12-22 10:00", "--team", "support")
+    assert "Business hours: call the team; astreinte resumes Tue 22 Dec 18:00 (in 8 h)" in lines
+    assert "Escalation:" not in lines
+    assert not [line for line in lines if "fallback:" in line]
+    # JSON stays as SPEC §7 has it: every level inactive, the team's fallback.
+    document = now_json(cli, example_rosters, "--at", "2026-12-22 10:00", "--team", "support")
+    assert [level["active"] for level in levels(document, "support")] == [False, False]
+    assert document["teams"][0]["fallback"]["id"] == "manager"
+
+
+WEEKENDS = """\
+people: {ana: {name: Ana Roux, phone: "06 11 22 33 44"}, boss: {name: Carla Petit}}
+team: weekend
+timezone: Europe/Paris
+coverage: weekends
+fallback: boss
+levels:
+  - rotations: [{members: [ana]}]
+"""
+
+
+def test_outside_every_coverage_the_fallback_is_for_emergencies(cli: Cli, tmp_path: Path) -> None:
+    rosters = tmp_path / "rosters"
+    rosters.mkdir()
+    (rosters / "weekend.yaml").write_text(WEEKENDS, encoding="utf-8")
+    lines = terminal(cli, rosters, "--at", "2026-06-10 10:00")
+    chain = lines[lines.index(next(line for line in lines if line.startswith("Escalation:"))) :]
+    assert chain[:2] == [
+        "Escalation: no level on call; astreinte resumes Sat 13 Jun 00:00 (in 2 d 14 h)",
+        "  if urgent  fallback: Carla Petit  (no phone on file)",
+    ]
+
+
+# --------------------------------------------------------------------------- looked up
+
+
+@pytest.mark.parametrize("roster", ["example", "world", "gap"])
+@pytest.mark.parametrize("hours", [0, 5, 30, 100])
+def test_looked_up_answers_are_compiled_answers(
+    cli: Cli, example_rosters: Path, cli_data: Path, roster: str, hours: int
+) -> None:
+    """Within this week's window `now` looks its answer up (load/cache.py, window.py); without
+    the cache it compiles it: the same document, text and exit code."""
+    rosters = example_rosters if roster == "example" else cli_data / roster
+    at = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=hours)).replace(microsecond=0)
+    args = ("now", "--rosters", str(rosters), "--at", at.isoformat())
+    for output in ((), ("--json",)):
+        cli(*args, *output)  # fills the cache and the week's windows
+        looked_up = cli(*args, *output)
+        compiled = cli(*args, *output, env={"ASTREINTE_CACHE": "off"})
+        assert (looked_up.code, looked_up.stdout, looked_up.stderr) == (
+            compiled.code,
+            compiled.stdout,
+            compiled.stderr,
+        )

@@ -20,17 +20,21 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from conftest import REFERENCE_EXAMPLES
-from hypothesis import HealthCheck, given, note, reject, settings
+from hypothesis import HealthCheck, event, given, note, reject, settings
 from hypothesis import strategies as st
-from reference import Reference, State, instant_of, utc_minutes
+from reference import Reference, State, Why, instant_of, utc_minutes
 
 from astreinte_cli.compile import compile_level
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import load_roster
-from astreinte_cli.model import Roster
+from astreinte_cli.model import Level, Roster
+from astreinte_cli.query import team_answer
 from astreinte_cli.timeline import LevelTimeline
-from astreinte_cli.times import parse_duration
+from astreinte_cli.times import parse_duration, place
+from astreinte_cli.window import TeamWindow, build_window
 
+MICRO = dt.timedelta(microseconds=1)
+SECOND = dt.timedelta(seconds=1)
 ZONES = (
     "Europe/Paris",
     "America/New_York",
@@ -372,9 +376,14 @@ def _names(members: Flow) -> list[str]:
 
 def expand(timeline: LevelTimeline) -> list[State]:
     """The compiled state at every minute of the compiled range."""
-    states: list[State] = []
+    return [state for state, _why in expand_explained(timeline)]
+
+
+def expand_explained(timeline: LevelTimeline) -> list[tuple[State, Why]]:
+    """The compiled state at every minute of the compiled range, with its stretch's ``why``."""
+    states: list[tuple[State, Why]] = []
     for stretch in timeline.stretches:
-        state = State(stretch.active, stretch.who, stretch.source)
+        state = (State(stretch.active, stretch.who, stretch.source), stretch.why)
         states.extend([state] * (utc_minutes(stretch.end) - utc_minutes(stretch.start)))
     return states
 
@@ -429,6 +438,53 @@ def check_against_reference(
             raise AssertionError(
                 f"level {level.number} at {instant.isoformat()}: compiler {got}, reference {want}"
             )
+        check_detailed(roster, level, start, end, reference)
+    check_lookup(roster, start, end)
+
+
+def check_lookup(roster: Roster, start: dt.datetime, end: dt.datetime) -> None:
+    """A window precompiled over ``[start, end)`` answers as compiling does (`now`'s two
+    paths): at the window's first and last instants, at every change of state and just
+    before it, and in between."""
+    team = roster.teams[0]
+    window = TeamWindow(build_window(roster, team, start, end))
+    instants = {start, end - dt.timedelta(microseconds=1), start + (end - start) / 3}
+    for level in team.levels:
+        for stretch in compile_level(roster, team, level, start, end, detailed=True).stretches[1:]:
+            instants.update(
+                {stretch.start, stretch.start - dt.timedelta(seconds=1), stretch.start - MICRO}
+            )
+    for at in sorted(instants)[:: max(1, len(instants) // 12)]:
+        assert window.answer(at) == team_answer(roster, team, at), at.isoformat()
+    assert window.answer(end) is None
+    assert window.answer(start - MICRO) is None
+
+
+def check_detailed(
+    roster: Roster, level: Level, start: dt.datetime, end: dt.datetime, reference: Reference
+) -> None:
+    """The detailed compilation (what `now` reads) agrees with the reference at every minute:
+    the people in order (SPEC §8: the order at the instant), and why each one is there."""
+    team = roster.teams[0]
+    timeline = compile_level(roster, team, level, start, end, detailed=True)
+    for before, after in zip(timeline.stretches, timeline.stretches[1:], strict=False):
+        assert before.end == after.start
+        assert (before.active, before.who, before.source, before.why) != (
+            after.active,
+            after.who,
+            after.source,
+            after.why,
+        ), (before, after)
+    first = utc_minutes(start)
+    compiled = expand_explained(timeline)
+    expected = reference.explained(level, start, end)
+    for offset, (got, want) in enumerate(zip(compiled, expected, strict=True)):
+        if got != want:
+            instant = instant_of(first + offset).astimezone(team.zone)
+            raise AssertionError(
+                f"level {level.number} at {instant.isoformat()} (detailed): compiler {got}, "
+                f"reference {want}"
+            )
 
 
 @pytest.fixture(scope="module")
@@ -448,3 +504,77 @@ def test_compiler_agrees_with_reference(
     folder: Path, case: tuple[str, dt.datetime, dt.datetime]
 ) -> None:
     check_against_reference(folder, *case)
+
+
+# --------------------------------------------------------------------------- the horizon
+
+
+@st.composite
+def long_turns(draw: st.DrawFn) -> tuple[str, dt.datetime, dt.datetime, dt.datetime]:
+    """A team whose turns last about 400 days, and a window whose first instant is placed
+    around 400 days after a handoff (so that ``since`` is at the horizon there) — or whose
+    last instant is 400 days before one (``until``)."""
+    zone_name = draw(st.sampled_from(ZONES))
+    zone = ZoneInfo(zone_name)
+    weeks = draw(st.integers(58, 64))  # turns longer than 400 days
+    first = dt.datetime(2026, 1, 1) + dt.timedelta(minutes=15 * draw(st.integers(0, 4 * 24 * 60)))
+    members = draw(st.sampled_from(("[a, b]", "[a, b]", "[a, b, a]", "[a]")))
+    lines = [
+        "people: {a: {name: A}, b: {name: B}}",
+        "team: t",
+        f"timezone: {zone_name}",
+        "levels:",
+        f"  - rotations: [{{members: {members}, start: {first:%Y-%m-%d %H:%M}, every: {weeks}w}}]",
+    ]
+    if draw(st.integers(0, 3)) == 0:
+        lines.append("    coverage: {daily: 00:00-24:00, except: {sat: 00:00-24:00}}")
+    # H(0) or H(1), placed as SPEC §2 says (a wall-clock reading, across DST).
+    handoff = place(first + dt.timedelta(weeks=weeks) * draw(st.integers(0, 1)), zone)
+    exact = st.sampled_from((dt.timedelta(0), MICRO, -MICRO, SECOND, -SECOND, 2 * SECOND))
+    minutes = st.builds(lambda m: dt.timedelta(minutes=m), st.integers(-3000, 3000))
+    nudge = draw(st.one_of(exact, exact, minutes))
+    length = dt.timedelta(hours=draw(st.integers(1, 24 * 16)))
+    if draw(st.booleans()):  # `since` at the horizon at the window's start
+        start = handoff + HORIZON + nudge
+        end = start + length
+    else:  # `until` at the horizon at the window's end
+        end = handoff - HORIZON + nudge
+        start = end - length
+    return "\n".join(lines) + "\n", start, end, handoff
+
+
+HORIZON = dt.timedelta(days=400)
+
+
+@pytest.mark.slow
+@settings(
+    max_examples=max(50, REFERENCE_EXAMPLES // 4),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+@given(case=long_turns())
+def test_lookup_agrees_at_the_400_day_horizon(
+    folder: Path, case: tuple[str, dt.datetime, dt.datetime, dt.datetime]
+) -> None:
+    """Looked up or compiled, `now` says the same at the edge of SPEC §7's 400 days: a change
+    400 days away (to the microsecond, across DST) is reported, one a second further is not."""
+    text, start, end, handoff = case
+    note(text)
+    note(f"window: {start.isoformat()} .. {end.isoformat()}")
+    roster = _load(text, folder)
+    team = roster.teams[0]
+    window = TeamWindow(build_window(roster, team, start, end))
+    for at in (start, start + MICRO, start + dt.timedelta(seconds=1), end - MICRO, end - SECOND):
+        if not start <= at < end:
+            continue
+        compiled = team_answer(roster, team, at)
+        assert window.answer(at) == compiled, at.isoformat()
+        for level in compiled.levels:
+            if level.since is not None:
+                assert at - level.since < HORIZON + SECOND
+            if level.until is not None:
+                assert level.until - at < HORIZON + SECOND
+            if level.since == handoff:
+                event("since at the horizon" if at - handoff >= HORIZON else "since within")
+            if level.until == handoff:
+                event("until at the horizon" if handoff - at >= HORIZON else "until within")

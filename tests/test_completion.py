@@ -71,6 +71,22 @@ def test_a_roster_being_edited_still_completes(tmp_path: Path) -> None:
     assert complete_level(ctx, "") == []
 
 
+def test_completion_reads_files_as_the_loader_does(tmp_path: Path) -> None:
+    """A link out of the roster folder is not followed (its target's ids are not offered), and
+    a file over the size limit is skipped unread."""
+    outside = tmp_path / "outside.yaml"
+    outside.write_text("team: secret\npeople: {eve: {name: Eve}}\n", encoding="utf-8")
+    folder = tmp_path / "rosters"
+    folder.mkdir()
+    (folder / "a.yaml").write_text("team: ops\n", encoding="utf-8")
+    (folder / "leak.yaml").symlink_to(outside)
+    with (folder / "big.yaml").open("wb") as stream:
+        stream.truncate(3 << 30)
+    ctx = Context({"rosters": folder})
+    assert complete_team(ctx, "") == [("ops", "ops")]
+    assert complete_person(ctx, "") == []
+
+
 class Broken:
     @property
     def params(self) -> dict[str, Any]:

@@ -154,7 +154,7 @@ def test_an_invalid_old_roster_is_reported_at_its_revision(cli: Cli, repo: Repo)
     repo.write(ROSTER)
     result = cli("diff", "HEAD", *AT)
     assert result.code == 1
-    assert result.stderr.startswith("HEAD:rosters/support.yaml:9:26: error: unknown person 'bobb'")
+    assert result.stderr.startswith("HEAD:rosters/support.yaml:10:26: error: unknown person 'bobb'")
 
 
 def test_a_shallow_clone_with_the_base_revision_fetched(

@@ -96,12 +96,13 @@ CASES = {
         "  - {person: lucas, team: lyon, from: 2026-12-09 01:00, to: 2026-12-09 01:40}\n",
         ("check", "--at", "2026-12-01"),
         (
-            "hint: let lucas start at Wed 9 Dec 12:40 that day (11 consecutive hours of rest, "
-            "Code du travail L3131-1)",
+            "hint: let lucas start at Wed 9 Dec 12:40 (11 consecutive hours of rest from the end "
+            "of the call-out, Code du travail L3131-1)",
         ),
         (
             "hint: ne faites reprendre le travail à lucas qu’à partir du mercredi 9 décembre, "
-            "12:40 (11 heures de repos consécutives, Code du travail L3131-1)",
+            "12:40 (11 heures de repos consécutives depuis la fin de l’intervention, Code du "
+            "travail L3131-1)",
         ),
     ),
     # French puts a no-break space before a colon, also where a message is joined to a subject
@@ -265,8 +266,8 @@ def test_report_headings_and_categories_speak_the_language(
 @pytest.mark.parametrize(
     ("language", "expected"),
     [
-        ("en", "<code>webcal://</code> opens Apple Calendar directly"),
-        ("fr", "<code>webcal://</code> ouvre directement l’app Calendrier d’Apple"),
+        ("en", "webcal:// opens Apple Calendar directly"),
+        ("fr", "webcal:// ouvre directement l’app Calendrier d’Apple"),
     ],
 )
 def test_the_published_page_names_apple_s_calendar(
@@ -276,7 +277,8 @@ def test_the_published_page_names_apple_s_calendar(
     run = cli("--lang", language, "publish", str(tmp_path / "site"), "--rosters",
               str(example_rosters), "--no-person-feeds", "--at", "2026-12-24")  # fmt: skip
     assert run.code == 0, run.stderr
-    assert expected in (tmp_path / "site" / "index.html").read_text(encoding="utf-8")
+    # The page's words are in its data, which its script shows (tests/test_page.py).
+    assert expected in (tmp_path / "site" / "data" / "publication.js").read_text(encoding="utf-8")
 
 
 def test_diff_team_heading_in_french(cli: Cli, tmp_path: Path) -> None:

@@ -111,14 +111,15 @@ def test_each_line_of_the_view_is_wrapped(monkeypatch: pytest.MonkeyPatch) -> No
 def test_the_example_roster_at_80_columns(
     monkeypatch: pytest.MonkeyPatch, example_rosters: Path, language: str
 ) -> None:
-    """The plain `now` of the example roster, byte for byte as it has always been written."""
+    """The plain `now` of the example roster, byte for byte (an override's reason under the
+    person it put on call)."""
     from astreinte_cli.load import load_roster
-    from astreinte_cli.query import team_now
+    from astreinte_cli.query import team_answer
 
     set_language(language)
     roster = load_roster(example_rosters)
     at = dt.datetime(2026, 12, 24, 19, 0, tzinfo=dt.UTC)
-    view = now_lines(roster, at, [(team, team_now(roster, team, at)) for team in roster.teams])
+    view = now_lines(at, [team_answer(roster, team, at) for team in roster.teams])
     _plain_environment(monkeypatch, 80)
     expected = (DATA / f"now-example-{language}.txt").read_text(encoding="utf-8")
     assert plain_text(view, _stream()) == expected

@@ -118,7 +118,7 @@ def test_rest_rule_in_check() -> None:
     rest = [f for f in findings if f.rule == "daily-rest"]
     assert [(f.severity, f.span.line) for f in rest] == [("warning", 3)]
     assert "no work before Wed 4 Feb 12:00" in rest[0].message
-    assert "business hours resume at Wed 4 Feb 09:00" in rest[0].message
+    assert "ana's working hours resume at Wed 4 Feb 09:00" in rest[0].message
     assert not [f for f in findings if f.rule == "intervention-off-call"]
 
 
@@ -449,3 +449,238 @@ def test_table_lists_people_then_services(cli: Cli, example_rosters: Path) -> No
     assert total.split()[-3:] == ["845.51", "845.51", "0.00"]
     assert "Services (invoice view: hours held)" in lines
     assert lines[-1].split()[-5:] == ["334.00", "63.00", "96.00", "48.00", "541.00"]
+
+
+# --------------------------------------------------------------------------- pay (L3121-9, L3133-6)
+
+PAY = """\
+people:
+  ana: {name: Ana Petit}
+team: paie
+timezone: Europe/Paris
+holidays: FR
+business_hours: {mon-fri: 09:00-18:00}
+levels:
+  - rotations:
+      - members: [ana]
+"""
+
+
+def _pay(tmp_path: Path, compensation: str, interventions: str, month: str) -> PersonReport:
+    path = tmp_path / "paie.yaml"
+    path.write_text(PAY + compensation + "interventions:\n" + interventions, encoding="utf-8")
+    return person(report(path, month), "ana")
+
+
+def test_mode_rest_gives_the_astreinte_as_rest_and_pays_the_intervention(tmp_path: Path) -> None:
+    """mode: rest, one hour of rest for each 20.00. Ana is on call all of January 2027 outside
+    business hours; only weeknights have an amount (10.00): 21 weekdays less Friday 1 January
+    (a holiday, whose portion has no amount) = 20 weeknights = 200.00 of astreinte. One
+    call-out, Tue 5 Jan 20:00-22:00, at 30.00/h without uplift: 2 × 30.00 = 60.00.
+    Intervention time is working time (L3121-9): the 60.00 are paid; only the astreinte's
+    200.00 become rest, 200.00 / 20.00 = 10 h. (Before, the 60.00 became rest too and
+    nothing was paid.)"""
+    found = _pay(
+        tmp_path,
+        "compensation:\n  mode: rest\n  rest_hour_value: 20.00\n"
+        "  weeknight: 10.00\n  intervention: {hourly: 30.00}\n",
+        "  - {person: ana, team: paie, from: 2027-01-05 20:00, to: 2027-01-05 22:00}\n",
+        "2027-01",
+    )
+    (call,) = found.interventions
+    assert call.shown == Decimal("60.00")
+    assert found.intervention_pay == Decimal("60.00")
+    assert found.astreinte == Decimal("200.00")
+    assert found.total == Decimal("260.00")
+    assert found.rest_amount == Decimal("200.00")  # all of the astreinte, none of the pay
+    assert found.money == Decimal("60.00")  # the intervention, paid
+    assert found.rest_hours == Decimal("10.00")  # 200.00 / 20.00
+
+
+def test_1_may_is_paid_at_least_double_whatever_the_rates(tmp_path: Path) -> None:
+    """Saturday 1 May 2027, 10:00-12:00, at 20.00/h with no uplift at all in the rates: the
+    hours of 1 May are paid double (L3133-6), 2 h × 20.00 × 2 = 80.00 (it was 40.00). The
+    client's billing follows its own rates: 2 h × 90.00 = 180.00, no legal uplift there."""
+    found = _pay(
+        tmp_path,
+        "compensation:\n  saturday: 30.00\n  holiday: 30.00\n"
+        "  intervention: {hourly: 20.00}\n  billing: {hourly: 90.00}\n",
+        "  - {person: ana, team: paie, from: 2027-05-01 10:00, to: 2027-05-01 12:00, "
+        "client: Mairie}\n",
+        "2027-05",
+    )
+    (call,) = found.interventions
+    assert call.categories == ("holiday", "may_1")
+    assert call.amount == 80
+    path = tmp_path / "paie.yaml"
+    (bill,) = report(path, "2027-05").billing
+    assert (bill.base, bill.surcharge) == (Fraction(180), Fraction(0))
+
+
+def test_a_larger_1_may_uplift_in_the_rates_is_kept(tmp_path: Path) -> None:
+    """With may_1: 150 % in the rates: 2 h × 20.00 × 2.5 = 100.00 (the law is a floor)."""
+    found = _pay(
+        tmp_path,
+        "compensation:\n  saturday: 30.00\n  holiday: 30.00\n"
+        "  intervention: {hourly: 20.00, uplift: {may_1: 150%}}\n",
+        "  - {person: ana, team: paie, from: 2027-05-01 10:00, to: 2027-05-01 12:00}\n",
+        "2027-05",
+    )
+    assert found.interventions[0].amount == 100
+
+
+def test_shown_lines_add_up_to_the_total(tmp_path: Path, cli: Cli) -> None:
+    """Three night call-outs of 30 minutes at 25.00/h +25 %: 0.5 × 25 × 1.25 = 15.625 each,
+    46.875 in all → 46.88. Shown one by one and rounded each, they made 15.63 × 3 = 46.89 under
+    a total of 46.88; shared out by largest remainder they are 15.63, 15.63 and 15.62 (equal
+    remainders: the earlier first). With January's 200.00 of weeknights: 246.88."""
+    calls = "".join(
+        f"  - {{person: ana, team: paie, from: 2027-01-{day} 22:00, to: 2027-01-{day} 22:30}}\n"
+        for day in ("05", "06", "07")
+    )
+    found = _pay(
+        tmp_path,
+        "compensation:\n  weeknight: 10.00\n"
+        "  intervention: {hourly: 25.00, uplift: {night: 25%}}\n",
+        calls,
+        "2027-01",
+    )
+    assert [c.amount for c in found.interventions] == [Fraction("15.625")] * 3
+    assert [c.shown for c in found.interventions] == [
+        Decimal("15.63"), Decimal("15.63"), Decimal("15.62")
+    ]  # fmt: skip
+    assert found.intervention_pay == Decimal("46.88")
+    assert found.total == Decimal("246.88")
+    document = cli(
+        "report", "--month", "2027-01", "--format", "json", "--rosters", str(tmp_path / "paie.yaml")
+    ).json()
+    ana = document["people"][0]
+    amounts = [Decimal(i["amount"]) for i in ana["interventions"]]
+    lines_ = [Decimal(line["amount"]) for line in ana["compensation"]["lines"]]
+    assert sum(amounts) + sum(lines_) == Decimal(ana["compensation"]["total"])
+
+
+def test_a_bundle_share_is_shown_exactly(cli: Cli, example_rosters: Path) -> None:
+    """David's week of 30 November is held whole; 105 of its 120 hours are in December: the
+    share is 105/120 = 7/8 of a week, shown as such (it was 0.88), in Markdown and JSON."""
+    markdown = cli(
+        "report", "--month", "2026-12", "--format", "markdown", "--person", "david",
+        "--rosters", str(example_rosters),
+    ).stdout  # fmt: skip
+    assert "| whole weeks | 7/8 | 130.80 |" in markdown
+    document = cli(
+        "report", "--month", "2026-12", "--format", "json", "--person", "david",
+        "--rosters", str(example_rosters),
+    ).json()  # fmt: skip
+    week = next(x for x in document["people"][0]["compensation"]["lines"] if x["kind"] == "week")
+    assert week == {"kind": "week", "count": "7/8", "amount": "130.80"}
+
+
+def test_report_flags_an_intervention_by_someone_not_on_call(cli: Cli, tmp_path: Path) -> None:
+    """ben intervenes on Tue 3 Feb 2026, in ana's week: the report says so (check already
+    did), in the table and in JSON."""
+    folder = tmp_path / "depannage"
+    shutil.copytree(DEPANNAGE, folder)
+    log = folder / "interventions.yaml"
+    log.write_text(
+        log.read_text(encoding="utf-8")
+        + "  - {person: ben, team: depannage, from: 2026-02-03 22:00, to: 2026-02-03 22:30}\n",
+        encoding="utf-8",
+    )
+    table = cli("report", "--month", "2026-02", "--rosters", str(folder)).stdout
+    assert (
+        "Ben Roussel: the call-out of 2026-02-03 22:00 was made while not on call in depannage"
+        in table.splitlines()
+    )
+    document = cli(
+        "report", "--month", "2026-02", "--format", "json", "--rosters", str(folder)
+    ).json()
+    ben = next(p for p in document["people"] if p["person"] == "ben")
+    assert [i["on_call"] for i in ben["interventions"]] == [False, True]
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def test_each_employee_gets_a_statement_in_french(
+    cli: Cli, example_rosters: Path, tmp_path: Path
+) -> None:
+    """The support team is French (Moselle): each statement is in French whatever the
+    environment's language, with French numbers and dates, the employer, the hours, the
+    interventions apart, the compensation, the rest due and a line to acknowledge receipt."""
+    target = tmp_path / "statements"
+    result = cli(
+        "report", "--month", "2026-12", "--per-person", str(target), "--rosters",
+        str(example_rosters),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert result.stdout == f"wrote 4 documents to {target}\n"
+    assert sorted(p.name for p in target.iterdir()) == [
+        "2026-12-alice.md", "2026-12-bob.md", "2026-12-chloe.md", "2026-12-david.md"
+    ]  # fmt: skip
+    text = (target / "2026-12-alice.md").read_text(encoding="utf-8")
+    assert text.startswith("# Astreinte — relevé mensuel, décembre 2026\n")
+    assert "- Employeur\u00a0: Exemple Réseaux SAS" in text
+    assert "- Salarié\u00a0: Alice Martin (alice)" in text
+    assert "| 126,00\u00a0h | 21,00\u00a0h | 24,00\u00a0h | 24,00\u00a0h | 195,00\u00a0h |" in text
+    assert "| semaines entières | 1 | 149,48\u00a0€ |" in text
+    assert "| **total** | | **304,94\u00a0€** |" in text
+    assert "samedi 12 décembre 2026, 23:00" in text
+    assert "lundi 14 décembre 2026, 12:00" in text
+    assert "Je soussigné(e) Alice Martin" in text
+    assert "Signature\u00a0:" in text
+    assert "THELEM" not in text  # a service is not an employee: no statement
+
+
+def test_statements_follow_lang_when_given(cli: Cli, example_rosters: Path, tmp_path: Path) -> None:
+    target = tmp_path / "statements"
+    result = cli(
+        "--lang", "en", "report", "--month", "2026-12", "--per-person", str(target),
+        "--person", "bob", "--rosters", str(example_rosters),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    text = (target / "2026-12-bob.md").read_text(encoding="utf-8")
+    assert text.startswith("# Astreinte — monthly statement, December 2026\n")
+    assert "| **total** | | **227.91 €** |" in text
+
+
+def test_csv_for_a_french_spreadsheet(cli: Cli, example_rosters: Path) -> None:
+    """excel-fr: a UTF-8 byte order mark, semicolons, decimal commas; dates untouched."""
+    result = cli(
+        "report", "--month", "2026-12", "--format", "csv", "--csv-dialect", "excel-fr",
+        "--rosters", str(example_rosters),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    assert result.stdout.startswith("\ufeffkind;team;person;name;")
+    rows = list(csv.reader(io.StringIO(result.stdout.removeprefix("\ufeff")), delimiter=";"))
+    alice = next(r for r in rows if r[2] == "alice")
+    assert alice[15] == "304,94"
+    assert alice[18] == "2026-12-14T12:00+01:00"
+
+
+def test_billing_has_client_subtotals_and_names(cli: Cli, example_rosters: Path) -> None:
+    result = cli(
+        "report", "--month", "2026-12", "--billing", "--format", "csv",
+        "--rosters", str(example_rosters),
+    )  # fmt: skip
+    rows = list(csv.reader(io.StringIO(result.stdout)))
+    assert rows[0][:4] == ["client", "team", "person", "name"]
+    assert rows[1][:4] == ["Boulangerie Muller", "support", "alice", "Alice Martin"]
+    assert rows[2] == [
+        "Boulangerie Muller", "", "subtotal", "", "", "", "2.00", "", "180.00", "112.50",
+        "292.50", "",
+    ]  # fmt: skip
+    assert rows[-2][:3] == ["total", "", ""]
+    assert rows[-2][10] == "772.50"  # 292.50 + 390.00 + 90.00
+
+
+def test_working_shifts_are_left_out_of_the_astreinte_document(example_rosters: Path) -> None:
+    """The network operations team works 12-hour shifts on site around the clock (`kind:
+    shifts`): that is working time, paid as salary, not astreinte. It had no compensation and
+    its people were listed with hours only (Emma 192 h in December…); it is now left out of the
+    monthly astreinte document, and check asks it for no compensation. The support team's
+    figures are unchanged to the cent."""
+    found = report(example_rosters, "2026-12")
+    assert [t.id for t in found.teams] == ["support"]
+    assert {p.person for p in found.people} == {"alice", "bob", "chloe", "david"}
+    assert sum((p.total for p in found.people), Decimal(0)) == Decimal("845.51")

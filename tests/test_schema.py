@@ -35,6 +35,7 @@ INVALID = DATA / "invalid"
 # Invalid cases of tests/data/invalid that the schema rejects: unknown keys, wrong types,
 # malformed times, dates, durations and ids, bad enums, missing keys, keys that need another.
 REJECTED = {
+    "control_in_key", "control_in_names",
     "bad_datetime", "bad_duration_empty", "bad_duration_iso_month",
     "bad_duration_month", "bad_duration_zero", "bad_email", "bad_holiday_add", "bad_kind",
     "business_hours_unread",

@@ -1,4 +1,4 @@
-"""The team's own limits (``rules:``): turns in a row, rest between stretches, fair shares.
+"""The team's own limits (``rules:``): turns in a row and fair shares (rest is ``rest.py``).
 
 Services (``kind: service``) are never subject to them. Definitions used for fairness, in the
 team's timezone:
@@ -20,19 +20,18 @@ from collections.abc import Callable
 
 from astreinte_cli.check.findings import (
     Finding,
-    hours_text,
     is_service,
     local_range,
     on_call,
     overlap,
-    source_span,
 )
 from astreinte_cli.compile import TeamTimeline, rotation_turns
+from astreinte_cli.handoffs import Grid
 from astreinte_cli.i18n import _, ngettext
-from astreinte_cli.intervals import Interval, Intervals, union
+from astreinte_cli.intervals import Interval, Intervals
 from astreinte_cli.model import MaxShare, Roster, Rotation
 from astreinte_cli.timeline import LevelTimeline
-from astreinte_cli.times import midnight, place
+from astreinte_cli.times import WallTime, local_reading, midnight, place
 from astreinte_cli.windows import TeamCalendar
 
 NIGHT_START = dt.timedelta(hours=21)
@@ -54,8 +53,8 @@ def consecutive_findings(
     for level in timeline.levels:
         for rotation in level.level.rotations:
             source = f"rotation:{rotation.name}"
-            turns = rotation_turns(rotation, calendar, start, end)
-            held = [(t.start, t.end, _holders(level, source, t.start, t.end)) for t in turns]
+            spans = _turn_spans(rotation, calendar, start, end)
+            held = [(s, e, _holders(level, source, s, e)) for s, e in spans]
             runs: dict[str, list[tuple[dt.datetime, dt.datetime, int]]] = {}
             previous_end: dt.datetime | None = None
             for turn_start, turn_end, holders in held:
@@ -90,12 +89,39 @@ def consecutive_findings(
                                 range=local_range(first, last, team.zone),
                                 limit=limit,
                             ),
-                            _("swap one of these turns with an override, or reorder the members"),
+                            _("swap one of these turns with an override, or reorder the members")
+                            if rotation.start is not None
+                            else _(
+                                "give the rotation more members and a 'start', so that its "
+                                "turns change hands, or cover some of them with overrides"
+                            ),
                             team.id,
                             start=first,
                         )
                     )
     return findings
+
+
+def _turn_spans(
+    rotation: Rotation, calendar: TeamCalendar, start: dt.datetime, end: dt.datetime
+) -> list[Interval]:
+    """The turns the rule counts. A rotation of one member without ``start`` has no handoffs:
+    its member holds it all the time, so what they hold is counted in lengths of ``every``
+    (default a week) from the start of the horizon, on the local clock: one technician on call
+    every night for 90 days holds 13 weekly turns in a row."""
+    if rotation.start is not None:
+        return [(t.start, t.end) for t in rotation_turns(rotation, calendar, start, end)]
+    held = rotation_turns(rotation, calendar, start, end)
+    if not held:
+        return []
+    first, last = held[0].start, held[-1].end
+    grid = Grid(WallTime(local_reading(first, calendar.zone)), rotation.every, calendar.zone)
+    spans = []
+    for turn_start, turn_end in itertools.pairwise(grid.handoffs(0)):
+        if turn_start >= last:
+            break
+        spans.append((turn_start, min(turn_end, last)))
+    return spans
 
 
 def _holders(level: LevelTimeline, source: str, start: dt.datetime, end: dt.datetime) -> set[str]:
@@ -107,55 +133,6 @@ def _holders(level: LevelTimeline, source: str, start: dt.datetime, end: dt.date
         if stretch.source == source or stretch.source.startswith("override:"):
             found.update(stretch.who)
     return found
-
-
-# --------------------------------------------------------------------------- rest
-
-
-def rest_findings(roster: Roster, timeline: TeamTimeline) -> list[Finding]:
-    team = timeline.team
-    hours = team.rules.min_rest_hours
-    if hours is None:
-        return []
-    minimum = dt.timedelta(hours=hours)
-    starts: dict[tuple[str, dt.datetime], tuple[int, str | None]] = {}
-    intervals: dict[str, list[Interval]] = {}
-    for level in timeline.levels:
-        for stretch in level.stretches:
-            for person in stretch.who:
-                intervals.setdefault(person, []).append((stretch.start, stretch.end))
-                starts.setdefault((person, stretch.start), (level.level.number, stretch.source))
-    findings = []
-    for person, items in intervals.items():
-        if is_service(roster, person):
-            continue
-        merged = union(items)
-        for (_before_start, before_end), (after_start, after_end) in itertools.pairwise(merged):
-            rest = after_start - before_end
-            if rest >= minimum:
-                continue
-            level_number, source = starts.get((person, after_start), (1, None))
-            findings.append(
-                Finding(
-                    "min-rest",
-                    "error",
-                    source_span(team, level_number, source),
-                    _(
-                        "{person} has only {rest} off between two stretches on call at "
-                        "{team} (the second {range}); the team requires {minimum}"
-                    ).format(
-                        person=person,
-                        rest=hours_text(rest),
-                        team=team.id,
-                        range=local_range(after_start, after_end, team.zone),
-                        minimum=hours_text(minimum),
-                    ),
-                    _("move one of the stretches, or give the second to someone else"),
-                    team.id,
-                    start=after_start,
-                )
-            )
-    return findings
 
 
 # --------------------------------------------------------------------------- fairness

@@ -55,15 +55,16 @@ def scan_roster(location: Path) -> RosterIds:
     that cannot are skipped."""
     import yaml
 
-    from astreinte_cli.load.files import roster_files
+    from astreinte_cli.load.files import UnreadableFile, read_roster_file, roster_files
 
     # BaseLoader: every scalar a string, only lists and dicts built (no tags, no objects)
     loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)
     found = RosterIds()
     for path in roster_files(location):
-        try:
-            document = yaml.load(path.read_text(encoding="utf-8-sig"), Loader=loader)
-        except (OSError, UnicodeError, yaml.YAMLError):
+        try:  # read as the loader reads it: a link out of the folder or a huge file is skipped
+            text = read_roster_file(path).decode("utf-8-sig")
+            document = yaml.load(text, Loader=loader)
+        except (UnreadableFile, UnicodeError, yaml.YAMLError):
             continue
         if not isinstance(document, dict):
             continue

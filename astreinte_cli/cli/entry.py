@@ -10,6 +10,19 @@ import sys
 
 def main() -> None:
     os.environ.setdefault("PYTHONIOENCODING", "utf-8")
+    from astreinte_cli.cli import toolkit
+
+    toolkit.prepare_streams()
+    try:
+        try:
+            _run()
+        finally:
+            sys.stdout.flush()  # here, where a failure is handled, not at the interpreter's exit
+    except toolkit.OutputError as error:
+        toolkit.ended_by_output(error)
+
+
+def _run() -> None:
     # A run is short, and over a year of a large organisation allocates millions of small
     # objects that live to the end: at Python's default threshold (700) the cyclic collector
     # kept rescanning them, a large part of `show` and `export ics`. Cycles are still

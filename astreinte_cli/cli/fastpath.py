@@ -9,22 +9,27 @@ same :func:`now`. Nothing here imports Typer, Click or, for plain text, Rich.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from astreinte_cli.cli.toolkit import (
     ExitCode,
     boundary,
     console,
     default_rosters,
-    load_scope,
     machine_readable,
     print_json,
+    print_roster_error,
     read_when,
+    read_zone,
+    select_ids,
 )
+from astreinte_cli.i18n import ngettext
 
 # `now`'s options as the plain command line reads them: the flag → the parameter of :func:`now`.
 # The Typer command declares the same flags (tests/test_cli_now.py fails when they differ).
@@ -68,28 +73,56 @@ def now(
     as_json: bool = False,
 ) -> None:
     """`astreinte now`: who is on call at each level at ``at``, in JSON or as the terminal view;
-    exits 3 when a level is inside its coverage with nobody on call."""
-    from astreinte_cli.query import team_now
+    exits 3 when a level is inside its coverage with nobody on call, 4 when the roster does
+    not load and the answer comes from its last valid version (3 wins)."""
+    from astreinte_cli.load.cache import Invalid, open_store, reload
+    from astreinte_cli.load.last_valid import open_for_answer
 
     if as_json:
         machine_readable()
-    with boundary():
-        roster, teams, zone = load_scope(rosters, team, tz)
-        instant = read_when(at, zone, "--at")
-        states = [(t, team_now(roster, t, instant)) for t in teams]
-        if as_json:
-            from astreinte_cli.export.documents import now_document
+    clock = dt.datetime.now(dt.UTC)
+    store = open_store()
+    try:
+        with boundary():
+            index, stale = open_for_answer(rosters, store, clock)
+            chosen = select_ids([team_id for team_id, _zone in index.teams], team)
+            zones = dict(index.teams)
+            zone = read_zone(tz, ()) if tz is not None or not chosen else ZoneInfo(zones[chosen[0]])
+            instant = read_when(at, zone, "--at", clock)
+            try:
+                answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
+            except Invalid:  # an entry of the index went missing meanwhile
+                if stale is not None:
+                    raise stale.error from None
+                index = reload(index)
+                answers = [index.answer(team_id, instant, clock.date()) for team_id in chosen]
+            if stale is not None:  # the errors as always, and what was done instead
+                print_roster_error(stale.error, _stale_summary)
+            if as_json:
+                from astreinte_cli.export.documents import now_document
 
-            print_json(now_document(roster, instant, zone, states))
-        else:
-            from astreinte_cli.render import now as view
-
-            lines = view.now_lines(roster, instant, states)
-            # Plain text (not a terminal) is written without importing Rich: see render/now.py.
-            plain = view.plain_text(lines, sys.stdout)
-            if plain is None:
-                console().print(view.renderable(lines))
+                print_json(now_document(instant, zone, answers, stale))
             else:
-                sys.stdout.write(plain)
-    if any(state.is_gap for _team, levels in states for state in levels):
+                from astreinte_cli.render import now as view
+
+                lines = view.now_lines(instant, answers, stale)
+                # Plain text (not a terminal) is written without Rich: see render/now.py.
+                plain = view.plain_text(lines, sys.stdout)
+                if plain is None:
+                    console().print(view.renderable(lines))
+                else:
+                    sys.stdout.write(plain)
+    finally:
+        store.close()
+    if any(answer.has_gap for answer in answers):
         raise SystemExit(ExitCode.GAP)
+    if stale is not None:
+        raise SystemExit(ExitCode.STALE)
+
+
+def _stale_summary(count: int) -> str:
+    return ngettext(
+        "{count} error: answering from the last valid roster",
+        "{count} errors: answering from the last valid roster",
+        count,
+    ).format(count=count)

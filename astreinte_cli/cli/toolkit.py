@@ -12,18 +12,19 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import enum
+import errno
+import io
 import os
-import re
 import sys
 from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
 from astreinte_cli.errors import HintedError
-from astreinte_cli.i18n import _, get_language, ngettext, set_language
+from astreinte_cli.i18n import _, ngettext, set_language
 from astreinte_cli.times import TimeSyntaxError
 
 if TYPE_CHECKING:
@@ -38,8 +39,10 @@ class ExitCode(enum.IntEnum):
     INVALID = 1  # the roster is invalid, or a check found errors
     USAGE = 2  # a command line that cannot be run as given
     GAP = 3  # `now`: a level inside its coverage with nobody on call; `route`: see its help
-    STALE = 4  # `now`, `route`: the answer comes from the last valid roster
+    STALE = 4  # `now`, `route`: the roster does not load; answered from the last valid roster
     INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
+    OUTPUT = 74  # EX_IOERR: the output cannot be written (stdout closed, a full disk…)
+    CLOSED_PIPE = 141  # 128 + SIGPIPE: the reader stopped early (`| head`), as a shell shows it
 
 
 # --------------------------------------------------------------------------- errors
@@ -53,18 +56,17 @@ def fail_usage(message: str, hint: str | None = None) -> NoReturn:
     raise UsageError(message, hint)
 
 
-# What click.echo removes from a message written anywhere but a terminal.
-_ANSI_ESCAPE = re.compile(r"\033\[[;?0-9]*[a-zA-Z]")
-
-
 def echo_error(message: str) -> None:
-    """``message`` and a newline on stderr, byte for byte as ``typer.echo(message, err=True)``
-    writes them: escape sequences a roster value or an argument may carry are removed unless
-    stderr is a terminal, and a stderr that only takes ASCII (a C locale with Python's UTF-8
-    mode off) is given UTF-8 anyway."""
+    """``message`` and a newline on stderr. Control characters that a roster value or an
+    argument may carry are shown as escapes (:func:`printable`, line feeds kept): an error
+    message never acts on the terminal nor starts a line a CI would read as a command. A
+    stderr that only takes ASCII (a C locale with Python's UTF-8 mode off) is given UTF-8."""
+    from astreinte_cli.printable import printable
+
     stream = sys.stderr
-    if not stream.isatty():
-        message = _ANSI_ESCAPE.sub("", message)
+    if stream is None:  # closed (2>&-): nowhere to say it
+        return
+    message = printable(message, lines=True)
     encoding = getattr(stream, "encoding", None)
     binary = getattr(stream, "buffer", None)
     if encoding and binary is not None and codecs.lookup(encoding).name == "ascii":
@@ -123,6 +125,14 @@ def boundary() -> Iterator[None]:
         if exc.hint:
             echo_error(f"hint: {exc.hint}")
         raise SystemExit(ExitCode.USAGE) from None
+    except OSError as exc:  # the system refused a read or a write: no bug of astreinte's
+        if os.environ.get("ASTREINTE_DEBUG"):
+            raise
+        if exc.errno == errno.EPIPE:  # a reader that stopped early, where stdout is not
+            raise SystemExit(ExitCode.CLOSED_PIPE) from None  # guarded (see prepare_streams)
+        where = f": {exc.filename}" if exc.filename else ""
+        echo_error(f"error: {exc.strerror or exc}{where}")
+        raise SystemExit(ExitCode.OUTPUT) from None
     except Exception as exc:
         if _ends_a_command(exc):
             raise
@@ -153,7 +163,7 @@ def default_rosters(environ: Mapping[str, str] = os.environ) -> Path:
 def load(rosters: Path) -> Roster:
     from astreinte_cli.load.cache import load_roster_cached
 
-    return load_roster_cached(rosters, get_language(), dt.datetime.now(dt.UTC).date())
+    return load_roster_cached(rosters, dt.datetime.now(dt.UTC).date())
 
 
 def load_scope(
@@ -171,12 +181,25 @@ def find_team(roster: Roster, team_id: str) -> Team:
     try:
         return roster.team(team_id)
     except KeyError:
-        from astreinte_cli.diagnostics import did_you_mean
+        unknown_team(team_id, [t.id for t in roster.teams])
 
-        fail_usage(
-            _("no team '{team}' in the roster").format(team=team_id),
-            did_you_mean(team_id, (t.id for t in roster.teams)),
-        )
+
+def unknown_team(team_id: str, known: Sequence[str]) -> NoReturn:
+    from astreinte_cli.diagnostics import did_you_mean
+
+    fail_usage(
+        _("no team '{team}' in the roster").format(team=team_id), did_you_mean(team_id, known)
+    )
+
+
+def select_ids(known: Sequence[str], wanted: list[str] | None) -> list[str]:
+    """The team ids of ``--team`` in the roster's order, else every one (``known``)."""
+    if not wanted:
+        return list(known)
+    for team_id in wanted:
+        if team_id not in known:
+            unknown_team(team_id, known)
+    return [team_id for team_id in known if team_id in wanted]
 
 
 def select(roster: Roster, teams: list[str] | None) -> list[Team]:
@@ -228,10 +251,24 @@ def read_when(
         fail_usage(_("{subject}: {message}").format(subject=option, message=exc.message), exc.hint)
 
 
+# The longest range one command compiles (README, Limits): `show --grid` or `export ics` over
+# 1900-2999 ran for minutes and took gigabytes; ten years of a large organisation is already
+# a large document, and a longer view is a few commands.
+MAX_RANGE_DAYS = 3660
+
+
 def checked_range(first: dt.datetime, last: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
-    """``(first, last)``, or the usage error of every command given an empty range."""
+    """``(first, last)``, or the usage error of every command given an empty range or one
+    longer than :data:`MAX_RANGE_DAYS`."""
     if last <= first:
         fail_usage(_("--to must be after --from"))
+    if last - first > dt.timedelta(days=MAX_RANGE_DAYS):
+        fail_usage(
+            _("the range from --from to --to is longer than {days} days (10 years)").format(
+                days=MAX_RANGE_DAYS
+            ),
+            _("split it into several runs of at most 10 years"),
+        )
     return first, last
 
 
@@ -308,12 +345,146 @@ def json_text(document: Any) -> str:
 
 
 def print_json(document: dict[str, Any]) -> None:
-    sys.stdout.write(json_text(document))
+    with utf8_stdout() as out:
+        out.write(json_text(document))
 
 
-def write_output(output: str, data: Content) -> None:
-    """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`) and
-    readable by all (feeds are served)."""
+@contextmanager
+def utf8_stdout() -> Iterator[TextIO]:
+    """stdout for what programs read (JSON, CSV): UTF-8 whatever the locale says. A C locale
+    with Python's UTF-8 mode off gives an ASCII stdout, on which the first 'é' of a name
+    would fail; JSON is UTF-8 by its standard (RFC 8259), and a phone system calling
+    `now --json` from a minimal environment must get its answer."""
+    stream = sys.stdout
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    binary = getattr(stream, "buffer", None)
+    if codecs.lookup(encoding).name == "utf-8" or binary is None:
+        yield stream
+        return
+    stream.flush()
+    out = io.TextIOWrapper(binary, encoding="utf-8", errors="replace", newline=None)
+    try:
+        yield out
+        out.flush()
+    finally:
+        out.detach()  # the buffer stays stdout's
+
+
+# --------------------------------------------------------------------------- standard streams
+
+
+class OutputError(BaseException):
+    """stdout cannot take what is written to it: its reader stopped early (``errno`` EPIPE)
+    or the system refused the write (a full disk, ``/dev/full``).
+
+    A :class:`BaseException`, as ``SystemExit`` and ``KeyboardInterrupt`` are: it ends the
+    run from wherever the write happened (a command, Click's help, Rich's console), and no
+    ``except Exception`` on the way (the boundary's "internal error" among them) takes it for
+    a bug. :func:`ended_by_output` turns it into the exit."""
+
+    def __init__(self, error: OSError) -> None:
+        super().__init__(error)
+        self.error = error
+
+    @property
+    def closed_pipe(self) -> bool:
+        return self.error.errno in (errno.EPIPE, errno.ECONNRESET)
+
+
+class _GuardedOutput(io.RawIOBase):
+    """stdout's file descriptor, written so that a failed write raises :class:`OutputError`."""
+
+    def __init__(self, descriptor: int) -> None:
+        super().__init__()
+        self._descriptor = descriptor
+
+    def fileno(self) -> int:
+        return self._descriptor
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return os.isatty(self._descriptor)
+
+    def write(self, data: Any) -> int:
+        try:
+            return os.write(self._descriptor, data)
+        except OSError as exc:
+            raise OutputError(exc) from None
+
+    def close(self) -> None:  # the descriptor stays open: it is the process's stdout
+        super().close()
+
+
+def prepare_streams() -> None:
+    """Standard streams as every command needs them, before any runs (both ways of running
+    `now`, and the Typer app, go through here):
+
+    - a closed stdin or stderr (``2>&-``) is given ``/dev/null``, so that no file the command
+      opens takes its place; a closed stdout (``>&-``) ends the run at once, with one line on
+      stderr and exit 74: whatever the command wrote would be lost, or land in a file it
+      opened;
+    - stdout writes through :class:`_GuardedOutput`: a reader that stops early (``| head``)
+      or a full disk ends the run as :class:`OutputError` (see :func:`ended_by_output`);
+    - text that stdout's encoding cannot show is replaced by '?' (an ASCII or Latin-1
+      terminal), where Python would fail; JSON and CSV go through :func:`utf8_stdout`."""
+    for descriptor in (0, 2):
+        _reopen_if_closed(descriptor)
+    if sys.stderr is None:
+        sys.stderr = open(2, "w", encoding="utf-8", errors="backslashreplace", closefd=False)  # noqa: SIM115
+    if sys.stdout is None or not _is_open(1):
+        echo_error(_("astreinte: standard output is closed; give it a file or /dev/null"))
+        raise SystemExit(ExitCode.OUTPUT)
+    stream = sys.stdout
+    if not isinstance(stream, io.TextIOWrapper) or stream.fileno() != 1:
+        return  # not the process's own stdout (a test runner's): left as it is
+    stream.flush()
+    buffered = io.BufferedWriter(_GuardedOutput(1))
+    sys.stdout = io.TextIOWrapper(
+        buffered,
+        encoding=stream.encoding,
+        errors="replace",
+        newline=None,
+        line_buffering=stream.line_buffering,
+    )
+
+
+def _is_open(descriptor: int) -> bool:
+    try:
+        os.fstat(descriptor)
+    except OSError:
+        return False
+    return True
+
+
+def _reopen_if_closed(descriptor: int) -> None:
+    if _is_open(descriptor):
+        return
+    null = os.open(os.devnull, os.O_RDWR)
+    if null != descriptor:
+        os.dup2(null, descriptor)
+        os.close(null)
+
+
+def ended_by_output(error: OutputError) -> NoReturn:
+    """The end of a run whose output failed: quietly with 141 when the reader stopped early,
+    as a tool killed by SIGPIPE ends in a shell (``yes | head``); else one line on stderr and
+    exit 74. Nothing more is written to stdout: it is pointed at ``/dev/null`` first, so that
+    the interpreter's last flush cannot fail again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.close(null)
+    if error.closed_pipe:
+        raise SystemExit(ExitCode.CLOSED_PIPE)
+    reason = error.error.strerror or str(error.error)
+    echo_error(_("astreinte: cannot write the output: {reason}").format(reason=reason))
+    raise SystemExit(ExitCode.OUTPUT)
+
+
+def write_output(output: str, data: Content, *, mode: int = 0o644) -> None:
+    """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`),
+    with ``mode``: by default readable by all (feeds are served)."""
     from astreinte_cli.atomic import write_content  # here: `now` writes no file
 
     if output == "-":
@@ -324,7 +495,7 @@ def write_output(output: str, data: Content) -> None:
     if path.is_dir():
         fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
     try:
-        replace_output(path, data, mode=0o644)
+        replace_output(path, data, mode=mode)
     except OSError as exc:
         fail_usage(
             _("{subject}: {message}").format(subject=f"-o {output}", message=exc.strerror or exc)

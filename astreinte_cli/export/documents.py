@@ -10,13 +10,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, BinaryIO, TextIO
 from zoneinfo import ZoneInfo
 
-from astreinte_cli.compile import TeamTimeline
-from astreinte_cli.model import Roster, Team
-from astreinte_cli.query import LevelNow
+from astreinte_cli.answers import Contact, OnCall, TeamAnswer
 
-if TYPE_CHECKING:  # `now --json` imports this module: the check and diff code stays unloaded
+if TYPE_CHECKING:  # `now --json` imports this module: the compiler, check and diff stay unloaded
     from astreinte_cli.check import Finding
+    from astreinte_cli.compile import TeamTimeline
     from astreinte_cli.diff import TeamChanges
+    from astreinte_cli.load.last_valid import StaleRoster
+    from astreinte_cli.model import Roster, Team
 
 JSON = dict[str, Any]
 
@@ -31,15 +32,40 @@ def person_entry(roster: Roster, person_id: str) -> JSON:
 
 
 def now_document(
-    roster: Roster, at: dt.datetime, zone: ZoneInfo, teams: Sequence[tuple[Team, list[LevelNow]]]
+    at: dt.datetime,
+    zone: ZoneInfo,
+    teams: Sequence[TeamAnswer],
+    stale: StaleRoster | None = None,
 ) -> JSON:
-    return {
-        "at": iso(at, zone),
-        "teams": [_team_now(roster, team, levels) for team, levels in teams],
-    }
+    """`now --json` (SPEC §7); ``stale`` when the answer comes from the last valid roster."""
+    document: JSON = {"at": iso(at, zone)}
+    if stale is not None:
+        document["stale"] = {
+            "errors": stale.errors,
+            "roster_loaded": iso(stale.roster_loaded, zone),
+        }
+    document["teams"] = [_team_now(team) for team in teams]
+    return document
 
 
-def _team_now(roster: Roster, team: Team, levels: list[LevelNow]) -> JSON:
+def _contact(person: Contact) -> JSON:
+    return {"id": person.id, "name": person.name, "phone": person.phone}
+
+
+def _on_call(person: OnCall) -> JSON:
+    """An ``on_call`` entry: ``standing_in_for``, ``on_leave`` and ``reason`` only where they
+    apply (SPEC §7)."""
+    entry: JSON = {"id": person.id, "name": person.name, "phone": person.phone}
+    if person.standing_in_for is not None:
+        entry["standing_in_for"] = person.standing_in_for.id
+    if person.on_leave:
+        entry["on_leave"] = True
+    if person.reason is not None:
+        entry["reason"] = person.reason
+    return entry
+
+
+def _team_now(team: TeamAnswer) -> JSON:
     zone = team.zone
     return {
         "team": team.id,
@@ -48,19 +74,19 @@ def _team_now(roster: Roster, team: Team, levels: list[LevelNow]) -> JSON:
         "instructions": team.instructions,
         "levels": [
             {
-                "level": state.level.number,
-                "name": state.level.name,
-                "active": state.active,
-                "on_call": [person_entry(roster, p) for p in state.current.who],
-                "since": iso(state.since, zone),
-                "until": iso(state.until, zone),
-                "escalate_after_minutes": int(state.level.escalate_after.total_seconds() // 60),
-                "source": state.current.source,
-                "instructions": state.level.instructions,
+                "level": level.number,
+                "name": level.name,
+                "active": level.active,
+                "on_call": [_on_call(person) for person in level.on_call],
+                "since": iso(level.since, zone),
+                "until": iso(level.until, zone),
+                "escalate_after_minutes": int(level.escalate_after.total_seconds() // 60),
+                "source": level.source,
+                "instructions": level.instructions,
             }
-            for state in levels
+            for level in team.levels
         ],
-        "fallback": person_entry(roster, team.fallback) if team.fallback else None,
+        "fallback": _contact(team.fallback) if team.fallback else None,
     }
 
 

@@ -33,6 +33,7 @@ from astreinte_cli.export.event_text import (
 from astreinte_cli.export.events import EXTENT, ChainKey, FeedEvent, FrameKey, LevelEvents
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster
+from astreinte_cli.printable import without_controls
 
 PRODID = "-//astreinte//astreinte calendar feed//EN"
 TTL = dt.timedelta(hours=1)
@@ -88,9 +89,12 @@ def calendar_head(
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
     calendar.add("method", "PUBLISH")
-    calendar.add("name", options.name)
-    calendar.add("x-wr-calname", options.name)
-    calendar.add("x-wr-caldesc", options.description or _(CALDESC))
+    # Names come from the roster: no control character reaches the feed, whatever icalendar
+    # would check or not (an `assert` there disappears under `python -O`).
+    name = _one_line(options.name)
+    calendar.add("name", name)
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-caldesc", _one_line(options.description or _(CALDESC)))
     # RFC 7986 and its Microsoft/Apple ancestor: ask clients to poll hourly (Google ignores it).
     calendar.add("refresh-interval", vDuration(TTL), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", vDuration(TTL))
@@ -102,6 +106,12 @@ def calendar_head(
     # zone and range: `publish` writes thousands of feeds over the same range.
     zones_text = [_vtimezone_bytes(zone, first, last) for zone in sorted(set(zones))]
     return b"".join([head[: -len(CALENDAR_END)], *zones_text])
+
+
+def _one_line(text: str) -> str:
+    """A calendar property of one line: line breaks become spaces, other control characters
+    go (icalendar writes X- properties as given)."""
+    return " ".join(without_controls(text, lines=True).split("\n"))
 
 
 @functools.lru_cache(maxsize=64)
@@ -247,9 +257,14 @@ class _About(NamedTuple):
 
 def escape_text(value: str) -> str:
     """TEXT escaping (RFC 5545 §3.3.11), in the order ``icalendar`` applies it. Like it, a byte
-    order mark at the very start is dropped (it decodes values as ``utf-8-sig``)."""
+    order mark at the very start is dropped (it decodes values as ``utf-8-sig``).
+
+    Control characters are removed first (RFC 5545 §3.1 forbids them in a content line), a
+    line break of any kind becoming one ``\\n``: the loader refuses them in names, and this
+    holds whatever reaches a feed, without relying on a library's checks."""
     return (
-        value.removeprefix("\ufeff")
+        without_controls(value, lines=True)
+        .removeprefix("\ufeff")
         .replace(r"\N", "\n")
         .replace("\\", "\\\\")
         .replace(";", r"\;")
@@ -262,8 +277,9 @@ def escape_text(value: str) -> str:
 
 def _raw(value: str) -> str:
     """An X- property's value: written as it is, as ``icalendar`` writes an unknown property
-    (so ``who`` keeps its plain commas), line breaks apart, which it refuses to write at all."""
-    return value.replace("\r\n", r"\n").replace("\n", r"\n").replace("\r", r"\n")
+    (so ``who`` keeps its plain commas), line breaks apart, which it refuses to write at all,
+    and control characters removed (see :func:`escape_text`)."""
+    return without_controls(value, lines=True).replace("\n", r"\n")
 
 
 @functools.lru_cache(maxsize=8192)

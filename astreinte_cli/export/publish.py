@@ -2,13 +2,18 @@
 
 Layout of a publication::
 
-    index.html                  the page people read: who is on call this week, instructions,
-                                subscribe links (never a link to a person's feed)
+    index.html                  the page people read, computed in their browser at their
+                                present (``page.py``): who is on call now, the weeks as a
+                                picture, instructions, subscribe links (never a link to a
+                                person's feed); with assets/ (its script and style) and data/
+                                (each team's compiled stretches, read by the page)
     timeline.json               the `show --json` document over the published range
     teams/TEAM/team.ics         one feed per team ...
     teams/TEAM/level-N.ics      ... and per level
     people/HMAC.ics             one feed per person, their own shifts only, at a name derived
                                 from a secret (HMAC-SHA256): unguessable, and stable
+    publication-log.json        when each stretch was first published, carried from the
+                                previous publication (:mod:`astreinte_cli.publication_log`)
     .astreinte-publication      marker: the folder may be replaced by the next publication
 
 The same roster, options and ``at`` give the same bytes. The folder is replaced as a whole:
@@ -49,15 +54,17 @@ from astreinte_cli.export.events import (
 )
 from astreinte_cli.export.feeds import write_feed
 from astreinte_cli.export.ical import EventWriter, FeedOptions
-from astreinte_cli.export.page import index_page
+from astreinte_cli.export.page import PageOptions, page_file_count, page_files
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
+from astreinte_cli.publication_log import EMPTY, FILE_NAME, PublicationLog, log_bytes, updated
 from astreinte_cli.times import local_reading, place
 
 MARKER = ".astreinte-publication"
 BACK = dt.timedelta(days=30)
 AHEAD = dt.timedelta(days=365)
 MIN_SECRET_LENGTH = 16
+STALE_AFTER = dt.timedelta(hours=26)  # a daily publication, with two hours' slack
 
 Progress = Callable[[int, int, str], None]  # (done, total, path just built)
 
@@ -75,6 +82,8 @@ class PublishOptions:
     base_url: str | None = None
     private: bool = False
     remind: dt.timedelta | None = None
+    stale_after: dt.timedelta = STALE_AFTER  # the page says it may be out of date past this age
+    with_phones: bool = False  # phone numbers in the page's data (a page behind authentication)
 
     def __post_init__(self) -> None:
         """A short secret is refused as the options are made: before any folder is touched,
@@ -120,6 +129,7 @@ def build_publication(
     options: PublishOptions,
     folder: Path,
     progress: Progress | None = None,
+    previous_log: PublicationLog = EMPTY,
 ) -> Publication:
     """Writes every file of the publication into ``folder`` (new and empty: the staging folder
     of :func:`write_publication`), each as soon as it is made, and says what it wrote.
@@ -127,7 +137,7 @@ def build_publication(
     Memory holds the compiled timelines and the events of the few teams whose people's feeds
     are still to be made, not the files: each feed is written as it is made, and
     ``timeline.json`` team by team, as `show --json` writes it. ``progress`` is told of each
-    file once it is written.
+    file once it is written. The publication log carries ``previous_log`` forward.
     """
     start, end = options.start, options.end
     timelines = compile_for_feeds(roster, teams, start, end)
@@ -207,7 +217,12 @@ def build_publication(
             write_content(stream, content)
         written.append(relative)
 
-    total = sum(1 + len(t.team.levels) for t in timelines) + len(person_feeds) + 2
+    total = (
+        sum(1 + len(t.team.levels) for t in timelines)
+        + len(person_feeds)
+        + 1
+        + page_file_count(len(timelines))
+    )
     for done, (path, content) in enumerate(feeds(), start=1):
         write(path, content)
         if progress is not None:
@@ -223,19 +238,36 @@ def build_publication(
         text.detach()  # flushed; ``stream`` stays open, for its owner to close
 
     write("timeline.json", timeline_json)
+    done = len(written)
     if progress is not None:
-        progress(total - 1, total, "timeline.json")
-    page = index_page(
-        roster, timelines, at=options.at, start=start, end=end, base_url=options.base_url
-    )
-    write("index.html", page.encode())
-    if progress is not None:
-        progress(total, total, "index.html")
+        progress(done, total, "timeline.json")
+    for path, content in _page(roster, timelines, options):
+        write(path, content)
+        done += 1
+        if progress is not None:
+            progress(done, total, path)
     if person_feeds:
         # Many static servers list a folder's files when it has no index page.
         write("people/index.html", b"<!DOCTYPE html><title>Astreinte</title>\n")
+    log = updated(previous_log, timelines, options.at, start, end)
+    write(FILE_NAME, log_bytes(log, {t.id: t.zone for t in roster.teams}))
     write(MARKER, b"Written by `astreinte publish`; the next publication replaces this folder.\n")
     return Publication(tuple(written), person_feeds)
+
+
+def _page(
+    roster: Roster, timelines: Sequence[TeamTimeline], options: PublishOptions
+) -> Iterator[tuple[str, bytes]]:
+    """The page's files (``page.py``): ``index.html``, its script and style, and its data."""
+    page_options = PageOptions(
+        at=options.at,
+        start=options.start,
+        end=options.end,
+        base_url=options.base_url,
+        stale_after=options.stale_after,
+        with_phones=options.with_phones,
+    )
+    return page_files(roster, timelines, page_options)
 
 
 # --------------------------------------------------------------------------- writing
@@ -262,7 +294,7 @@ def write_publication(directory: Path) -> Iterator[Path]:
     (:func:`check_target`), before anything is built."""
     directory = directory.absolute()
     check_target(directory)
-    with replace_folder(directory) as staging:
+    with replace_folder(directory, MARKER) as staging:
         yield staging
 
 

@@ -4,8 +4,9 @@ every function returns a string or a document.
 
 Hours are decimal hours to the hundredth (``7.50`` is 7 h 30); amounts are euros to the cent,
 as strings in JSON so that no float ever touches them. Each person's total is rounded once
-from the exact sum of its lines, so the lines shown (each rounded for display) may differ
-from the total by a cent.
+from the exact sum of its lines, and the lines shown are that total shared out
+(:func:`astreinte_cli.report.results.apportion`): they add up to it. Counts of portions held
+pro rata are exact fractions (``4 1/5``; ``21/5`` in JSON).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from fractions import Fraction
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from astreinte_cli.export import figures
 from astreinte_cli.export.table import csv_text
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.model import Roster
@@ -25,10 +27,11 @@ from astreinte_cli.report import CATEGORIES, BillingLine, MonthReport, PersonRep
 PERSON_COLUMNS = (
     "kind", "team", "person", "name", "weekday_h", "saturday_h", "sunday_h", "holiday_h",
     "total_h", "turns", "interventions", "intervention_h", "travel_h", "astreinte_eur",
-    "interventions_eur", "total_eur", "paid_eur", "rest_h", "resume_not_before",
+    "interventions_eur", "total_eur", "paid_eur", "rest_h", "resume_not_before", "rest_eur",
+    "not_on_call",
 )  # fmt: skip
 BILLING_COLUMNS = (
-    "client", "team", "person", "from", "to", "billed_h", "categories", "base_eur",
+    "client", "team", "person", "name", "from", "to", "billed_h", "categories", "base_eur",
     "surcharge_eur", "total_eur", "note",
 )  # fmt: skip
 LINE_LABELS = {  # translated where shown: the language is chosen after import
@@ -63,10 +66,8 @@ def decimal_hours(delta: dt.timedelta) -> str:
 
 
 def count_text(value: Fraction) -> str:
-    if value.denominator == 1:
-        return str(value.numerator)
-    exact = Decimal(value.numerator) / Decimal(value.denominator)
-    return str(exact.quantize(HUNDREDTH, rounding=ROUND_HALF_UP))
+    """An exact count as people read it: ``4``, ``7/8``, ``4 1/5``."""
+    return figures.count(value)
 
 
 def euros(value: Fraction | Decimal | None) -> str:
@@ -75,20 +76,17 @@ def euros(value: Fraction | Decimal | None) -> str:
     return str(cents(value) if isinstance(value, Fraction) else value)
 
 
-def _astreinte_amount(person: PersonReport) -> Fraction:
-    return sum((line.amount for line in person.lines), Fraction(0))
-
-
-def _intervention_amount(person: PersonReport) -> Fraction:
-    return sum((i.amount for i in person.interventions if i.amount is not None), Fraction(0))
-
-
 def _resume(person: PersonReport, zone: ZoneInfo) -> list[str]:
     return [
         i.resume_at.astimezone(zone).isoformat(timespec="minutes")
         for i in person.interventions
         if i.resume_at is not None
     ]
+
+
+def _off_call(person: PersonReport, zone: ZoneInfo) -> list[str]:
+    """The starts of the person's interventions made while not on call in the team."""
+    return [_local(i.intervention.start, zone) for i in person.interventions if not i.on_call]
 
 
 def _zone(roster: Roster, team: str) -> ZoneInfo:
@@ -130,12 +128,14 @@ def person_row(roster: Roster, person: PersonReport) -> list[str]:
         "" if person.service else str(len(person.interventions)),
         "" if person.service else decimal_hours(person.intervention_time),
         "" if person.service else decimal_hours(person.travel),
-        euros(_astreinte_amount(person)) if compensated else "",
-        euros(_intervention_amount(person)) if compensated else "",
+        str(person.astreinte) if compensated else "",
+        str(person.intervention_pay) if compensated else "",
         str(person.total) if compensated else "",
         str(person.money) if compensated else "",
         str(person.rest_hours) if compensated else "",
         " ".join(_resume(person, _zone(roster, person.team))),
+        str(person.rest_amount) if compensated else "",
+        " ".join(_off_call(person, _zone(roster, person.team))),
     ]
 
 
@@ -145,12 +145,16 @@ def totals_row(label: str, people: Sequence[PersonReport]) -> list[str]:
 
     services = all(p.service for p in people)
     compensated = [p for p in people if p.compensated]
+
+    def added(get: Any) -> str:
+        return str(sum((get(p) for p in compensated), Decimal("0.00")))
+
     money = [
-        euros(sum((_astreinte_amount(p) for p in compensated), Fraction(0))),
-        euros(sum((_intervention_amount(p) for p in compensated), Fraction(0))),
-        str(sum((p.total for p in compensated), Decimal("0.00"))),
-        str(sum((p.money for p in compensated), Decimal("0.00"))),
-        str(sum((p.rest_hours for p in compensated), Decimal("0.00"))),
+        added(lambda p: p.astreinte),
+        added(lambda p: p.intervention_pay),
+        added(lambda p: p.total),
+        added(lambda p: p.money),
+        added(lambda p: p.rest_hours),
     ]
     return [
         label,
@@ -165,32 +169,68 @@ def totals_row(label: str, people: Sequence[PersonReport]) -> list[str]:
         "" if services else decimal_hours(total(lambda p: p.travel)),
         *(money if compensated else [""] * 5),
         "",
+        added(lambda p: p.rest_amount) if compensated else "",
+        "",
     ]
+
+
+def _billed(line: BillingLine) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+    """A billing line's base, surcharge and total, each to the cent, the total their sum: an
+    invoice's lines are rounded one by one, and its subtotals and total add up the lines."""
+    if line.base is None:
+        return None, None, None
+    base = cents(line.base)
+    surcharge = cents(line.surcharge or Fraction(0))
+    return base, surcharge, base + surcharge
+
+
+def _text(value: Decimal | None) -> str:
+    return "" if value is None else str(value)
 
 
 def billing_row(roster: Roster, line: BillingLine) -> list[str]:
     item = line.intervention
     zone = _zone(roster, item.team)
-    total = (line.base or Fraction(0)) + (line.surcharge or Fraction(0))
+    base, surcharge, total = _billed(line)
     return [
         line.client,
         item.team,
         item.person,
+        roster.people[item.person].name,
         _local(item.start, zone),
         _local(item.end, zone),
         decimal_hours(line.billed),
         " ".join(line.categories),
-        euros(line.base),
-        euros(line.surcharge),
-        euros(total) if line.base is not None else "",
+        _text(base),
+        _text(surcharge),
+        _text(total),
         item.note or "",
     ]
+
+
+def billing_sum(label: str, client: str, lines: Sequence[BillingLine]) -> list[str]:
+    """A subtotal (``client`` named) or total row, in the columns of :data:`BILLING_COLUMNS`:
+    the sums of the lines as shown."""
+    billed = sum((b.billed for b in lines), dt.timedelta(0))
+    amounts = [_billed(b) for b in lines]
+    sums = [sum((a[i] or Decimal("0.00") for a in amounts), Decimal("0.00")) for i in range(3)]
+    return [client, "", label, "", "", "", decimal_hours(billed), "", *map(str, sums), ""]
+
+
+def by_client(report: MonthReport) -> list[tuple[str, list[BillingLine]]]:
+    """The billing lines per client, in the report's order (by client, then start)."""
+    found: dict[str, list[BillingLine]] = {}
+    for line in report.billing:
+        found.setdefault(line.client, []).append(line)
+    return list(found.items())
 
 
 # --------------------------------------------------------------------------- CSV
 
 
-def report_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
+def report_csv(
+    roster: Roster, report: MonthReport, commit: str | None, dialect: str = "rfc4180"
+) -> str:
     """People, their totals row, then services and theirs; the last row names the roster's
     commit."""
     rows = [person_row(roster, p) for p in report.people]
@@ -200,29 +240,32 @@ def report_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
     if report.services:
         rows.append(totals_row("total services", report.services))
     rows.append(["roster", commit_text(commit)])
-    return csv_text(PERSON_COLUMNS, rows)
+    return csv_text(PERSON_COLUMNS, rows, dialect)
 
 
-def billing_csv(roster: Roster, report: MonthReport, commit: str | None) -> str:
-    rows = [billing_row(roster, line) for line in report.billing]
+def billing_csv(
+    roster: Roster, report: MonthReport, commit: str | None, dialect: str = "rfc4180"
+) -> str:
+    """Each client's interventions then its subtotal row (``subtotal`` in the person column),
+    the total row, and the roster's commit."""
+    rows = []
+    for client, lines in by_client(report):
+        rows += [billing_row(roster, line) for line in lines]
+        rows.append(billing_sum("subtotal", client, lines))
     rows.append(billing_total(report))
     rows.append(["roster", commit_text(commit)])
-    return csv_text(BILLING_COLUMNS, rows)
+    return csv_text(BILLING_COLUMNS, rows, dialect)
 
 
 def billing_total(report: MonthReport) -> list[str]:
     """The totals row of the billing, in the columns of :data:`BILLING_COLUMNS`."""
-    base = sum((b.base or Fraction(0) for b in report.billing), Fraction(0))
-    surcharge = sum((b.surcharge or Fraction(0) for b in report.billing), Fraction(0))
-    billed = sum((b.billed for b in report.billing), dt.timedelta(0))
-    total = [euros(base), euros(surcharge), euros(base + surcharge)]
-    return ["total", "", "", "", "", decimal_hours(billed), "", *total, ""]
+    return billing_sum("", "total", list(report.billing))
 
 
 # --------------------------------------------------------------------------- Markdown
 
 
-def _md(text: str) -> str:
+def md(text: str) -> str:
     """Text safe inside a Markdown table cell or line."""
     out = text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")
     for char in "*_`[]<>#":
@@ -240,8 +283,8 @@ def report_markdown(roster: Roster, report: MonthReport, commit: str | None) -> 
             "(Code du travail L3121-9, R3124-4)."
         ),
         "",
-        "- " + _("Teams: {teams}").format(teams=_md(team_list(report))),
-        "- " + _("Roster: {commit}").format(commit=_md(commit_text(commit))),
+        "- " + _("Teams: {teams}").format(teams=md(team_list(report))),
+        "- " + _("Roster: {commit}").format(commit=md(commit_text(commit))),
         "- "
         + _("Hours are decimal hours (7.50 = 7 h 30) in each team's local time; amounts in euros."),
         "",
@@ -259,7 +302,7 @@ def report_markdown(roster: Roster, report: MonthReport, commit: str | None) -> 
         ]
         for p in report.services:
             row = person_row(roster, p)
-            out.append(f"| {_md(p.team)} | {_md(p.name)} | " + " | ".join(row[4:9]) + " |")
+            out.append(f"| {md(p.team)} | {md(p.name)} | " + " | ".join(row[4:9]) + " |")
         out.append("")
     return "\n".join(out).rstrip("\n") + "\n"
 
@@ -268,8 +311,8 @@ def billing_markdown(roster: Roster, report: MonthReport, commit: str | None) ->
     out = [
         "# " + _("Billing {month}").format(month=report.month),
         "",
-        "- " + _("Teams: {teams}").format(teams=_md(team_list(report))),
-        "- " + _("Roster: {commit}").format(commit=_md(commit_text(commit))),
+        "- " + _("Teams: {teams}").format(teams=md(team_list(report))),
+        "- " + _("Roster: {commit}").format(commit=md(commit_text(commit))),
         "",
     ]
     if not report.billing:
@@ -281,7 +324,7 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
     zone = _zone(roster, person.team)
     team = roster.team(person.team)
     out = [
-        f"## {_md(person.name)} ({_md(person.person)}) — {_md(team.name)}",
+        f"## {md(person.name)} ({md(person.person)}) — {md(team.name)}",
         "",
         _("| weekday | Saturday | Sunday | public holiday | total | turns |"),
         "| ---: | ---: | ---: | ---: | ---: | ---: |",
@@ -294,11 +337,11 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
         out += [_("| compensation | count | amount (€) |"), "| --- | ---: | ---: |"]
         for line in person.lines:
             label = _(LINE_LABELS[line.kind]) if line.kind in LINE_LABELS else line.kind
-            out.append(f"| {label} | {count_text(line.count)} | {euros(line.amount)} |")
+            out.append(f"| {label} | {count_text(line.count)} | {line.shown} |")
         if person.interventions:
             out.append(
                 "| " + _("interventions") + f" | {len(person.interventions)} | "
-                f"{euros(_intervention_amount(person))} |"
+                f"{person.intervention_pay} |"
             )
         out.append("| **" + _("total") + f"** | | **{person.total}** |")
         paid = _("Paid: {amount} €.").format(amount=person.money)
@@ -313,6 +356,8 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
         for item in person.interventions:
             intervention = item.intervention
             resume = short_time(item.resume_at, zone) if item.resume_at is not None else ""
+            if not item.on_call:
+                resume += " " + _("(not on call)")
             out.append(
                 f"| {short_time(intervention.start, zone)} | "
                 f"{short_time(intervention.end, zone)} | "
@@ -323,7 +368,7 @@ def _person_markdown(roster: Roster, person: PersonReport) -> list[str]:
     out += [
         _("| | Employer | Employee |"),
         "| --- | --- | --- |",
-        "| " + _("Name") + " | | " + _md(person.name) + " |",
+        "| " + _("Name") + " | | " + md(person.name) + " |",
         "| " + _("Date") + " | | |",
         "| " + _("Signature") + " | | |",
         "",
@@ -339,18 +384,23 @@ def _billing_markdown(roster: Roster, report: MonthReport) -> list[str]:
         ),
         "| --- | --- | --- | --- | ---: | --- | ---: | ---: | ---: |",
     ]
-    for line in report.billing:
-        row = billing_row(roster, line)
-        zone = _zone(roster, line.intervention.team)
+    for client, lines in by_client(report):
+        for line in lines:
+            row = billing_row(roster, line)
+            zone = _zone(roster, line.intervention.team)
+            out.append(
+                f"| {md(row[0])} | {md(row[3])} | {short_time(line.intervention.start, zone)} | "
+                f"{short_time(line.intervention.end, zone)} | {row[6]} | "
+                f"{categories_text(line.categories)} | {row[8]} | {row[9]} | {row[10]} |"
+            )
+        sub = billing_sum("subtotal", client, lines)
         out.append(
-            f"| {_md(row[0])} | {_md(row[2])} | {short_time(line.intervention.start, zone)} | "
-            f"{short_time(line.intervention.end, zone)} | {row[5]} | "
-            f"{categories_text(line.categories)} | {row[7]} | "
-            f"{row[8]} | {row[9]} |"
+            "| *" + _("subtotal {client}").format(client=md(client)) + f"* | | | | {sub[6]} | | "
+            f"{sub[8]} | {sub[9]} | {sub[10]} |"
         )
     total = billing_total(report)
     out += [
-        "| **" + _("total") + f"** | | | | {total[5]} | | {total[7]} | {total[8]} | {total[9]} |",
+        "| **" + _("total") + f"** | | | | {total[6]} | | {total[8]} | {total[9]} | {total[10]} |",
         "",
     ]
     return out
@@ -371,17 +421,20 @@ def report_document(roster: Roster, report: MonthReport, commit: str | None) -> 
 
 def billing_document(roster: Roster, report: MonthReport, commit: str | None) -> dict[str, Any]:
     total = billing_total(report)
+
+    def sums(row: list[str]) -> dict[str, str]:
+        return {"billed_hours": row[6], "base": row[8], "surcharge": row[9], "total": row[10]}
+
     return {
         "month": str(report.month),
         "commit": commit,
         "teams": [t.id for t in report.teams],
         "billing": [_billing_json(roster, b) for b in report.billing],
-        "total": {
-            "billed_hours": total[5],
-            "base": total[7],
-            "surcharge": total[8],
-            "total": total[9],
-        },
+        "clients": [
+            {"client": client, **sums(billing_sum("subtotal", client, lines))}
+            for client, lines in by_client(report)
+        ],
+        "total": sums(total),
     }
 
 
@@ -406,21 +459,25 @@ def _person_json(roster: Roster, person: PersonReport) -> dict[str, Any]:
             "travel_minutes": int(i.intervention.travel.total_seconds() // 60),
             "billed_hours": decimal_hours(i.billed),
             "categories": list(i.categories),
-            "amount": euros(i.amount) if i.amount is not None else None,
+            "amount": str(i.shown) if i.shown is not None else None,
             "client": i.intervention.client,
             "resume_not_before": _local(i.resume_at, zone) if i.resume_at else None,
+            "rest_interrupted": i.rest,
+            "on_call": i.on_call,
         }
         for i in person.interventions
     ]
     if person.compensated:
         document["compensation"] = {
             "lines": [
-                {"kind": line.kind, "count": count_text(line.count), "amount": euros(line.amount)}
+                {"kind": line.kind, "count": str(line.count), "amount": str(line.shown)}
                 for line in person.lines
             ],
-            "interventions": euros(_intervention_amount(person)),
+            "astreinte": str(person.astreinte),
+            "interventions": str(person.intervention_pay),
             "total": str(person.total),
             "paid": str(person.money),
+            "rest_amount": str(person.rest_amount),
             "rest_hours": str(person.rest_hours),
         }
     else:
@@ -434,12 +491,13 @@ def _billing_json(roster: Roster, line: BillingLine) -> dict[str, Any]:
         "client": line.client,
         "team": line.intervention.team,
         "person": line.intervention.person,
-        "from": row[3],
-        "to": row[4],
-        "billed_hours": row[5],
+        "name": row[3],
+        "from": row[4],
+        "to": row[5],
+        "billed_hours": row[6],
         "categories": list(line.categories),
-        "base": row[7] or None,
-        "surcharge": row[8] or None,
-        "total": row[9] or None,
+        "base": row[8] or None,
+        "surcharge": row[9] or None,
+        "total": row[10] or None,
         "note": line.intervention.note,
     }

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -43,13 +44,27 @@ def shift_rows(roster: Roster, shifts: Iterable[Mapping[str, Any]]) -> list[list
     return rows
 
 
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
-    """RFC 4180 text (CRLF line ends), header first, every cell neutralised against formulas."""
+# A decimal number as the report writes it ("7.50", "304.94"): written "7,50" in excel-fr.
+_DECIMAL = re.compile(r"[0-9]+\.[0-9]+")
+
+
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]], dialect: str = "rfc4180") -> str:
+    """CSV text (CRLF line ends), header first, every cell neutralised against formulas.
+
+    ``rfc4180``: commas, decimal points. ``excel-fr``: what a spreadsheet set to French opens
+    right with a double click: semicolons between cells, decimal commas, and a UTF-8 byte
+    order mark first (without it, Excel reads the file in the machine's legacy code page)."""
+    french = dialect == "excel-fr"
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    if french:
+        buffer.write("\ufeff")
+    writer = csv.writer(buffer, delimiter=";" if french else ",", lineterminator="\r\n")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise(cell) for cell in row])
+        cells = [neutralise(cell) for cell in row]
+        if french:
+            cells = [c.replace(".", ",") if _DECIMAL.fullmatch(c) else c for c in cells]
+        writer.writerow(cells)
     return buffer.getvalue()
 
 

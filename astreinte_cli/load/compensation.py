@@ -16,6 +16,7 @@ from typing import Literal
 
 import yaml
 
+from astreinte_cli.diagnostics import excerpt
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.model import Compensation, HourlyRate, RateSet, Uplifts
@@ -110,7 +111,7 @@ def _rate_sets(reader: NodeReader, node: yaml.Node, entries: Entries) -> list[Ra
     for key in inline:
         reader.error(
             entries[key][0],
-            _("'{key}' is beside 'rates:'").format(key=key),
+            _("'{key}' is beside 'rates:'").format(key=excerpt(key)),
             _("put every amount inside the rate sets of 'rates:'"),
         )
     result: list[RateSet] = []
@@ -215,7 +216,7 @@ def _amount(reader: NodeReader, node: yaml.Node, what: str) -> Decimal | None:
     if not _AMOUNT.fullmatch(text):
         reader.error(
             node,
-            _("{what} must be an amount, not '{value}'").format(what=what, value=value),
+            _("{what} must be an amount, not '{value}'").format(what=what, value=excerpt(value)),
             _(_AMOUNT_HINT),
         )
         return None
@@ -232,7 +233,7 @@ def _percent(
     if not match:
         reader.error(
             node,
-            _("{what} must be a percentage, not '{value}'").format(what=what, value=value),
+            _("{what} must be a percentage, not '{value}'").format(what=what, value=excerpt(value)),
             _("e.g. 25% or 100%"),
         )
         return None
@@ -241,7 +242,7 @@ def _percent(
         reader.error(
             node,
             _("{what} must be at most {maximum:g}%, not {value}").format(
-                what=what, maximum=maximum * 100, value=value.strip()
+                what=what, maximum=maximum * 100, value=excerpt(value).strip()
             ),
         )
         return None
@@ -257,7 +258,7 @@ def _date(reader: NodeReader, node: yaml.Node, what: str) -> dt.date | None:
     except ValueError:
         reader.error(
             node,
-            _("{what}: '{value}' is not a date").format(what=what, value=value),
+            _("{what}: '{value}' is not a date").format(what=what, value=excerpt(value)),
             _("write YYYY-MM-DD"),
         )
         return None

@@ -12,9 +12,10 @@ from zoneinfo import ZoneInfo
 
 import yaml
 
-from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.diagnostics import Collector, Span, did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.yamlfile import node_span
+from astreinte_cli.printable import control_character
 from astreinte_cli.times import (
     Period,
     TimeSyntaxError,
@@ -78,9 +79,9 @@ class NodeReader:
                 first = self.span(entries[key][0])
                 self.error(
                     key_node,
-                    _("duplicate key '{key}' in {what}").format(key=key, what=what),
+                    _("duplicate key '{key}' in {what}").format(key=excerpt(key), what=what),
                     _("the first '{key}' is at line {line}; keep one").format(
-                        key=key, line=first.line
+                        key=excerpt(key), line=first.line
                     ),
                 )
                 continue
@@ -89,7 +90,9 @@ class NodeReader:
                     keys=", ".join(sorted(allowed_set))
                 )
                 self.error(
-                    key_node, _("unknown key '{key}' in {what}").format(key=key, what=what), hint
+                    key_node,
+                    _("unknown key '{key}' in {what}").format(key=excerpt(key), what=what),
+                    hint,
                 )
                 continue
             entries[key] = (key_node, value_node)
@@ -120,11 +123,25 @@ class NodeReader:
             return None
         return str(node.value)
 
-    def text(self, node: yaml.Node, what: str) -> str | None:
+    def text(self, node: yaml.Node, what: str, *, lines: bool = False) -> str | None:
+        """A text value, stripped. Control characters are refused (a line feed and a tab are
+        allowed in multi-line text with ``lines``): names and ids reach terminals, CI logs
+        and calendar feeds, where they would act rather than be read."""
         value = self.scalar(node, what)
         if value is not None and not value.strip():
             self.error(node, _("{what} is empty").format(what=what))
             return None
+        if value is not None:
+            control = control_character(value.strip(), lines=lines)
+            if control is not None:
+                self.error(
+                    node,
+                    _("{what} contains a control character (U+{code:04X})").format(
+                        what=what, code=ord(control)
+                    ),
+                    _("remove it; only instructions and notes may span several lines"),
+                )
+                return None
         return value.strip() if value is not None else None
 
     def identifier(self, node: yaml.Node, what: str, pattern: re.Pattern[str]) -> str | None:
@@ -132,7 +149,7 @@ class NodeReader:
         if value is not None and not pattern.fullmatch(value):
             self.error(
                 node,
-                _("'{value}' is not a valid {what}").format(value=value, what=what),
+                _("'{value}' is not a valid {what}").format(value=excerpt(value), what=what),
                 _("use lower-case letters, digits, '-' and '_'"),
             )
             return None
@@ -147,7 +164,10 @@ class NodeReader:
         if value.lower() in _FALSE:
             return False
         self.error(
-            node, _("{what} must be true or false, not '{value}'").format(what=what, value=value)
+            node,
+            _("{what} must be true or false, not '{value}'").format(
+                what=what, value=excerpt(value)
+            ),
         )
         return None
 
@@ -160,7 +180,9 @@ class NodeReader:
         if not re.fullmatch(r"\d{1,6}", value.strip()):
             self.error(
                 node,
-                _("{what} must be a whole number, not '{value}'").format(what=what, value=value),
+                _("{what} must be a whole number, not '{value}'").format(
+                    what=what, value=excerpt(value)
+                ),
                 hint,
             )
             return None
@@ -184,7 +206,9 @@ class NodeReader:
             hint = did_you_mean(value, options) or _("one of: {choices}").format(
                 choices=", ".join(options)
             )
-            self.error(node, _("unknown {what} '{value}'").format(what=what, value=value), hint)
+            self.error(
+                node, _("unknown {what} '{value}'").format(what=what, value=excerpt(value)), hint
+            )
             return None
         return value
 
@@ -228,7 +252,7 @@ class NodeReader:
             if value.count("..") != 1:
                 self.error(
                     node,
-                    _("'{value}' is not a period").format(value=value),
+                    _("'{value}' is not a period").format(value=excerpt(value)),
                     _("write 'START .. END', e.g. '2026-08-03 .. 2026-08-23', or {from: …, to: …}"),
                 )
                 return None
@@ -245,7 +269,7 @@ class NodeReader:
             self.error(
                 end_node,
                 _("{what} ends at '{end}', which is not after its start '{start}'").format(
-                    what=what, end=written[1].strip(), start=written[0].strip()
+                    what=what, end=excerpt(written[1].strip()), start=excerpt(written[0].strip())
                 ),
                 _("a bare end date covers that whole day, so it may be the start's date")
                 if bare_end
@@ -284,4 +308,4 @@ def kind(node: yaml.Node) -> str:
         return _("a list")
     if is_null(node):
         return _("nothing")
-    return f"'{node.value}'"
+    return f"'{excerpt(str(node.value))}'"

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import yaml
 
-from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.diagnostics import did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader
 from astreinte_cli.model import Person
@@ -28,7 +28,7 @@ class PeopleReferences:
         if value not in self.known:
             self.reader.error(
                 node,
-                _("unknown person '{value}' in {what}").format(value=value, what=what),
+                _("unknown person '{value}' in {what}").format(value=excerpt(value), what=what),
                 did_you_mean(value, self.known),
             )
             return None

@@ -13,7 +13,8 @@ interventions log by :mod:`astreinte_cli.load.interventions`.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from collections.abc import Container
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Literal
@@ -21,18 +22,27 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import contacts
-from astreinte_cli.diagnostics import Collector, Span, did_you_mean
+from astreinte_cli.contacts import with_contacts
+from astreinte_cli.diagnostics import (
+    Collector,
+    Diagnostic,
+    RosterError,
+    Span,
+    did_you_mean,
+    excerpt,
+)
 from astreinte_cli.i18n import _, territory_name
-from astreinte_cli.load.files import is_local, roster_files
+from astreinte_cli.load.files import RosterLocation, check_location, is_local, roster_files
 from astreinte_cli.load.interventions import read_interventions
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.load.team import TEAM_ID, TEAM_KEYS, TeamReader, TeamSource
+from astreinte_cli.load.windows import WindowReader
 from astreinte_cli.load.yamlfile import read_yaml
 from astreinte_cli.model import Leave, Person, Roster, Team
 
 PERSON_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 FILE_KEYS = ("team", "people", "leave", "interventions", "phone_region", *TEAM_KEYS)
-PERSON_KEYS = ("name", "phone", "email", "kind")
+PERSON_KEYS = ("name", "phone", "email", "kind", "work_hours")
 
 
 def load_roster(location: Path) -> Roster:
@@ -43,18 +53,18 @@ def load_roster(location: Path) -> Roster:
         "a roster is a folder of *.yaml files: run 'astreinte init' to write a starter one, "
         "or give --rosters PATH"
     )
-    if not location.exists():
-        collector.error(
-            Span(str(location), 0, 0), _("no roster here: the path does not exist"), start_here
-        )
-        collector.raise_if_any()
+    try:
+        folder = check_location(location)
+    except RosterLocation as refused:
+        message, hint = _location_refusal(refused.reason, start_here)
+        raise RosterError([Diagnostic(Span(str(location), 0, 0), message, hint)]) from None
     files = roster_files(location)
     if not files:
         collector.error(Span(str(location), 0, 0), _("no roster files here"), start_here)
         collector.raise_if_any()
     builder = _RosterBuilder(collector)
     for path in files:
-        root = read_yaml(path, collector)
+        root = read_yaml(path, collector, folder)
         if root is None:
             continue
         reader = NodeReader(str(path), collector)
@@ -65,6 +75,21 @@ def load_roster(location: Path) -> Roster:
     roster = builder.build([str(path) for path in files])
     collector.raise_if_any()
     return roster
+
+
+def _location_refusal(reason: str, start_here: str) -> tuple[str, str]:
+    """The message and hint that say why ``--rosters`` is no roster to read."""
+    if reason == "missing":
+        return _("no roster here: the path does not exist"), start_here
+    if reason == "outside":
+        return (
+            _("the roster folder is a symbolic link to a folder outside the one that holds it"),
+            _("give the folder's real path with --rosters"),
+        )
+    return (
+        _("not a roster: this is neither a folder nor a regular file"),
+        _("give the roster folder (or one roster file) with --rosters"),
+    )
 
 
 # --------------------------------------------------------------------------- builder
@@ -106,7 +131,9 @@ class _RosterBuilder:
             for key in team_keys:
                 reader.error(
                     entries[key][0],
-                    _("'{key}' is a team key, but this file has no 'team:'").format(key=key),
+                    _("'{key}' is a team key, but this file has no 'team:'").format(
+                        key=excerpt(key)
+                    ),
                     _("add 'team: <id>' to this file, or move the key to the team's file"),
                 )
 
@@ -120,7 +147,7 @@ class _RosterBuilder:
         if not contacts.is_region(value):
             reader.error(
                 node,
-                _("unknown phone region '{value}'").format(value=value),
+                _("unknown phone region '{value}'").format(value=excerpt(value)),
                 _("use a two-letter country code such as FR, BE, CH"),
             )
             return "FR"
@@ -132,7 +159,9 @@ class _RosterBuilder:
             if not PERSON_ID.fullmatch(person_id):
                 reader.error(
                     id_node,
-                    _("'{person_id}' is not a valid person id").format(person_id=person_id),
+                    _("'{person_id}' is not a valid person id").format(
+                        person_id=excerpt(person_id)
+                    ),
                     _("use letters, digits, '.', '-' and '_', starting with a letter or digit"),
                 )
                 continue
@@ -141,12 +170,14 @@ class _RosterBuilder:
                     id_node,
                     _(
                         "person '{person_id}' is defined twice; it is already defined at {span}"
-                    ).format(person_id=person_id, span=self.people[person_id].span),
+                    ).format(person_id=excerpt(person_id), span=self.people[person_id].span),
                     _("person ids are global: rename one, or remove the copy"),
                 )
                 continue
             entries = reader.mapping(
-                value, _("person '{person_id}'").format(person_id=person_id), allowed=PERSON_KEYS
+                value,
+                _("person '{person_id}'").format(person_id=excerpt(person_id)),
+                allowed=PERSON_KEYS,
             )
             if entries is None:
                 continue
@@ -159,8 +190,13 @@ class _RosterBuilder:
                 person_kind = "service" if chosen == "service" else "person"
             phone = self._phone(reader, entries, region)
             email = self._email(reader, entries)
+            work_hours = None
+            if "work_hours" in entries:
+                # "business hours" means those of the team that asks: allowed here.
+                windows = WindowReader(reader, has_business_hours=True)
+                work_hours = windows.read(entries["work_hours"][1], "work_hours")
             self.people[person_id] = Person(
-                person_id, name, person_kind, phone, email, reader.span(id_node)
+                person_id, name, person_kind, phone, email, reader.span(id_node), work_hours
             )
 
     def _phone(self, reader: NodeReader, entries: Entries, region: str) -> str | None:
@@ -182,7 +218,7 @@ class _RosterBuilder:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number for region {region}").format(
-                    value=value, region=region
+                    value=excerpt(value), region=region
                 ),
                 _("write it in full, e.g. '06 12 34 56 78' or '+33 6 12 34 56 78'"),
             )
@@ -190,7 +226,7 @@ class _RosterBuilder:
             reader.error(
                 node,
                 _("'{value}' is not a valid phone number: its country code is unknown").format(
-                    value=value
+                    value=excerpt(value)
                 ),
                 _("write + and the country code, then the number, e.g. '+33 6 12 34 56 78'"),
             )
@@ -200,7 +236,7 @@ class _RosterBuilder:
                 node,
                 _(
                     "'{value}' is not a valid phone number for country code +{code} ({country})"
-                ).format(value=value, code=code, country=territory_name(main)),
+                ).format(value=excerpt(value), code=code, country=territory_name(main)),
                 _("check the digits: a number there is written like '{example}'").format(
                     example=example
                 )
@@ -214,7 +250,7 @@ class _RosterBuilder:
         node = entries["email"][1]
         value = reader.text(node, "email")
         if value is not None and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", value):
-            reader.error(node, _("'{value}' is not an email address").format(value=value))
+            reader.error(node, _("'{value}' is not an email address").format(value=excerpt(value)))
             return None
         return value
 
@@ -232,7 +268,7 @@ class _RosterBuilder:
             elif "team" not in entries or key not in TEAM_KEYS:  # a team's keys: said once
                 reader.error(
                     key_node,
-                    _("'{key}' is not allowed in a *.local.yaml file").format(key=key),
+                    _("'{key}' is not allowed in a *.local.yaml file").format(key=excerpt(key)),
                     hint,
                 )
         if "phone_region" in entries:
@@ -242,13 +278,13 @@ class _RosterBuilder:
         people = reader.mapping(entries["people"][1], "'people'")
         for person_id, (id_node, value) in (people or {}).items():
             fields = reader.mapping(
-                value, _("contacts of '{person_id}'").format(person_id=person_id)
+                value, _("contacts of '{person_id}'").format(person_id=excerpt(person_id))
             )
             for key, (key_node, _value) in (fields or {}).items():
                 if key not in ("phone", "email"):
                     reader.error(
                         key_node,
-                        _("'{key}' cannot be set in a *.local.yaml file").format(key=key),
+                        _("'{key}' cannot be set in a *.local.yaml file").format(key=excerpt(key)),
                         hint,
                     )
             if fields is not None:
@@ -285,38 +321,50 @@ class _RosterBuilder:
             if person_id not in self.people:
                 reader.error(
                     id_node,
-                    _("unknown person '{person_id}'").format(person_id=person_id),
+                    _("unknown person '{person_id}'").format(person_id=excerpt(person_id)),
                     did_you_mean(person_id, self.people)
                     or _("a *.local.yaml file only adds contacts to people defined elsewhere"),
                 )
                 continue
-            if not isinstance(value, yaml.MappingNode):
-                continue
-            entries: Entries = {
-                str(key.value): (key, item)
-                for key, item in value.value
-                if isinstance(key, yaml.ScalarNode)
-            }
-            person = self.people[person_id]
-            if "phone" in entries:
-                person = replace(person, phone=self._phone(reader, entries, region))
-            if "email" in entries:
-                person = replace(person, email=self._email(reader, entries))
-            self.people[person_id] = person
+            changes = self.contact_changes(reader, value, region)
+            self.people[person_id] = with_contacts(self.people[person_id], changes.items())
 
-    def _leave(self) -> list[Leave]:
+    def contact_changes(
+        self, reader: NodeReader, value: yaml.Node, region: str
+    ) -> dict[str, str | None]:
+        """The contact fields one entry of a ``*.local.yaml`` file sets, read and checked."""
+        if not isinstance(value, yaml.MappingNode):
+            return {}
+        entries: Entries = {
+            str(key.value): (key, item)
+            for key, item in value.value
+            if isinstance(key, yaml.ScalarNode)
+        }
+        changes: dict[str, str | None] = {}
+        if "phone" in entries:
+            changes["phone"] = self._phone(reader, entries, region)
+        if "email" in entries:
+            changes["email"] = self._email(reader, entries)
+        return changes
+
+    def _leave(self, known: Container[str] | None = None) -> list[Leave]:
+        """Every leave entry; one of a person not in ``known`` (default: the roster's people)
+        is reported and left out."""
+        known = self.people if known is None else known
         result: list[Leave] = []
         for reader, person_node, periods_node in self.leave_nodes:
             person = person_node.value
-            if person not in self.people:
+            if person not in known:
                 reader.error(
                     person_node,
-                    _("unknown person '{person}'").format(person=person),
+                    _("unknown person '{person}'").format(person=excerpt(person)),
                     did_you_mean(person, self.people),
                 )
                 continue
             for item in reader.sequence(
-                periods_node, _("leave of '{person}'").format(person=person), allow_scalar=True
+                periods_node,
+                _("leave of '{person}'").format(person=excerpt(person)),
+                allow_scalar=True,
             ):
                 period = reader.period(item, _("leave period"))
                 if period is not None:

@@ -10,7 +10,7 @@ from typing import Literal
 
 import yaml
 
-from astreinte_cli.diagnostics import Span
+from astreinte_cli.diagnostics import Span, excerpt
 from astreinte_cli.handoffs import Grid
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, ends_after
@@ -23,6 +23,7 @@ ROTATION_KEYS = (
     "name", "members", "start", "every", "per_turn", "only", "count", "changes", "end",
 )  # fmt: skip
 DEFAULT_EVERY = dt.timedelta(weeks=1)
+MIN_EVERY = dt.timedelta(minutes=15)  # the shortest turn (see the README's Limits)
 START_HINT = N_("add the first handoff, e.g. 'start: 2026-01-05 09:00'")
 
 
@@ -85,6 +86,19 @@ class RotationReader:
         every = DEFAULT_EVERY
         if "every" in entries:
             every = reader.parsed(entries["every"][1], "every", parse_duration) or every
+            if every < MIN_EVERY:
+                # A handoff every second makes millions of turns a day: `check` and `publish`
+                # ran out of memory, and `every: 1m` made a 316 MB feed of a 196-byte roster.
+                reader.error(
+                    entries["every"][1],
+                    _("'every' is shorter than {minutes} minutes").format(
+                        minutes=MIN_EVERY // dt.timedelta(minutes=1)
+                    ),
+                    _("a rotation hands over at most every {minutes} minutes").format(
+                        minutes=MIN_EVERY // dt.timedelta(minutes=1)
+                    ),
+                )
+                every = DEFAULT_EVERY
             if "start" not in entries:
                 reader.error(entries["every"][0], _("'every' needs a 'start'"), _(START_HINT))
         per_turn = 1
@@ -119,7 +133,7 @@ class RotationReader:
                 if key in entries:
                     reader.error(
                         entries[key][0],
-                        _("'{key}' needs a 'start'").format(key=key),
+                        _("'{key}' needs a 'start'").format(key=excerpt(key)),
                         _(START_HINT),
                     )
             if len(members) > 1:

@@ -1,21 +1,26 @@
 """The team's ``rules:`` mapping → :class:`Rules`: limits that ``astreinte check`` enforces.
 
-Every rule has a default (``notice_days`` 15, the others off) and is turned off with ``off``
-or ``null``.
+Every rule has a default (``notice_days`` 15 read from git, ``min_rest_hours`` 11, the others
+off) and is turned off with ``off`` or ``null``.
 """
 
 from __future__ import annotations
 
 import re
 from types import MappingProxyType
+from typing import Literal
 
 import yaml
 
+from astreinte_cli.diagnostics import excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.nodes import NodeReader, is_null
 from astreinte_cli.model import MaxShare, Rules
 
-RULE_KEYS = ("notice_days", "max_consecutive_turns", "min_rest_hours", "max_share")
+RULE_KEYS = (
+    "notice_days", "notice_from", "max_consecutive_turns", "min_rest_hours", "max_share",
+)  # fmt: skip
+NOTICE_SOURCES = ("git", "publication")
 SHARE_KEYS = ("hours", "nights", "weekends", "holidays")
 _OFF = {"off", "false", "no", "none"}
 _NUMBER = re.compile(r"\d{1,6}(?:\.\d{1,3})?")
@@ -39,6 +44,10 @@ def read_rules(reader: NodeReader, node: yaml.Node) -> Rules:
     consecutive = defaults.max_consecutive_turns
     rest = defaults.min_rest_hours
     share = defaults.max_share
+    notice_from: Literal["git", "publication"] = defaults.notice_from
+    if "notice_from" in entries:
+        chosen = reader.choice(entries["notice_from"][1], "notice_from", NOTICE_SOURCES)
+        notice_from = "publication" if chosen == "publication" else "git"
     if "notice_days" in entries:
         value = entries["notice_days"][1]
         notice = None if is_off(value) else reader.integer(value, "notice_days", 0, 3660)
@@ -60,6 +69,7 @@ def read_rules(reader: NodeReader, node: yaml.Node) -> Rules:
         min_rest_hours=rest,
         max_share=share,
         spans=MappingProxyType({k: reader.span(v[0]) for k, v in entries.items()}),
+        notice_from=notice_from,
     )
 
 
@@ -70,7 +80,9 @@ def _hours(reader: NodeReader, node: yaml.Node, what: str) -> float | None:
     if not _NUMBER.fullmatch(value.strip()):
         reader.error(
             node,
-            _("{what} must be a number of hours, not '{value}'").format(what=what, value=value),
+            _("{what} must be a number of hours, not '{value}'").format(
+                what=what, value=excerpt(value)
+            ),
             _("e.g. 11 or 10.5"),
         )
         return None

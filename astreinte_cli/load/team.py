@@ -4,6 +4,7 @@ rotations read by :mod:`astreinte_cli.load.rotation`) and overrides; ``rules`` a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import re
 import zoneinfo
@@ -15,7 +16,7 @@ from typing import Literal
 import yaml
 
 from astreinte_cli import holiday_calendar
-from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.diagnostics import did_you_mean, excerpt
 from astreinte_cli.i18n import _
 from astreinte_cli.load.compensation import read_compensation
 from astreinte_cli.load.nodes import Entries, NodeReader
@@ -39,8 +40,10 @@ from astreinte_cli.times import Period, TimeSyntaxError, parse_duration
 TEAM_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 TEAM_KEYS = (
     "name", "timezone", "holidays", "business_hours", "coverage", "on_leave", "fallback",
-    "instructions", "levels", "overrides", "rules", "compensation",
+    "instructions", "levels", "overrides", "rules", "compensation", "work_hours", "kind",
+    "organisation",
 )  # fmt: skip
+HOLIDAY_KEYS = ("country", "subdiv", "add", "remove", "local_customs")
 LEVEL_KEYS = ("name", "escalate_after", "ring", "instructions", "coverage", "rotations")
 OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
 DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
@@ -103,9 +106,21 @@ class TeamReader:
             fallback = self.references.person(entries["fallback"][1], "fallback")
         instructions = None
         if "instructions" in entries:
-            instructions = reader.text(entries["instructions"][1], "instructions")
+            instructions = reader.text(entries["instructions"][1], "instructions", lines=True)
         levels = self._levels(windows)
         overrides = self._overrides(levels) if "overrides" in entries else ()
+        work_hours = None
+        if "work_hours" in entries:
+            work_hours = windows.read(entries["work_hours"][1], "work_hours")
+        kind: Literal["astreinte", "shifts"] = "astreinte"
+        if (
+            "kind" in entries
+            and reader.choice(entries["kind"][1], "team kind", ("astreinte", "shifts")) == "shifts"
+        ):
+            kind = "shifts"
+        organisation = None
+        if "organisation" in entries:
+            organisation = reader.text(entries["organisation"][1], "organisation")
         return Team(
             id=self.source.id,
             name=name,
@@ -127,6 +142,9 @@ class TeamReader:
                 if "compensation" in entries
                 else None
             ),
+            work_hours=work_hours,
+            kind=kind,
+            organisation=organisation,
         )
 
     def _timezone(self) -> str:
@@ -149,7 +167,7 @@ class TeamReader:
             except (ValueError, OSError, zoneinfo.ZoneInfoNotFoundError):
                 self.reader.error(
                     node,
-                    _("unknown timezone '{value}'").format(value=value),
+                    _("unknown timezone '{value}'").format(value=excerpt(value)),
                     did_you_mean(value, zoneinfo.available_timezones())
                     or _("use an IANA name such as Europe/Paris"),
                 )
@@ -165,7 +183,7 @@ class TeamReader:
             if value is None or value.lower() == "none":
                 return None
             return self._calendar(node, value, None, node, (), ())
-        entries = reader.mapping(node, "holidays", allowed=("country", "subdiv", "add", "remove"))
+        entries = reader.mapping(node, "holidays", allowed=HOLIDAY_KEYS)
         if entries is None:
             return None
         if "country" not in entries:
@@ -179,9 +197,15 @@ class TeamReader:
         remove = (
             self._dates(entries["remove"][1], _("holidays remove")) if "remove" in entries else ()
         )
+        customs = False
+        if "local_customs" in entries:
+            customs = bool(reader.boolean(entries["local_customs"][1], "local_customs"))
         if country is None:
             return None
-        return self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
+        calendar = self._calendar(country_node, country, subdiv, subdiv_node, add, remove)
+        if calendar is not None and customs:
+            calendar = dataclasses.replace(calendar, local_customs=True)
+        return calendar
 
     def _calendar(
         self,
@@ -210,7 +234,9 @@ class TeamReader:
             except ValueError:
                 self.reader.error(
                     item,
-                    _("{what}: '{value}' is not a date").format(what=what, value=value),
+                    _("{what}: '{value}' is not a date").format(
+                        what=what, value=excerpt(value or "")
+                    ),
                     _("write YYYY-MM-DD"),
                 )
         return tuple(result)
@@ -273,7 +299,7 @@ class TeamReader:
                 ring = self._ring(entries["ring"][1]) or ring
             instructions = None
             if "instructions" in entries:
-                instructions = reader.text(entries["instructions"][1], "instructions")
+                instructions = reader.text(entries["instructions"][1], "instructions", lines=True)
             coverage = None
             if "coverage" in entries:
                 coverage = windows.read(entries["coverage"][1], "coverage")
@@ -416,7 +442,7 @@ class TeamReader:
                 return level.number
         self.reader.error(
             node,
-            _("no level is named '{value}'").format(value=value),
+            _("no level is named '{value}'").format(value=excerpt(value)),
             did_you_mean(value, [level.name for level in levels])
             or _("give the level's number (from 1) or its exact name"),
         )

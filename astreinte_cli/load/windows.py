@@ -7,7 +7,7 @@ from typing import cast
 
 import yaml
 
-from astreinte_cli.diagnostics import did_you_mean
+from astreinte_cli.diagnostics import did_you_mean, excerpt
 from astreinte_cli.i18n import N_, _
 from astreinte_cli.load.nodes import Entries, NodeReader, is_null
 from astreinte_cli.model import (
@@ -84,7 +84,7 @@ class WindowReader:
         if name not in NAMES:
             self.reader.error(
                 node,
-                _("unknown window '{value}' in {what}").format(value=value, what=what),
+                _("unknown window '{value}' in {what}").format(value=excerpt(value), what=what),
                 did_you_mean(name, NAMES)
                 or _(
                     "a window is a name ({names}), a weekly map such as {{mon-fri: 09:00-18:00}}, "
@@ -97,7 +97,7 @@ class WindowReader:
         if "business" in name and not self.has_business_hours:
             self.reader.error(
                 node,
-                _("'{value}' needs the team's 'business_hours'").format(value=value),
+                _("'{value}' needs the team's 'business_hours'").format(value=excerpt(value)),
                 _("define business_hours in the team, or use another window"),
             )
             return None
@@ -164,14 +164,16 @@ class WindowReader:
         )
         if key.strip().lower() in ("except", "closed"):
             hint = None
-        self.reader.error(node, _("'{key}' is not a day key").format(key=key), hint or _(_DAY_HINT))
+        self.reader.error(
+            node, _("'{key}' is not a day key").format(key=excerpt(key)), hint or _(_DAY_HINT)
+        )
         return None
 
     def _ranges(self, node: yaml.Node, key: str, key_node: yaml.Node) -> list[TimeRange] | None:
         if is_null(node) or (isinstance(node, yaml.SequenceNode) and not node.value):
             self.reader.error(
                 key_node if is_null(node) else node,  # an empty value has no text to point at
-                _("day key '{key}' has no time range").format(key=key),
+                _("day key '{key}' has no time range").format(key=excerpt(key)),
                 _(
                     "give it one, e.g. 'mon: 09:00-18:00'; in flow style quote a list of "
                     'days: {"mon,wed,fri": 09:00-12:00}'
@@ -179,10 +181,12 @@ class WindowReader:
             )
             return None
         items = self.reader.sequence(
-            node, _("the time ranges of '{key}'").format(key=key), allow_scalar=True
+            node, _("the time ranges of '{key}'").format(key=excerpt(key)), allow_scalar=True
         )
         ranges = [
-            self.reader.parsed(item, _("time range of '{key}'").format(key=key), parse_time_range)
+            self.reader.parsed(
+                item, _("time range of '{key}'").format(key=excerpt(key)), parse_time_range
+            )
             for item in items
         ]
         if not items or any(time_range is None for time_range in ranges):

@@ -12,10 +12,14 @@ import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 from astreinte_cli.i18n import _
+from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
+from astreinte_cli.printable import control_character
 
-MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
-MAX_EXPANDED_NODES = 100_000  # aliases may not expand a file beyond this many nodes
+MAX_EXPANDED_NODES = 100_000  # aliases may not add more than this many nodes to a file
 MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
+
+# Every node takes at least a byte of the file: more nodes than that came from aliases.
+_SATURATED = MAX_FILE_BYTES + MAX_EXPANDED_NODES + 1
 
 _Loader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _STANDARD_TAGS = {
@@ -30,24 +34,31 @@ def node_span(path: str, node: yaml.Node) -> Span:
     return Span(path, start.line + 1, start.column + 1, max(1, width))
 
 
-def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
-    """The root node of ``path``, or None after reporting why it cannot be read."""
+def read_yaml(
+    path: Path, collector: Collector, folder: Path | None = None, raw: bytes | None = None
+) -> yaml.Node | None:
+    """The root node of ``path``, or None after reporting why it cannot be read. ``folder`` is
+    the roster folder (default: the folder that holds ``path``): a file that resolves outside
+    it is not read (see :mod:`astreinte_cli.load.files`). ``raw``: the file's bytes, when the
+    caller read them already with :func:`read_roster_file` (the roster cache, which hashed
+    them)."""
     name = str(path)
-    try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_FILE_BYTES + 1)
-    except OSError as exc:
-        collector.error(
-            Span(name, 1, 1), _("cannot read the file: {reason}").format(reason=exc.strerror or exc)
-        )
-        return None
-    if len(raw) > MAX_FILE_BYTES:
+    control = control_character(path.name)
+    if control is not None:  # the name is printed in every message about the file
         collector.error(
             Span(name, 1, 1),
-            _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
-            _("a roster file is a few kilobytes; split it, or check that this is a roster"),
+            _("the file name contains a control character (U+{code:04X})").format(
+                code=ord(control)
+            ),
+            _("rename the file"),
         )
         return None
+    if raw is None:
+        try:
+            raw = read_roster_file(path, folder)
+        except UnreadableFile as refused:
+            collector.error(Span(name, 1, 1), *_refusal(refused))
+            return None
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
         collector.error(
@@ -99,9 +110,39 @@ def read_yaml(path: Path, collector: Collector) -> yaml.Node | None:
     return root
 
 
+def _refusal(refused: UnreadableFile) -> tuple[str, str | None]:
+    """The message and hint that say why a file was not read."""
+    if refused.reason == "outside":
+        return (
+            _("this file is a symbolic link to a file outside the roster folder: not read"),
+            _("a roster file must be in the roster folder: copy it there, or remove the link"),
+        )
+    if refused.reason == "special":
+        return (
+            _("this is not a regular file (a FIFO, a device or a socket): not read"),
+            _("only UTF-8 text files ending in .yaml or .yml belong in a roster folder"),
+        )
+    if refused.reason == "folder":
+        return _("this is a folder, not a file"), None
+    if refused.reason == "too-large":
+        return (
+            _("the file is larger than {size} KiB").format(size=MAX_FILE_BYTES // 1024),
+            _("a roster file is a few kilobytes; split it, or check that this is a roster"),
+        )
+    error = refused.error
+    reason = (error.strerror or str(error)) if error is not None else refused.reason
+    return _("cannot read the file: {reason}").format(reason=reason), None
+
+
 def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
     """Refuse object-building tags, recursive aliases, alias bombs and deep nesting, without
-    expanding."""
+    expanding.
+
+    An alias bomb is counted by what its aliases add: the file's size once every alias is
+    expanded, less the nodes written in it. A large file without aliases (a year of
+    overrides) adds nothing. Each node's expanded size is computed once and kept; sizes stop
+    growing past :data:`_SATURATED`, which no file within :data:`MAX_FILE_BYTES` reaches
+    without aliases adding more than the limit."""
     sizes: dict[int, int] = {}
     active: set[int] = set()
     ok = too_deep = True
@@ -149,13 +190,13 @@ def _check_tree(path: str, root: yaml.Node, collector: Collector) -> bool:
             for key_node, value_node in node.value:
                 total += size(key_node, depth + 1) + size(value_node, depth + 1)
         active.discard(key)
-        sizes[key] = min(total, MAX_EXPANDED_NODES + 1)
+        sizes[key] = min(total, _SATURATED)
         return sizes[key]
 
-    if size(root, 1) > MAX_EXPANDED_NODES:
+    if size(root, 1) - len(sizes) > MAX_EXPANDED_NODES:
         collector.error(
             node_span(path, root),
-            _("YAML aliases expand this file to more than {count:,} values").format(
+            _("YAML aliases add more than {count:,} values to this file").format(
                 count=MAX_EXPANDED_NODES
             ),
             _("this looks like an alias bomb; write the values out"),

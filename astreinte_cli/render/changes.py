@@ -21,6 +21,7 @@ from astreinte_cli.check.findings import local_range, local_text, people_text
 from astreinte_cli.diff import Change, TeamChanges
 from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.model import Team
+from astreinte_cli.printable import printable
 
 
 def change_sentence(change: Change, zone: ZoneInfo, notice: int | None) -> str:
@@ -68,7 +69,7 @@ def team_heading(team: Team, state: str = "") -> str:
     """The line above a team's changes: ``support (Support client), Europe/Paris:``, with
     ``state`` (" (new team)") after the name."""
     return _("{team} ({name}){state}, {timezone}:").format(
-        team=team.id, name=team.name, state=state, timezone=team.timezone
+        team=team.id, name=printable(team.name), state=state, timezone=team.timezone
     )
 
 
@@ -140,7 +141,7 @@ def _markdown_team(changes: TeamChanges, state: str) -> list[str]:
     team, zone, notice = changes.team, changes.team.zone, changes.team.rules.notice_days
     lines = [
         _("{team} — {name}{state}, times in {timezone}").format(
-            team=f"**{team.id}**", name=team.name, state=state, timezone=team.timezone
+            team=f"**{team.id}**", name=printable(team.name), state=state, timezone=team.timezone
         ),
         "",
     ]

@@ -13,6 +13,7 @@ from astreinte_cli.check.findings import people_text
 from astreinte_cli.diagnostics import SourceLines, format_diagnostic
 from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.model import Roster, Team
+from astreinte_cli.printable import printable
 
 
 def check_lines(
@@ -101,9 +102,13 @@ def annotation(finding: Finding) -> str:
         return data(text).replace(":", "%3A").replace(",", "%2C")
 
     span = finding.span
-    message = finding.message + (f"\nhint: {finding.hint}" if finding.hint else "")
+    # Roster text in the message is shown as text: a line break in a key or a value must not
+    # end the annotation and start a workflow command of its own on the next line.
+    message = printable(finding.message) + (
+        f"\nhint: {printable(finding.hint)}" if finding.hint else ""
+    )
     return (
-        f"::{level} file={prop(span.path)},line={span.line},col={span.column},"
+        f"::{level} file={prop(printable(span.path))},line={span.line},col={span.column},"
         f"title={prop('astreinte ' + finding.rule)}::{data(message)}"
     )
 

@@ -19,19 +19,27 @@ import re
 import sys
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, TextIO
+from zoneinfo import ZoneInfo
 
+from astreinte_cli.answers import (
+    Contact,
+    LevelAnswer,
+    Next,
+    OnCall,
+    Step,
+    TeamAnswer,
+    escalation,
+    step_label,
+)
 from astreinte_cli.contacts import display_phone
-from astreinte_cli.i18n import _, format_instant
-from astreinte_cli.model import Roster, Team
-from astreinte_cli.query import LevelNow, escalation_chain
-from astreinte_cli.timeline import Stretch
+from astreinte_cli.i18n import _, format_instant, ngettext
+from astreinte_cli.printable import printable
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
     from rich.text import Text
 
-# The control codes that rich.text.Text removes from what it is given (rich.control).
-_STRIPPED = dict.fromkeys((7, 8, 11, 12, 13))
+    from astreinte_cli.load.last_valid import StaleRoster
 
 
 class Line:
@@ -42,7 +50,7 @@ class Line:
     __slots__ = ("_length", "_parts", "spans", "style")
 
     def __init__(self, text: str = "", style: str = "") -> None:
-        text = text.translate(_STRIPPED)
+        text = printable(text, lines=True)  # roster text: never acts on the terminal
         self._parts = [text]
         self._length = len(text)
         self.style = style
@@ -63,7 +71,7 @@ class Line:
                 self._parts.append(text.plain)
                 self._length += text._length
         elif text:
-            text = text.translate(_STRIPPED)
+            text = printable(text, lines=True)
             if style:
                 self.spans.append((self._length, self._length + len(text), style))
             self._parts.append(text)
@@ -208,8 +216,8 @@ def columns(text: str) -> int:
 # --------------------------------------------------------------------------- the view
 
 
-def when(instant: dt.datetime, team: Team, *, with_year: bool = False) -> str:
-    return format_instant(instant, team.zone, "day-time-year" if with_year else "day-time")
+def when(instant: dt.datetime, zone: ZoneInfo, *, with_year: bool = False) -> str:
+    return format_instant(instant, zone, "day-time-year" if with_year else "day-time")
 
 
 def span_text(delta: dt.timedelta) -> str:
@@ -224,8 +232,7 @@ def span_text(delta: dt.timedelta) -> str:
     return " ".join(parts) or _("{minutes} min").format(minutes=0)
 
 
-def person_label(roster: Roster, person_id: str) -> Line:
-    person = roster.people[person_id]
+def person_label(person: Contact | OnCall) -> Line:
     text = Line(person.name, style="bold")
     if person.phone:
         text.append("  " + display_phone(person.phone))
@@ -234,21 +241,46 @@ def person_label(roster: Roster, person_id: str) -> Line:
     return text
 
 
+def stale_banner(stale: StaleRoster, at: dt.datetime, zone: ZoneInfo) -> list[Line]:
+    """The red lines that open an answer given from the last valid roster (exit 4)."""
+
+    def moment(instant: dt.datetime) -> str:
+        other_year = instant.astimezone(zone).year != at.astimezone(zone).year
+        return when(instant, zone, with_year=other_year)
+
+    errors = ngettext(
+        "the roster has {count} error since {since}:",
+        "the roster has {count} errors since {since}:",
+        stale.errors,
+    ).format(count=stale.errors, since=moment(stale.broken_since))
+    answer = _("answering from the version loaded {loaded}; run `astreinte check`").format(
+        loaded=moment(stale.roster_loaded)
+    )
+    return [
+        Line("⚠  " + errors, style="bold white on red"),
+        Line("   " + answer, style="bold white on red"),
+    ]
+
+
 def now_lines(
-    roster: Roster, at: dt.datetime, teams: Sequence[tuple[Team, list[LevelNow]]]
+    at: dt.datetime, teams: Sequence[TeamAnswer], stale: StaleRoster | None = None
 ) -> list[Line]:
     lines: list[Line] = []
-    for team, levels in teams:
+    if stale is not None:
+        zone = teams[0].zone if teams else ZoneInfo("UTC")
+        lines += [*stale_banner(stale, at, zone), Line("")]
+    for team in teams:
+        zone = team.zone
         header = Line(team.name, style="bold underline")
         header.append(
-            f"  ({team.id}) · {team.timezone} · {when(at, team, with_year=True)}"
-            f" {at.astimezone(team.zone):%Z}",
+            f"  ({team.id}) · {team.timezone} · {when(at, zone, with_year=True)}"
+            f" {at.astimezone(zone):%Z}",
             style="dim",
         )
         lines.append(header)
-        for state in levels:
-            lines.extend(_level_now(roster, team, at, state))
-        lines.extend(_chain(roster, team, levels))
+        for level in team.levels:
+            lines.extend(_level_now(zone, at, level))
+        lines.extend(_chain(team, at))
         if team.instructions:
             lines.append(
                 Line(_("Instructions:") + " ", style="bold").append(team.instructions.strip())
@@ -257,20 +289,20 @@ def now_lines(
     return lines
 
 
-def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> list[Line]:
+def _level_now(zone: ZoneInfo, at: dt.datetime, state: LevelAnswer) -> list[Line]:
     title = Line(
-        _("Level {number} · {name}").format(number=state.level.number, name=state.level.name),
+        _("Level {number} · {name}").format(number=state.number, name=state.name),
         style="bold cyan",
     )
     lines = [title]
     if state.until is not None:
         until = _("until {when} (in {duration})").format(
-            when=when(state.until, team), duration=span_text(state.until - at)
+            when=when(state.until, zone), duration=span_text(state.until - at)
         )
     else:
         until = _("with no change in the next 400 days")
     since = (
-        _("since {when}").format(when=when(state.since, team))
+        _("since {when}").format(when=when(state.since, zone))
         if state.since
         else _("since more than 400 days")
     )
@@ -286,7 +318,7 @@ def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> 
         )
     elif not state.active:
         resume = (
-            _("resumes {when}").format(when=when(state.until, team))
+            _("resumes {when}").format(when=when(state.until, zone))
             if state.until
             else _("does not resume within 400 days")
         )
@@ -300,44 +332,98 @@ def _level_now(roster: Roster, team: Team, at: dt.datetime, state: LevelNow) -> 
             )
         )
     else:
-        for person in state.current.who:
-            lines.append(Line("  ● ").append(person_label(roster, person)))
+        for person in state.on_call:
+            lines.append(Line("  ● ").append(person_label(person)))
+            lines.extend(_why(person))
         lines.append(Line(f"  {since} · {until}", style="dim"))
-        lines.append(
-            Line("  " + _("source: {source}").format(source=state.current.source), style="dim")
-        )
+        lines.append(Line("  " + _("source: {source}").format(source=state.source), style="dim"))
     if state.next is not None and state.until is not None:
+        lines.append(Line("  " + _("next:") + " ", style="dim").append(_describe(state.next)))
+    if state.instructions and state.active:
         lines.append(
-            Line("  " + _("next:") + " ", style="dim").append(_describe(roster, state.next))
+            Line("  " + _("instructions:") + " ", style="dim").append(state.instructions.strip())
         )
-    if state.level.instructions and state.active:
+    return lines
+
+
+def _why(person: OnCall) -> list[Line]:
+    """Why someone is on call, when the rotation alone does not say it: standing in for
+    someone on leave, on call despite their own leave, put there by an override."""
+    lines = []
+    if person.standing_in_for is not None:
         lines.append(
-            Line("  " + _("instructions:") + " ", style="dim").append(
-                state.level.instructions.strip()
+            Line(
+                "    " + _("in place of {name}, on leave").format(name=person.standing_in_for.name),
+                style="dim",
+            )
+        )
+    if person.on_leave:
+        lines.append(Line("    ⚠ " + _("on call despite being on leave"), style="bold yellow"))
+    if person.override is not None and person.reason:
+        lines.append(
+            Line(
+                "    "
+                + _("override {number}: {reason}").format(
+                    number=person.override, reason=person.reason.strip()
+                ),
+                style="dim",
             )
         )
     return lines
 
 
-def _describe(roster: Roster, stretch: Stretch) -> Line:
+def _describe(stretch: Next) -> Line:
     if stretch.is_gap:
         return Line(_("NOBODY (gap)"), style="bold red")
     if not stretch.active:
         return Line(_("off (outside coverage)"), style="dim")
-    return Line(roster.names(stretch.who))
+    return Line(", ".join(person.name for person in stretch.who))
 
 
-def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> list[Line]:
-    """One step per line, so that a phone number never breaks across two."""
+def _chain(team: TeamAnswer, at: dt.datetime) -> list[Line]:
+    """One step per line, so that a phone number never breaks across two. When no level is in
+    its coverage, the daytime answer instead: in business hours, call the team; otherwise
+    nobody is on call, and the fallback only if it is urgent."""
+    if team.off:
+        return _daytime(team, at)
     text = Line(_("Escalation:"), style="bold")
-    steps = escalation_chain(team, [(state.level, state.current.who) for state in levels])
+    steps = escalation(team)
     if not steps:
         return [text.append(" " + _("nobody to call"), style="red")]
     delays = [_("first")] + [
         _("after {duration}").format(duration=span_text(step.after)) for step in steps[1:]
     ]
+    return [text, *_steps(delays, steps)]
+
+
+def _daytime(team: TeamAnswer, at: dt.datetime) -> list[Line]:
+    resumes = team.resumes
+    if resumes is None:
+        resume = _("astreinte does not resume within 400 days")
+    else:
+        resume = _("astreinte resumes {when} (in {duration})").format(
+            when=when(resumes, team.zone), duration=span_text(resumes - at)
+        )
+    if team.business_hours:
+        return [
+            Line(_("Business hours:") + " ", style="bold").append(
+                _("call the team; {resume}").format(resume=resume)
+            )
+        ]
+    lines = [
+        Line(_("Escalation:") + " ", style="bold").append(
+            _("no level on call; {resume}").format(resume=resume)
+        )
+    ]
+    if team.fallback is not None:
+        steps = [Step(step_label(None), (team.fallback,), dt.timedelta(0))]
+        lines += _steps([_("if urgent")], steps)
+    return lines
+
+
+def _steps(delays: list[str], steps: list[Step]) -> list[Line]:
     width = max(len(delay) for delay in delays)
-    lines = [text]
+    lines = []
     for delay, step in zip(delays, steps, strict=True):
         line = Line(f"  {delay:<{width}}  ").append(
             _("{step}:").format(step=step.label) + " ", style="cyan"
@@ -345,6 +431,6 @@ def _chain(roster: Roster, team: Team, levels: list[LevelNow]) -> list[Line]:
         for position, person in enumerate(step.who):
             if position:
                 line.append(", ")
-            line.append(person_label(roster, person))
+            line.append(person_label(person))
         lines.append(line)
     return lines

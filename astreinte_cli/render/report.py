@@ -8,7 +8,9 @@ from collections.abc import Sequence
 
 from astreinte_cli.export.report_formats import (
     billing_row,
+    billing_sum,
     billing_total,
+    by_client,
     categories_text,
     commit_text,
     person_row,
@@ -58,17 +60,31 @@ def report_table(roster: Roster, report: MonthReport, commit: str | None) -> str
     for person in report.people:
         zone = roster.team(person.team).zone
         for item in person.interventions:
-            if item.resume_at is not None:
+            values = {
+                "name": person.name,
+                "start": short_time(item.intervention.start, zone),
+                "team": person.team,
+            }
+            if not item.on_call:
                 lines.append(
                     _(
-                        "{name}: after the call-out of {start}, daily rest is due: "
-                        "no work before {resume}"
-                    ).format(
-                        name=person.name,
-                        start=short_time(item.intervention.start, zone),
-                        resume=short_time(item.resume_at, zone),
-                    )
+                        "{name}: the call-out of {start} was made while not on call in {team}"
+                    ).format(**values)
                 )
+            if item.resume_at is None:
+                continue
+            resume = short_time(item.resume_at, zone)
+            if item.rest == "weekly":
+                text = _(
+                    "{name}: the call-out of {start} interrupted the weekly rest: no work "
+                    "before {resume}"
+                )
+            else:
+                text = _(
+                    "{name}: the call-out of {start} interrupted the daily rest: no work "
+                    "before {resume}"
+                )
+            lines.append(text.format(resume=resume, **values))
     if report.services:
         lines += ["", _("Services (invoice view: hours held)")]
         service_header = (_("team"), _("service"), _("weekday"), _("sat"), _("sun"),
@@ -89,11 +105,15 @@ def billing_table(roster: Roster, report: MonthReport, commit: str | None) -> st
     header = (_("client"), _("person"), _("from"), _("billed h"), _("categories"), _("base €"),
               _("surcharge €"), _("total €"))  # fmt: skip
     rows = []
-    for line in report.billing:
-        row = billing_row(roster, line)
-        start = short_time(line.intervention.start, roster.team(line.intervention.team).zone)
-        categories = categories_text(line.categories)
-        rows.append([row[0], row[2], start, row[5], categories, row[7], row[8], row[9]])
+    for client, items in by_client(report):
+        for line in items:
+            row = billing_row(roster, line)
+            start = short_time(line.intervention.start, roster.team(line.intervention.team).zone)
+            categories = categories_text(line.categories)
+            rows.append([row[0], row[3], start, row[6], categories, row[8], row[9], row[10]])
+        sub = billing_sum("subtotal", client, items)
+        subtotal = _("subtotal {client}").format(client=client)
+        rows.append([subtotal, "", "", sub[6], "", sub[8], sub[9], sub[10]])
     total = billing_total(report)
-    rows.append([_("total"), "", "", total[5], "", total[7], total[8], total[9]])
+    rows.append([_("total"), "", "", total[6], "", total[8], total[9], total[10]])
     return "\n".join(lines + _aligned(header, rows)) + "\n"

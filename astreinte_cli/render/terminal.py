@@ -12,7 +12,8 @@ from rich.text import Text
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.i18n import _, format_day
 from astreinte_cli.model import Roster, Team
-from astreinte_cli.timeline import Stretch
+from astreinte_cli.printable import printable
+from astreinte_cli.timeline import LevelTimeline, Stretch
 from astreinte_cli.times import place
 from astreinte_cli.windows import TeamCalendar
 
@@ -32,29 +33,42 @@ def render_show(
     end: dt.datetime,
     person: str | None = None,
 ) -> RenderableType:
+    """Day by day, each level's stretches that meet the day. Linear in the days and the
+    stretches: each level's runs are merged once, and the days walk through them in order
+    (a stretch longer than a day is shown on each of its days)."""
     blocks: list[RenderableType] = []
     for timeline in timelines:
         team = timeline.team
         calendar = TeamCalendar(team)
-        blocks.append(Text(f"{team.name} ({team.id}) · {team.timezone}", style="bold underline"))
+        blocks.append(_text(f"{team.name} ({team.id}) · {team.timezone}", "bold underline"))
         first, last = _local_days(start, end, team)
         holidays = calendar.holiday_names(first, last)
+        walks = [_Walk(level) for level in timeline.levels]
         day = first
         while day <= last:
             day_start, day_end = calendar.day_bounds(day)
             day_start, day_end = max(day_start, start), min(day_end, end)
-            rows = _day_rows(roster, timeline, day_start, day_end, person)
+            rows = [
+                row for walk in walks for row in walk.rows(roster, team, day_start, day_end, person)
+            ]
             if rows or person is None:
                 heading = Text(format_day(day), style="bold")
                 if day in holidays:
                     heading.append(
-                        "  " + _("férié: {holiday}").format(holiday=holidays[day]), style="magenta"
+                        "  " + _("férié: {holiday}").format(holiday=printable(holidays[day])),
+                        style="magenta",
                     )
                 blocks.append(heading)
                 blocks.extend(rows)
             day += dt.timedelta(days=1)
         blocks.append(Text(""))
     return Group(*blocks)
+
+
+def _text(text: str, style: str = "") -> Text:
+    """Roster text as Rich text: never read as markup (``[link=…]`` stays as written), its
+    control characters shown as escapes (:func:`printable`)."""
+    return Text(printable(text), style=style)
 
 
 def _local_days(start: dt.datetime, end: dt.datetime, team: Team) -> tuple[dt.date, dt.date]:
@@ -64,30 +78,43 @@ def _local_days(start: dt.datetime, end: dt.datetime, team: Team) -> tuple[dt.da
     return first, last
 
 
-def _day_rows(
-    roster: Roster, timeline: TeamTimeline, start: dt.datetime, end: dt.datetime, person: str | None
-) -> list[RenderableType]:
-    rows: list[RenderableType] = []
-    team = timeline.team
-    for level in timeline.levels:
-        for stretch in level.merged(lambda s: s.shift_key):
-            if stretch.end <= start or stretch.start >= end or not stretch.active:
-                continue
+class _Walk:
+    """A level's shifts (active stretches merged by :attr:`Stretch.shift_key`), walked day
+    after day: ``next`` is the first run that does not end before the day asked for."""
+
+    def __init__(self, level: LevelTimeline) -> None:
+        self.level = level
+        self.runs = [s for s in level.merged(lambda s: s.shift_key) if s.active]
+        self.next = 0
+
+    def rows(
+        self,
+        roster: Roster,
+        team: Team,
+        start: dt.datetime,
+        end: dt.datetime,
+        person: str | None,
+    ) -> list[RenderableType]:
+        runs, number = self.runs, self.level.level.number
+        while self.next < len(runs) and runs[self.next].end <= start:
+            self.next += 1
+        rows: list[RenderableType] = []
+        index = self.next
+        while index < len(runs) and runs[index].start < end:
+            stretch = runs[index]
+            index += 1
             if person is not None and person not in stretch.who:
                 continue
             s, e = max(stretch.start, start), min(stretch.end, end)
-            label = (
-                f"  N{level.level.number}  {s.astimezone(team.zone):%H:%M}–{_end_label(e, team)}  "
-            )
-            row = Text(label)
+            row = Text(f"  N{number}  {s.astimezone(team.zone):%H:%M}–{_end_label(e, team)}  ")
             if stretch.is_gap:
                 row.append(_("GAP: nobody on call"), style="bold white on red")
             else:
-                row.append(roster.names(stretch.who))
+                row.append(printable(roster.names(stretch.who)))
                 if stretch.source and stretch.source.startswith("override"):
-                    row.append(f"  ({stretch.source})", style="yellow")
+                    row.append(f"  ({printable(stretch.source)})", style="yellow")
             rows.append(row)
-    return rows
+        return rows
 
 
 def _end_label(instant: dt.datetime, team: Team) -> str:
@@ -109,10 +136,10 @@ def render_grid(
         # Rows are labelled "Wed 23" so that 24 three-column hours fit in 80 columns; the
         # header carries the months.
         blocks.append(
-            Text(
+            _text(
                 f"{team.name} ({team.id}) · {team.timezone} · "
                 f"{format_day(first, 'date')} – {format_day(last, 'date')}",
-                style="bold underline",
+                "bold underline",
             )
         )
         for level in timeline.levels:
@@ -121,7 +148,7 @@ def render_grid(
                 padding=(0, 0),
                 show_header=True,
                 title_justify="left",
-                title=f"N{level.level.number} · {level.level.name}",
+                title=_text(f"N{level.level.number} · {level.level.name}"),
                 title_style="cyan",
             )
             table.add_column("", no_wrap=True, min_width=7)
@@ -142,7 +169,7 @@ def render_grid(
     legend = Text(_("Legend:") + " ")
     for person, colour in colours.items():
         legend.append(f" {_initials(roster, person)} ", style=f"black on {colour}")
-        legend.append(f" {roster.people[person].name}  ")
+        legend.append(f" {printable(roster.people[person].name)}  ")
     legend.append(" ·· ", style="dim")
     legend.append(" " + _("off") + "  ")
     legend.append(" !! ", style="bold white on red")
@@ -162,5 +189,5 @@ def _cell(roster: Roster, stretch: Stretch, colours: dict[str, str]) -> Text:
 
 
 def _initials(roster: Roster, person: str) -> str:
-    words = roster.people[person].name.split()
+    words = printable(roster.people[person].name).split()
     return ("".join(w[0] for w in words[:2]) if len(words) > 1 else words[0][:2]).upper()

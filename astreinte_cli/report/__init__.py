@@ -29,8 +29,13 @@ Everything is computed on UTC instants and cut at the team's local midnights, so
   the hourly rate in force on the day it starts, each minute with its uplift (night, Sunday,
   holiday, 1 May: the largest, or their sum with ``stack: true``); travel and the top-up to the
   minimum take the uplift of the first minute. An intervention belongs to the month it starts.
+- **Interventions are working time**, always paid (L3121-9): on 1 May at least double
+  (L3133-6), whatever the rates say.
 - **Amounts** are exact until the end: each person's total is rounded once, to the cent,
-  half up. ``rest_share`` of it is given as rest, at ``rest_hour_value`` per hour.
+  half up, and the lines shown are that total shared out by largest remainder, so that they
+  add up to it. ``rest_share`` of the astreinte compensation (never of the interventions) is
+  given as rest, at ``rest_hour_value`` per hour.
+- Teams of ``kind: shifts`` (on-site working shifts, not astreinte) are left out.
 
 The package: ``month`` (a month, and a team's month: timeline, days, who is on call),
 ``hours`` (hours by day category, turns), ``compensation`` (portions, bundles, per hour, the
@@ -40,9 +45,10 @@ total and the rest), ``interventions`` (pricing, billing), ``results`` (what the
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from fractions import Fraction
 
+from astreinte_cli.intervals import clip
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.report.compensation import astreinte_lines, settle
 from astreinte_cli.report.hours import Turns, hours_by_category
@@ -69,6 +75,8 @@ def month_report(
     services: list[PersonReport] = []
     billing: list[BillingLine] = []
     for team in teams:
+        if team.kind == "shifts":
+            continue  # working shifts, not astreinte: not in the astreinte document
         team_month = TeamMonth(roster, team, month)
         turns = Turns(team_month)
         pricing = InterventionPricing(team_month)
@@ -81,7 +89,8 @@ def month_report(
             b for b in pricing.billing_lines() if person is None or b.intervention.person == person
         ]
     billing.sort(key=lambda b: (b.client, b.intervention.start))
-    return MonthReport(month, tuple(teams), tuple(people), tuple(services), tuple(billing))
+    astreinte_teams = tuple(t for t in teams if t.kind != "shifts")
+    return MonthReport(month, astreinte_teams, tuple(people), tuple(services), tuple(billing))
 
 
 def _person_report(
@@ -96,10 +105,9 @@ def _person_report(
         interventions = pricing.person_lines(person)
     if compensation is not None:
         lines = astreinte_lines(team_month, person, held, compensation)
-    exact = sum((line.amount for line in lines), Fraction(0)) + sum(
-        (i.amount for i in interventions if i.amount is not None), Fraction(0)
+    settlement = settle(
+        [line.amount for line in lines], [i.amount for i in interventions], compensation
     )
-    settlement = settle(exact, compensation)
     return PersonReport(
         team=team_month.team.id,
         person=person,
@@ -107,12 +115,22 @@ def _person_report(
         service=info.is_service,
         hours=hours_by_category(team_month, held),
         turns=turns.count(person),
-        lines=tuple(lines),
-        interventions=tuple(interventions),
+        lines=tuple(
+            dataclasses.replace(line, shown=shown)
+            for line, shown in zip(lines, settlement.lines, strict=True)
+        ),
+        interventions=tuple(
+            dataclasses.replace(item, shown=shown)
+            for item, shown in zip(interventions, settlement.interventions, strict=True)
+        ),
         compensated=compensation is not None,
         total=settlement.total,
         money=settlement.money,
         rest_hours=settlement.rest_hours,
+        astreinte=settlement.astreinte,
+        intervention_pay=settlement.intervention_pay,
+        rest_amount=settlement.rest_amount,
+        stretches=tuple(clip(held, team_month.start, team_month.end)),
     )
 
 

@@ -13,7 +13,7 @@ from fractions import Fraction
 from astreinte_cli.intervals import Interval, Intervals, clip, intersect, union
 from astreinte_cli.model import Compensation
 from astreinte_cli.report.month import TeamMonth
-from astreinte_cli.report.results import CENT, Line, cents, hours, rounded
+from astreinte_cli.report.results import CENT, Line, apportion, cents, hours, rounded
 
 PORTIONS = ("weeknight", "saturday", "sunday", "holiday")
 BUNDLES = ("week", "weekend")
@@ -32,9 +32,16 @@ class Portion:
 
 @dataclass(frozen=True, slots=True)
 class Settlement:
-    """A person's exact amount, rounded once: the total, the part paid and the rest earned."""
+    """A person's amounts as shown: each astreinte line and intervention to the cent, adding up
+    to the total (the exact sum rounded once); the part of the astreinte compensation given as
+    rest, and what is paid. Interventions are working time: always paid (L3121-9)."""
 
+    lines: tuple[Decimal, ...]  # the astreinte lines, in order
+    interventions: tuple[Decimal | None, ...]  # each intervention (None: no rate in force)
+    astreinte: Decimal
+    intervention_pay: Decimal
     total: Decimal
+    rest_amount: Decimal
     money: Decimal
     rest_hours: Decimal
 
@@ -126,15 +133,34 @@ def astreinte_lines(
     return [Line(k, counts[k], amounts[k]) for k in order if k in counts]
 
 
-def settle(exact: Fraction, compensation: Compensation | None) -> Settlement:
-    """``exact`` rounded to the cent; ``rest_share`` of it given as rest, at
-    ``rest_hour_value`` per hour (without compensation, all of it is money)."""
-    total = cents(exact)
-    money, rest = total, Decimal("0.00")
-    if compensation is not None:
-        share = Fraction(compensation.rest_share)
-        money = cents(exact * (1 - share))
+def settle(
+    lines: Sequence[Fraction],
+    interventions: Sequence[Fraction | None],
+    compensation: Compensation | None,
+) -> Settlement:
+    """The exact amounts shown to the cent (:func:`apportion`); ``rest_share`` of the astreinte
+    compensation given as rest, at ``rest_hour_value`` per hour; everything else paid."""
+    priced = [a for a in interventions if a is not None]
+    shown = apportion([*lines, *priced])
+    line_cents = tuple(shown[: len(lines)])
+    priced_cents = iter(shown[len(lines) :])
+    intervention_cents = tuple(next(priced_cents) if a is not None else None for a in interventions)
+    astreinte = sum(line_cents, Decimal("0.00"))
+    intervention_pay = sum((c for c in intervention_cents if c is not None), Decimal("0.00"))
+    total = astreinte + intervention_pay
+    rest_amount, rest_hours = Decimal("0.00"), Decimal("0.00")
+    if compensation is not None and compensation.rest_share:
+        rest_amount = cents(Fraction(astreinte) * Fraction(compensation.rest_share))
         value = compensation.rest_hour_value
-        if value is not None and share:
-            rest = rounded(exact * share / Fraction(value), CENT)
-    return Settlement(total, money, rest)
+        if value is not None:
+            rest_hours = rounded(Fraction(rest_amount) / Fraction(value), CENT)
+    return Settlement(
+        line_cents,
+        intervention_cents,
+        astreinte,
+        intervention_pay,
+        total,
+        rest_amount,
+        total - rest_amount,
+        rest_hours,
+    )

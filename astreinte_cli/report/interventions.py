@@ -1,6 +1,9 @@
 """Interventions priced: the categories each minute falls in (night, Sunday, holiday, 1 May),
-the time billed, the uplifts; the person's intervention lines, with the rest they interrupted,
-and the billing lines per client."""
+the time billed, the uplifts; the person's intervention lines, with the rest they interrupted
+and whether the person was on call, and the billing lines per client.
+
+Intervention time is working time, always paid as such (L3121-9); on 1 May it is paid at least
+double (L3133-6: the pay for the work, and as much again), whatever the rates say."""
 
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from astreinte_cli.intervals import Intervals
 from astreinte_cli.model import HourlyRate, Intervention, RateSet, WeeklyMap
 from astreinte_cli.report.month import TeamMonth
 from astreinte_cli.report.results import BillingLine, InterventionLine, hours
-from astreinte_cli.rest import DAILY_REST, person_work, rest_due
+from astreinte_cli.rest import LOOK_AROUND, RestDue, RestRule, rest_due, working_hours
+
+MAY_1_AT_LEAST = Fraction(1)  # L3133-6: 1 May's hours paid double, so an uplift of 100 % at least
 
 
 class InterventionPricing:
@@ -31,11 +36,6 @@ class InterventionPricing:
         month = self.team_month
         weekly = WeeklyMap(tuple((day, night) for day in range(7)))
         return month.calendar.weekly(weekly, month.wide_start, month.wide_end)
-
-    @functools.cached_property
-    def declared_hours(self) -> Intervals:
-        month = self.team_month
-        return month.calendar.business_hours(month.wide_start, month.wide_end)
 
     def pieces(self, item: Intervention) -> list[tuple[dt.timedelta, tuple[str, ...]]]:
         """The intervention cut where its categories change: (length, categories)."""
@@ -67,8 +67,11 @@ class InterventionPricing:
             counted = max(counted, compensation.min_billed)
         return counted
 
-    def priced(self, item: Intervention, rate: HourlyRate) -> tuple[Fraction, Fraction]:
-        """(base, uplift part) of an intervention at ``rate``."""
+    def priced(
+        self, item: Intervention, rate: HourlyRate, *, pay: bool = True
+    ) -> tuple[Fraction, Fraction]:
+        """(base, uplift part) of an intervention at ``rate``: the person's ``pay`` (1 May at
+        least double), or what the client is billed."""
         stack = self.compensation is not None and self.compensation.stack
         pieces = self.pieces(item)
         extra = self.billed(item) - item.worked
@@ -79,6 +82,8 @@ class InterventionPricing:
         for length, tags in pieces:
             values = [Fraction(getattr(rate.uplifts, tag)) for tag in tags]
             factor = sum(values, Fraction(0)) if stack else max(values, default=Fraction(0))
+            if pay and "may_1" in tags:
+                factor = max(factor, MAY_1_AT_LEAST)
             base += hours(length) * hourly
             uplift += hours(length) * hourly * factor
         return base, uplift
@@ -93,16 +98,14 @@ class InterventionPricing:
 
     def person_lines(self, person: str) -> list[InterventionLine]:
         """The person's interventions for the team in the month, priced, with the time they may
-        resume work when one interrupted their daily rest."""
+        resume work when one interrupted a rest, and whether they were on call."""
         month = self.team_month
         mine = [i for i in month.roster.interventions if i.person == person]
-        declared = self.declared_hours
         result = []
         for item in mine:
             if item.team != month.team.id or month.local_day(item.start) not in month.month:
                 continue
-            others = person_work(declared, [i for i in mine if i is not item])
-            due = rest_due(item, others, DAILY_REST)
+            due = self.rest_due(item, mine)
             rates = self.rates_for(item)
             amount = None
             if rates is not None and rates.intervention is not None:
@@ -114,9 +117,35 @@ class InterventionPricing:
                     self.categories(item),
                     amount,
                     due.resume_at if due is not None else None,
+                    due.kind if due is not None else None,
+                    self.on_call(item),
                 )
             )
         return result
+
+    def rest_due(self, item: Intervention, theirs: list[Intervention]) -> RestDue | None:
+        """The rest ``item`` interrupted (:mod:`astreinte_cli.rest`), or None."""
+        month = self.team_month
+        rule = RestRule.of(month.team)
+        if rule is None:
+            return None
+        scheduled = working_hours(
+            month.roster,
+            month.team,
+            item.person,
+            month.calendar,
+            item.start - LOOK_AROUND,
+            item.end + LOOK_AROUND,
+        )
+        return rest_due(item, scheduled, theirs, rule, month.team.zone)
+
+    def on_call(self, item: Intervention) -> bool:
+        """Whether the person was on call in the team, at any level, when ``item`` started."""
+        return any(
+            item.person in s.who and s.start <= item.start < s.end
+            for level in self.team_month.timeline.levels
+            for s in level.stretches
+        )
 
     def billing_lines(self) -> list[BillingLine]:
         """The month's interventions for a client, at the billing rate in force."""
@@ -128,7 +157,7 @@ class InterventionPricing:
             rates = self.rates_for(item)
             base = surcharge = None
             if rates is not None and rates.billing is not None:
-                base, surcharge = self.priced(item, rates.billing)
+                base, surcharge = self.priced(item, rates.billing, pay=False)
             result.append(
                 BillingLine(
                     item.client, item, self.billed(item), self.categories(item), base, surcharge

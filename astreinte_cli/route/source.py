@@ -30,7 +30,6 @@ from pathlib import Path
 
 from astreinte_cli import __version__
 from astreinte_cli.diagnostics import RosterError
-from astreinte_cli.i18n import get_language
 from astreinte_cli.model import Roster
 
 
@@ -53,7 +52,7 @@ def load_for_route(location: Path, now: dt.datetime) -> tuple[Roster, Stale | No
     from astreinte_cli.load.cache import load_roster_cached
 
     try:
-        roster = load_roster_cached(location, get_language(), now.date())
+        roster = load_roster_cached(location, now.date())
     except RosterError as error:
         kept = _read_last_valid(location)
         if kept is None:

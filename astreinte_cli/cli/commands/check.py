@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -41,6 +42,15 @@ def check(
     output: CheckFormatOption = "text",
     as_json: JsonOption = False,
     strict: Annotated[bool, typer.Option("--strict", help="Exit 1 on warnings too.")] = False,
+    publication: Annotated[
+        Path | None,
+        typer.Option(
+            "--publication",
+            help="The folder `astreinte publish` wrote (or its publication-log.json): where "
+            "teams with 'notice_from: publication' read when each turn was first published.",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Validate the roster, then report gaps, leave conflicts, double bookings, dead rules
     and the team's rules (notice, turns in a row, rest, fair shares) over the next 90 days.
@@ -57,7 +67,7 @@ def check(
             start or None, end or None, zone,
             now=now, default_start=now, default_end=days_after(HORIZON_DAYS, zone),
         )  # fmt: skip
-        findings = check_roster(rosters, roster, teams, first, last, now)
+        findings = check_roster(rosters, roster, teams, first, last, now, publication)
         if chosen == "json":
             from astreinte_cli.export.documents import check_document
 

@@ -39,6 +39,7 @@ from astreinte_cli.times import TimeSyntaxError
 
 if TYPE_CHECKING:
     from astreinte_cli.export.publish import Publication, PublishOptions
+    from astreinte_cli.publication_log import PublicationLog
 
 # --------------------------------------------------------------------------- helpers
 
@@ -72,6 +73,19 @@ def reminder(text: str | None) -> dt.timedelta | None:
         fail_usage(
             _("{subject}: {message}").format(subject="--remind", message=exc.message), exc.hint
         )
+
+
+def page_age(text: str) -> dt.timedelta:
+    """The --stale-after of `publish`: a positive duration."""
+    from astreinte_cli.times import parse_duration
+
+    try:
+        age = parse_duration(text)
+    except TimeSyntaxError as exc:
+        fail_usage(f"--stale-after: {exc.message}", exc.hint)
+    if age <= dt.timedelta(0):
+        fail_usage(_("--stale-after must be a positive duration (got '{text}')").format(text=text))
+    return age
 
 
 # --------------------------------------------------------------------------- export
@@ -240,6 +254,30 @@ def publish(
     ] = None,
     private: PrivateOption = False,
     remind: RemindOption = None,
+    previous_log: Annotated[
+        Path | None,
+        typer.Option(
+            "--previous-log",
+            help="The publication log to carry forward (a publication-log.json, or a folder "
+            "holding one); default: the one in DIR.",
+            show_default=False,
+        ),
+    ] = None,
+    stale_after: Annotated[
+        str,
+        typer.Option(
+            "--stale-after",
+            help="The page says it may be out of date once it is older than this (e.g. 26h, 2d).",
+        ),
+    ] = "26h",
+    with_phones: Annotated[
+        bool,
+        typer.Option(
+            "--with-phones",
+            help="Put phone numbers in the page's data, for a page hosted behind "
+            "authentication (never in the feeds or timeline.json).",
+        ),
+    ] = False,
 ) -> None:
     """Every feed (per team, level and person), timeline.json and index.html, for static hosting.
 
@@ -260,7 +298,7 @@ def publish(
                 )
             )
         target = directory.absolute()
-        if person_links is not None and person_links.absolute().is_relative_to(target):
+        if person_links is not None and _inside(person_links, target):
             fail_usage(_("--person-links must be outside DIR: person feed addresses are secret"))
         roster, teams, zone = load_scope(rosters, team, tz)
         instant = export_instant(at, zone)
@@ -273,12 +311,25 @@ def publish(
             base_url=base_url,
             private=private,
             remind=reminder(remind),
+            stale_after=page_age(stale_after),
+            with_phones=with_phones,
         )
+        log = _previous_log(target, previous_log)
+        if with_phones:
+            typer.echo(
+                _(
+                    "warning: the page's data holds phone numbers (--with-phones): host "
+                    "{directory} only behind authentication, never on a public site"
+                ).format(directory=directory),
+                err=True,
+            )
         try:
             # Refuses a folder that is not a publication before anything is built; the files
             # are written into the staging folder as they are made, swapped in at the end.
             with publishing.write_publication(target) as staging:
-                publication = build(roster, teams, options, staging, progress=sys.stdout.isatty())
+                publication = build(
+                    roster, teams, options, staging, progress=sys.stdout.isatty(), log=log
+                )
         except OSError as exc:
             fail_usage(
                 _("cannot write {directory}: {reason}").format(
@@ -287,7 +338,8 @@ def publish(
             )
         if person_links is not None:
             links = publishing.person_links(publication, base_url)
-            write_output(str(person_links), json_text(links).encode())
+            # Secret addresses: readable by their owner only, whatever the umask.
+            write_output(str(person_links), json_text(links).encode(), mode=0o600)
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
@@ -298,20 +350,48 @@ def publish(
         )
 
 
+def _previous_log(target: Path, given: Path | None) -> PublicationLog:
+    """The log a publication carries forward: ``--previous-log``, else the one of the earlier
+    publication in DIR, else none (the log starts with this publication)."""
+    from astreinte_cli.publication_log import EMPTY, FILE_NAME, read_log
+
+    if given is not None:
+        return read_log(given)
+    if (target / FILE_NAME).is_file() and not target.is_symlink():
+        return read_log(target / FILE_NAME)
+    return EMPTY
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    """Whether ``path`` lies in ``folder`` once both are resolved: ``x/../DIR/l.json``, or a
+    link into DIR (the file itself or a folder on the way), is inside."""
+    resolved, home = path.resolve(), folder.resolve()
+    return resolved == home or home in resolved.parents
+
+
 def build(
-    roster: Roster, teams: list[Team], options: PublishOptions, folder: Path, *, progress: bool
+    roster: Roster,
+    teams: list[Team],
+    options: PublishOptions,
+    folder: Path,
+    *,
+    progress: bool,
+    log: PublicationLog | None = None,
 ) -> Publication:
     """The publication, written into ``folder``, with a progress bar on a terminal."""
     from astreinte_cli.export.publish import build_publication
+    from astreinte_cli.publication_log import EMPTY
 
+    previous = log if log is not None else EMPTY
     if not progress:
-        return build_publication(roster, teams, options, folder)
+        return build_publication(roster, teams, options, folder, previous_log=previous)
+    from rich.markup import escape
     from rich.progress import Progress
 
     with Progress(transient=True) as bar:
         task = bar.add_task("publishing", total=None)
 
-        def step(done: int, total: int, path: str) -> None:
-            bar.update(task, completed=done, total=total, description=path)
+        def step(done: int, total: int, path: str) -> None:  # a description is markup
+            bar.update(task, completed=done, total=total, description=escape(path))
 
-        return build_publication(roster, teams, options, folder, step)
+        return build_publication(roster, teams, options, folder, step, previous)

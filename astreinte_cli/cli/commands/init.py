@@ -3,6 +3,9 @@ JSON Schema of roster files that editors (and ``init``) use."""
 
 from __future__ import annotations
 
+import errno
+import os
+import stat
 from pathlib import Path
 from typing import Annotated
 
@@ -30,7 +33,10 @@ def _packaged(name: str) -> str:
 def schema() -> None:
     """Print the JSON Schema (draft 2020-12) of roster files, for editors to complete and
     check them."""
-    typer.echo(_packaged("schemas/roster.schema.json").rstrip("\n"))
+    from astreinte_cli.cli.toolkit import utf8_stdout
+
+    with utf8_stdout() as out:
+        out.write(_packaged("schemas/roster.schema.json").rstrip("\n") + "\n")
 
 
 def init(
@@ -64,30 +70,35 @@ def init(
         line = f"  ASTREINTE_PACKAGE: {PLACEHOLDER}\n"
         files[workflow] = files[workflow].replace(line, f"  ASTREINTE_PACKAGE: {requirement}\n")
     files["schemas/roster.schema.json"] = _packaged("schemas/roster.schema.json")
-    existing = [name for name in files if (directory / name).exists()]
-    if existing and not force:
-        for name in existing:
-            typer.echo("error: " + _("{path} exists").format(path=directory / name), err=True)
-        typer.echo(
-            "hint: " + _("nothing was written; use --force to overwrite these files"), err=True
+    gitignore = directory / ".gitignore"
+    # Everything is checked before anything is written: a link (even dangling) is never
+    # followed, out of DIR or in it, and a FIFO or a device is never opened (it would hang).
+    found = [_unsafe(directory, name, force) for name in files]
+    problems = [item for item in [*found, _unsafe(directory, ".gitignore", True)] if item]
+    if problems:
+        for message, _exists in problems:
+            typer.echo("error: " + message, err=True)
+        hint = (
+            _("nothing was written; use --force to overwrite these files")
+            if all(exists for _message, exists in problems)
+            else _("nothing was written; a link or a special file is never written through")
         )
+        typer.echo("hint: " + hint, err=True)
         raise typer.Exit(ExitCode.INVALID)
     try:
         for name, text in files.items():
             path = directory / name
             path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text, encoding="utf-8")
+            _write_new(path, text.encode("utf-8"))
             typer.echo(_("wrote {path}").format(path=path))
-        gitignore = directory / ".gitignore"
-        present = gitignore.read_text(encoding="utf-8").splitlines() if gitignore.exists() else []
-        missing = [line for line in GITIGNORE_LINES if line not in present]
+        present = _read_regular(gitignore)
+        lines = present.splitlines() if present is not None else []
+        missing = [line for line in GITIGNORE_LINES if line.encode() not in lines]
         if missing:
+            # Bytes, not text: a .gitignore in Latin-1 is completed as it is.
             header = [] if present else ["# personal phone numbers stay out of git (astreinte)"]
-            lead = (
-                "\n" if present and not gitignore.read_text(encoding="utf-8").endswith("\n") else ""
-            )
-            with gitignore.open("a", encoding="utf-8") as stream:
-                stream.write(lead + "\n".join(header + missing) + "\n")
+            lead = b"\n" if present and not present.endswith(b"\n") else b""
+            _append(gitignore, lead + "\n".join(header + missing).encode() + b"\n")
             done = _("updated {path}") if present else _("wrote {path}")
             typer.echo(done.format(path=gitignore))
     except OSError as exc:
@@ -117,3 +128,50 @@ def init(
             path=roster / "astreinte.yaml", roster=roster
         )
     )
+
+
+# Files are opened without following a link at their own name, and without waiting on a FIFO.
+_NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+
+
+def _unsafe(directory: Path, name: str, replaceable: bool) -> tuple[str, bool] | None:
+    """Why ``name`` cannot be written in ``directory`` (and whether only because it exists),
+    or None: a link (dangling or not), a folder on the way that leads out of ``directory``,
+    something that is not a regular file, or an existing file without ``replaceable``."""
+    path = directory / name
+    if path.is_symlink():
+        return _("{path} is a symbolic link: not following it").format(path=path), False
+    home = directory.resolve()
+    parent = path.parent.resolve()
+    if parent != home and home not in parent.parents:
+        message = _("{path} leads out of {directory} through a symbolic link")
+        return message.format(path=path, directory=directory), False
+    if not path.exists():
+        return None
+    if not path.is_file():
+        return _("{path} is not a regular file").format(path=path), False
+    return None if replaceable else (_("{path} exists").format(path=path), True)
+
+
+def _write_new(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | _NO_FOLLOW, 0o644)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+
+
+def _read_regular(path: Path) -> bytes | None:
+    """The bytes of ``path``, or None when there is no such file (checked by :func:`_unsafe`)."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | _NO_FOLLOW)
+    except FileNotFoundError:
+        return None
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            raise OSError(errno.EINVAL, _("not a regular file"))
+        return stream.read()
+
+
+def _append(path: Path, data: bytes) -> None:
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND | _NO_FOLLOW, 0o644)
+    with os.fdopen(descriptor, "ab") as stream:
+        stream.write(data)

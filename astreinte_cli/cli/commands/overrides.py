@@ -35,6 +35,7 @@ from astreinte_cli.cli.toolkit import (
     boundary,
     check_person,
     checked_range,
+    echo_error,
     fail_usage,
     find_team,
     load,
@@ -48,7 +49,7 @@ from astreinte_cli.i18n import _, ngettext
 if TYPE_CHECKING:
     from astreinte_cli.authoring import OverrideEntry
     from astreinte_cli.diff import Change
-    from astreinte_cli.model import Roster, Team
+    from astreinte_cli.model import Override, Roster, Team
 
 ReasonOption = Annotated[
     str | None,
@@ -133,7 +134,7 @@ def override_add(
     ends before --at is refused unless --allow-past: history is what the report pays."""
     from astreinte_cli.authoring import OverrideEntry, written_instant
 
-    with boundary():
+    with boundary(), _edit_lock(rosters):
         roster = load(rosters)
         chosen = _one_team(roster, team)
         zone = read_zone(tz, [chosen])
@@ -201,7 +202,7 @@ def swap(
     from astreinte_cli.authoring import swap_entries
     from astreinte_cli.compile import compile_team
 
-    with boundary():
+    with boundary(), _edit_lock(rosters):
         roster = load(rosters)
         teams = select(roster, team)
         for person in (first_person, second_person):
@@ -247,6 +248,20 @@ def swap(
 
 
 # --------------------------------------------------------------------------- shared
+
+
+@contextmanager
+def _edit_lock(rosters: Path) -> Iterator[None]:
+    """The roster's files locked from the first read to the last write (see
+    :func:`astreinte_cli.authoring.locked`): two edits run at once never lose an entry."""
+    from astreinte_cli.authoring import locked
+    from astreinte_cli.load.files import roster_files
+
+    def waiting(path: Path) -> None:
+        echo_error(_("waiting for another edit of {path} to end…").format(path=path))
+
+    with locked(roster_files(rosters), waiting=waiting):
+        yield
 
 
 def _one_team(roster: Roster, team: str | None) -> Team:
@@ -303,14 +318,18 @@ def _read(path: Path) -> tuple[bytes, str]:
     return raw, raw.decode("utf-8")  # a BOM stays in the text, and so in the file
 
 
-def _edits(roster: Roster, entries: dict[str, list[OverrideEntry]]) -> list[_Edit]:
-    from astreinte_cli.authoring import EditError, add_overrides
+def _edits(
+    roster: Roster, entries: dict[str, list[OverrideEntry]], *, dry_run: bool = False
+) -> list[_Edit]:
+    from astreinte_cli.authoring import EditError, add_overrides, writable
 
     edits = []
     for team in roster.teams:
         if team.id not in entries:
             continue
         path = Path(team.path)
+        if not dry_run:  # a read-only file is refused before anything is shown as done
+            writable(path)
         raw, text = _read(path)
         bom = text.startswith("\ufeff")
         try:
@@ -377,8 +396,9 @@ def _apply(
     from astreinte_cli.compile import compile_team
     from astreinte_cli.diff import team_changes
 
-    edits = _edits(roster, entries)
+    edits = _edits(roster, entries, dry_run=dry_run)
     with _staged(rosters, edits) as new_roster:
+        _check_landed(roster, new_roster, entries)
         for edit in edits:
             count = sum(
                 len(v) for k, v in entries.items() if Path(roster.team(k).path) == edit.path
@@ -417,6 +437,46 @@ def _apply(
             typer.echo(_("wrote {path}").format(path=edit.path))
     except OSError as exc:
         fail_usage(_("cannot write: {reason}").format(reason=exc.strerror or exc))
+
+
+def _check_landed(old: Roster, new: Roster, entries: dict[str, list[OverrideEntry]]) -> None:
+    """Refuses (usage error) an edit whose entries are not, in the roster as it would be, the
+    last overrides of their team, as asked, after the team's overrides as they were: the
+    overrides apply in file order, so an entry anywhere else would not do what was asked."""
+    for team_id, added in entries.items():
+        before, after = old.team(team_id).overrides, new.team(team_id).overrides
+        count = len(before)
+        landed = (
+            len(after) == count + len(added)
+            and all(_same(a, b) for a, b in zip(before, after[:count], strict=True))
+            and all(
+                _asked(new.team(team_id), entry, override)
+                for entry, override in zip(added, after[count:], strict=True)
+            )
+        )
+        if not landed:
+            fail_usage(
+                _(
+                    "{path}: the new entry would not be the last of 'overrides', so it would "
+                    "not do what was asked; nothing was written"
+                ).format(path=new.team(team_id).path),
+                _("add the override by hand"),
+            )
+
+
+def _same(first: Override, second: Override) -> bool:
+    return (first.level, first.who, first.replaces, first.period, first.reason) == (
+        second.level, second.who, second.replaces, second.period, second.reason
+    )  # fmt: skip
+
+
+def _asked(team: Team, entry: OverrideEntry, override: Override) -> bool:
+    level = entry.level
+    if isinstance(level, str):
+        level = next((lv.number for lv in team.levels if lv.name == level), -1)
+    return (override.level, override.who, override.replaces, override.exceptional) == (
+        level, tuple(dict.fromkeys(entry.who)), entry.replaces, entry.exceptional
+    )  # fmt: skip
 
 
 def _print_changes(team: Team, changes: Sequence[Change], now: dt.datetime) -> None:

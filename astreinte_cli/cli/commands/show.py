@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
@@ -26,6 +25,7 @@ from astreinte_cli.cli.toolkit import (
     machine_readable,
     read_range,
     read_when,
+    utf8_stdout,
 )
 
 
@@ -67,10 +67,11 @@ def show(
 
             # Team by team, each written as soon as compiled, by one process or several:
             # memory holds one timeline in each.
-            documents.write_show_json(
-                sys.stdout, teams, lambda t: compile_team(roster, t, first, last),
-                first, last, zone, person, share=parallel.worth_it(teams, first, last),
-            )  # fmt: skip
+            with utf8_stdout() as out:
+                documents.write_show_json(
+                    out, teams, lambda t: compile_team(roster, t, first, last),
+                    first, last, zone, person, share=parallel.worth_it(teams, first, last),
+                )  # fmt: skip
             return
         timelines = [compile_team(roster, t, first, last) for t in teams]
         from astreinte_cli.render import terminal

@@ -1,0 +1,242 @@
+"""The publication log: when each stretch of on-call time was first published. Pure but for
+:func:`read_log`.
+
+`publish` carries it from one publication to the next (``publication-log.json`` in the
+published folder): time that the previous log already held, with the same person in the same
+team, keeps its date; time that is new gets the instant of this publication; time no longer on
+call is dropped (given again later, it is new again). `check` can take the day each stretch
+became known from it instead of from git (``rules: {notice_from: publication}``): the day
+employees could first read it, which is what the notice rule (Code du travail L3121-12) is
+about, where a commit's date says when it was decided.
+
+Each team's log starts with its first publication (``since``): what that publication held is
+the baseline, not judged, as the oldest commit is for git. Pieces that ended more than
+:data:`KEPT` before a publication's range are dropped, so the log does not grow forever.
+
+Format (JSON, instants in the team's zone with their offset)::
+
+    {"format": "astreinte-publication-log/1",
+     "teams": {"support": {"since": "2026-11-02T10:00:00+01:00",
+                           "on_call": {"alice": [["2026-12-07T18:00:00+01:00",
+                                                  "2026-12-14T09:00:00+01:00",
+                                                  "2026-11-02T10:00:00+01:00"], …]}}}}
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from astreinte_cli.compile import TeamTimeline
+from astreinte_cli.errors import HintedError
+from astreinte_cli.i18n import _
+from astreinte_cli.intervals import Intervals, clip, intersect, subtract, union
+
+FORMAT = "astreinte-publication-log/1"
+FILE_NAME = "publication-log.json"
+KEPT = dt.timedelta(days=3 * 366)  # three years: how long a claim about pay can go back
+MAX_BYTES = 256 * 1024 * 1024
+
+Piece = tuple[dt.datetime, dt.datetime, dt.datetime]  # start, end, first published (UTC)
+
+
+class LogError(HintedError):
+    """A publication log that cannot be read."""
+
+
+@dataclass(frozen=True, slots=True)
+class TeamLog:
+    since: dt.datetime  # the team's first publication
+    on_call: Mapping[str, tuple[Piece, ...]]  # person → pieces, sorted, disjoint
+
+
+@dataclass(frozen=True, slots=True)
+class PublicationLog:
+    teams: Mapping[str, TeamLog]
+
+
+EMPTY = PublicationLog(MappingProxyType({}))
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_log(path: Path) -> PublicationLog:
+    """The log at ``path`` (a file, or a published folder holding one); :class:`LogError`
+    when it is missing, too large or not a log."""
+    if path.is_dir():
+        path = path / FILE_NAME
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+    except OSError as exc:
+        raise LogError(
+            _("cannot read the publication log {path}: {reason}").format(
+                path=path, reason=exc.strerror or exc
+            ),
+            _("give the folder `astreinte publish` wrote, or its {name}").format(name=FILE_NAME),
+        ) from None
+    if len(raw) > MAX_BYTES:
+        raise LogError(_("{path} is too large for a publication log").format(path=path))
+    try:
+        return parse_log(json.loads(raw.decode("utf-8")))
+    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as exc:
+        raise LogError(
+            _("{path} is not a publication log: {reason}").format(path=path, reason=exc),
+            _("it is written by `astreinte publish`; do not edit it"),
+        ) from None
+
+
+def parse_log(document: Any) -> PublicationLog:
+    """The log a JSON document holds; ValueError, TypeError or KeyError otherwise."""
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise ValueError(f"its 'format' is not {FORMAT!r}")
+    teams: dict[str, TeamLog] = {}
+    for team, entry in dict(document["teams"]).items():
+        people: dict[str, tuple[Piece, ...]] = {}
+        for person, pieces in dict(entry["on_call"]).items():
+            read = []
+            for start, end, published in pieces:
+                read.append((_instant(start), _instant(end), _instant(published)))
+            if any(s >= e for s, e, _p in read):
+                raise ValueError(f"a piece of {person!r} in {team!r} ends before it starts")
+            people[str(person)] = tuple(sorted(read))
+        teams[str(team)] = TeamLog(_instant(entry["since"]), MappingProxyType(people))
+    return PublicationLog(MappingProxyType(teams))
+
+
+def _instant(text: object) -> dt.datetime:
+    if not isinstance(text, str):
+        raise TypeError(f"{text!r} is not an instant")
+    value = dt.datetime.fromisoformat(text)
+    if value.tzinfo is None:
+        raise ValueError(f"{text!r} has no UTC offset")
+    return value.astimezone(dt.UTC)
+
+
+# --------------------------------------------------------------------------- updating
+
+
+def on_call(timeline: TeamTimeline) -> dict[str, Intervals]:
+    """Each person's on-call time in a team, whatever the level."""
+    found: dict[str, list[tuple[dt.datetime, dt.datetime]]] = {}
+    for level in timeline.levels:
+        for stretch in level.stretches:
+            for person in stretch.who:
+                found.setdefault(person, []).append((stretch.start, stretch.end))
+    return {person: union(items) for person, items in found.items()}
+
+
+def updated(
+    previous: PublicationLog,
+    timelines: Iterable[TeamTimeline],
+    at: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> PublicationLog:
+    """The log after publishing ``timelines`` over ``[start, end)`` at ``at``. Teams not
+    published this time keep their entries as they were."""
+    teams = dict(previous.teams)
+    for timeline in timelines:
+        before = teams.get(timeline.team.id)
+        since = before.since if before is not None else at
+        people: dict[str, tuple[Piece, ...]] = {}
+        now_on_call = {p: clip(i, start, end) for p, i in on_call(timeline).items()}
+        old = before.on_call if before is not None else {}
+        for person in sorted(set(old) | set(now_on_call)):
+            pieces = _person(old.get(person, ()), now_on_call.get(person, []), at, start, end)
+            if pieces:
+                people[person] = pieces
+        teams[timeline.team.id] = TeamLog(since, MappingProxyType(people))
+    return PublicationLog(MappingProxyType(teams))
+
+
+def _person(
+    old: Sequence[Piece],
+    current: Intervals,
+    at: dt.datetime,
+    start: dt.datetime,
+    end: dt.datetime,
+) -> tuple[Piece, ...]:
+    pieces: list[Piece] = []
+    for s, e, published in old:
+        if e <= start - KEPT:
+            continue  # older than anyone can ask about
+        if s < start:  # the past before this range: kept as it was published
+            pieces.append((s, min(e, start), published))
+        if e > end:  # beyond this range: not published again, kept as it was
+            pieces.append((max(s, end), e, published))
+        if s < end and e > start:  # inside this range: kept where it is still on call
+            inside = intersect([(max(s, start), min(e, end))], current)
+            pieces += [(ks, ke, published) for ks, ke in inside]
+    known = union((s, e) for s, e, _p in old)
+    pieces += [(s, e, at) for s, e in subtract(current, known)]
+    return tuple(_joined(sorted(p for p in pieces if p[0] < p[1])))
+
+
+def _joined(pieces: Sequence[Piece]) -> list[Piece]:
+    """Touching pieces published at the same instant, as one."""
+    out: list[Piece] = []
+    for piece in pieces:
+        if out and out[-1][1] == piece[0] and out[-1][2] == piece[2]:
+            out[-1] = (out[-1][0], piece[1], piece[2])
+        else:
+            out.append(piece)
+    return out
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def log_document(log: PublicationLog, zones: Mapping[str, ZoneInfo]) -> dict[str, Any]:
+    """The JSON document of ``log``; instants in each team's zone (UTC for a team no longer
+    in the roster)."""
+
+    def text(instant: dt.datetime, zone: ZoneInfo) -> str:
+        return instant.astimezone(zone).isoformat()
+
+    teams: dict[str, Any] = {}
+    for team_id in sorted(log.teams):
+        entry = log.teams[team_id]
+        zone = zones.get(team_id, ZoneInfo("UTC"))
+        teams[team_id] = {
+            "since": text(entry.since, zone),
+            "on_call": {
+                person: [[text(s, zone), text(e, zone), text(p, zone)] for s, e, p in pieces]
+                for person, pieces in sorted(entry.on_call.items())
+            },
+        }
+    return {"format": FORMAT, "teams": teams}
+
+
+def log_bytes(log: PublicationLog, zones: Mapping[str, ZoneInfo]) -> bytes:
+    return (json.dumps(log_document(log, zones), ensure_ascii=False, indent=1) + "\n").encode()
+
+
+# --------------------------------------------------------------------------- notice
+
+
+def known_from_log(
+    log: PublicationLog, timeline: TeamTimeline, today: dt.date
+) -> dict[str, list[tuple[dt.datetime, dt.datetime, dt.date | None]]]:
+    """For each person, their on-call time in ``timeline`` cut by the day it was first
+    published (None: the team's first publication, the baseline); time the log does not hold
+    has not been published, and counts as published today at the earliest."""
+    zone = timeline.team.zone
+    entry = log.teams.get(timeline.team.id)
+    found: dict[str, list[tuple[dt.datetime, dt.datetime, dt.date | None]]] = {}
+    for person, intervals in on_call(timeline).items():
+        pieces = entry.on_call.get(person, ()) if entry is not None else ()
+        out = found.setdefault(person, [])
+        for s, e, published in pieces:
+            first = entry is not None and published == entry.since
+            day = None if first else min(published.astimezone(zone).date(), today)
+            out += [(ks, ke, day) for ks, ke in intersect(intervals, [(s, e)])]
+        out += [(s, e, today) for s, e in subtract(intervals, [(s, e) for s, e, _p in pieces])]
+    return found

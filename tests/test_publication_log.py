@@ -1,0 +1,160 @@
+"""The publication log (``publication-log.json``): `publish` carries it from one publication to
+the next, and `check` reads notice from it for teams with ``rules: {notice_from:
+publication}``. Real publications in temporary folders, at chosen instants (``--at``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from gitrepo import SWAP
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+# alice and bob take weekly turns from Monday 2 November 2026; the notice is read from the
+# publication log. Outside git: the log is the only source.
+ROSTER = """\
+people:
+  alice: {name: Alice}
+  bob: {name: Bob}
+team: support
+timezone: Europe/Paris
+compensation: {weeknight: 10, saturday: 30, sunday: 40, holiday: 40}
+rules: {notice_from: publication}
+levels:
+  - rotations:
+      - name: semaine
+        members: [alice, bob]
+        start: 2026-11-02 09:00
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("GIT_CEILING_DIRECTORIES", str(tmp_path))
+    (tmp_path / "rosters").mkdir()
+    return tmp_path
+
+
+def _write(folder: Path, text: str) -> Path:
+    path = folder / "rosters" / "support.yaml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _publish(cli: Cli, folder: Path, at: str) -> None:
+    result = cli(
+        "publish", str(folder / "site"), "--rosters", str(folder / "rosters"), "--at", at,
+        "--no-person-feeds",
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+
+
+def _check(cli: Cli, folder: Path, at: str, *extra: str) -> tuple[int, list[str]]:
+    result = cli("check", "--rosters", str(folder / "rosters"), "--at", at, *extra)
+    assert result.stderr == "", result.stderr
+    return result.code, result.stdout.splitlines()[2:]
+
+
+def test_each_stretch_keeps_the_day_it_was_first_published(cli: Cli, folder: Path) -> None:
+    """First publication on 1 November at 10:00: the team's log starts there (its baseline).
+    On 11 December the swap (bob takes alice's week of 14 December) is published: that week
+    is bob's from 11 December; alice's other weeks keep 1 November; alice's week of 14
+    December is no longer hers, so it is dropped."""
+    _write(folder, ROSTER)
+    _publish(cli, folder, "2026-11-01 10:00")
+    _write(folder, ROSTER + SWAP)
+    _publish(cli, folder, "2026-12-11 10:00")
+    log = json.loads((folder / "site" / "publication-log.json").read_text(encoding="utf-8"))
+    team = log["teams"]["support"]
+    assert log["format"] == "astreinte-publication-log/1"
+    assert team["since"] == "2026-11-01T10:00:00+01:00"
+    first, swap = "2026-11-01T10:00:00+01:00", "2026-12-11T10:00:00+01:00"
+    assert ["2026-12-14T09:00:00+01:00", "2026-12-21T09:00:00+01:00", swap] in team["on_call"][
+        "bob"
+    ]
+    assert ["2026-12-07T09:00:00+01:00", "2026-12-21T09:00:00+01:00", first] not in team["on_call"][
+        "bob"
+    ]
+    alice = team["on_call"]["alice"]
+    assert ["2026-11-30T09:00:00+01:00", "2026-12-07T09:00:00+01:00", first] in alice
+    assert not any(s < "2026-12-21" and e > "2026-12-14" for s, e, _p in alice)
+
+
+def test_check_reads_notice_from_the_log(cli: Cli, folder: Path) -> None:
+    """The swap was first published on 11 December, for 14 December: 3 days of notice where
+    15 are required. What the first publication held is the baseline."""
+    _write(folder, ROSTER)
+    _publish(cli, folder, "2026-11-01 10:00")
+    _write(folder, ROSTER + SWAP)
+    _publish(cli, folder, "2026-12-11 10:00")
+    code, lines = _check(cli, folder, "2026-12-11 12:00", "--publication", str(folder / "site"))
+    assert code == 1
+    assert lines[0] == (
+        f"{folder}/rosters/support.yaml:14:5: error: bob is on call at support level 1 from "
+        "Mon 14 Dec 09:00 to Mon 21 Dec 09:00, known only since 2026-12-11: 3 days of notice "
+        "where the team requires 15 (Code du travail L3121-12)"
+    )
+    assert len([line for line in lines if ": error:" in line]) == 1
+
+
+def test_what_the_log_does_not_hold_is_not_published(cli: Cli, folder: Path) -> None:
+    """The swap is in the roster but no publication carried it yet: it counts as published
+    today (11 December) at the earliest. The log file itself can be given."""
+    _write(folder, ROSTER)
+    _publish(cli, folder, "2026-11-01 10:00")
+    _write(folder, ROSTER + SWAP)
+    log = folder / "site" / "publication-log.json"
+    code, lines = _check(cli, folder, "2026-12-11 12:00", "--publication", str(log))
+    assert code == 1
+    assert "known only since 2026-12-11: 3 days" in lines[0]
+
+
+def test_a_swap_published_20_days_ahead_passes(cli: Cli, folder: Path) -> None:
+    _write(folder, ROSTER)
+    _publish(cli, folder, "2026-11-01 10:00")
+    _write(folder, ROSTER + SWAP)
+    _publish(cli, folder, "2026-11-24 10:00")
+    code, lines = _check(cli, folder, "2026-12-11 12:00", "--publication", str(folder / "site"))
+    assert code == 0, lines
+
+
+def test_the_log_is_carried_from_another_place(cli: Cli, folder: Path, tmp_path: Path) -> None:
+    """A CI job publishes into a fresh folder: --previous-log brings the last log forward."""
+    _write(folder, ROSTER)
+    _publish(cli, folder, "2026-11-01 10:00")
+    kept = tmp_path / "kept.json"
+    kept.write_bytes((folder / "site" / "publication-log.json").read_bytes())
+    _write(folder, ROSTER + SWAP)
+    result = cli(
+        "publish", str(folder / "fresh"), "--rosters", str(folder / "rosters"),
+        "--at", "2026-12-11 10:00", "--no-person-feeds", "--previous-log", str(kept),
+    )  # fmt: skip
+    assert result.code == 0, result.stderr
+    log = json.loads((folder / "fresh" / "publication-log.json").read_text(encoding="utf-8"))
+    assert log["teams"]["support"]["since"] == "2026-11-01T10:00:00+01:00"
+
+
+def test_without_the_log_check_says_the_rule_did_not_run(cli: Cli, folder: Path) -> None:
+    _write(folder, ROSTER + SWAP)
+    code, lines = _check(cli, folder, "2026-12-11 12:00")
+    assert code == 0
+    assert lines[0].endswith(
+        "warning: the notice rule was not checked for team 'support': it reads notice from the "
+        "publication log, and no log was given"
+    )
+
+
+def test_a_damaged_log_is_a_usage_error(cli: Cli, folder: Path) -> None:
+    _write(folder, ROSTER)
+    bad = folder / "log.json"
+    bad.write_text('{"format": "something else"}', encoding="utf-8")
+    result = cli(
+        "check", "--rosters", str(folder / "rosters"), "--at", "2026-12-11", "--publication",
+        str(bad),
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.stderr.startswith(f"error: {bad} is not a publication log:")
