@@ -7,10 +7,12 @@ level it cannot ring. Each step rings for its level's ``ring`` (the fallback for
 :data:`FALLBACK_RING`): a ring time in seconds, not the level's ``escalate_after``, which is
 how long the level has to deal with a call it answered.
 
-Someone on call at two levels (or on call and the fallback) is rung once, at the first of
-them. Phone numbers come from the people files and ``*.local.yaml`` only (the roster), never
-from a published document. Someone the plan would ring who has no number is left out and listed in
-:attr:`DialPlan.skipped`. Pure: the instant and the clock are arguments.
+Who is on call at each level, in which order and on which number, is `now`'s answer
+(:func:`levels_at`): `route` and `now` cannot disagree. Someone on call at two levels (or on
+call and the fallback) is rung once, at the first of them. Phone numbers come from the people
+files and ``*.local.yaml`` only (the roster), never from a published document. Someone the
+plan would ring who has no number is left out and listed in :attr:`DialPlan.skipped`. Pure:
+the instant and the clock are arguments.
 """
 
 from __future__ import annotations
@@ -19,54 +21,49 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from astreinte_cli.compile import compile_level
+from astreinte_cli.answers import Contact, LevelAnswer, OnCall
 from astreinte_cli.model import Level, Roster, Team
-from astreinte_cli.windows import TeamCalendar
+from astreinte_cli.query import contact, level_answer, team_now
 
 FALLBACK_RING = dt.timedelta(seconds=20)  # the fallback has no level: the default ring time
-HORIZON = dt.timedelta(days=400)  # as `now`'s until (SPEC §7): no change within it is None
-_FIRST_REACH = dt.timedelta(days=3)
 
 
 @dataclass(frozen=True, slots=True)
 class LevelAt:
-    """One level at an instant: inside its coverage or not, who is on call in the order a
-    caller rings them, and the next instant either changes (None: not within 400 days)."""
+    """One level at an instant: `now`'s answer for it (who is on call in the order at the
+    instant, their numbers, why they are there) and the next instant a caller would meet
+    another state (None: not within 400 days)."""
 
     level: Level
-    active: bool
-    who: tuple[str, ...]
+    answer: LevelAnswer
     until: dt.datetime | None
 
     @property
+    def active(self) -> bool:
+        return self.answer.active
+
+    @property
+    def who(self) -> tuple[str, ...]:
+        return tuple(person.id for person in self.answer.on_call)
+
+    @property
     def is_gap(self) -> bool:
-        return self.active and not self.who
+        return self.answer.is_gap
 
 
 def levels_at(roster: Roster, team: Team, at: dt.datetime) -> list[LevelAt]:
     """Each level of ``team`` at ``at``: the one place the dial plan learns who is on call.
 
-    Each level is compiled from ``at`` on, so that its first stretch starts at the instant and
-    gives the order at the instant (a stretch keeps the order of its start). The compiled
-    range widens until the state (coverage, or who in order) changes, up to 400 days."""
-    calendar = TeamCalendar(team)
-    return [_level_at(roster, team, level, at, calendar) for level in team.levels]
-
-
-def _level_at(
-    roster: Roster, team: Team, level: Level, at: dt.datetime, calendar: TeamCalendar
-) -> LevelAt:
-    reach = _FIRST_REACH
-    while True:
-        end = at + min(reach, HORIZON) + dt.timedelta(seconds=1)
-        timeline = compile_level(roster, team, level, at, end, calendar)
-        first = timeline.stretches[0]
-        for stretch in timeline.stretches[1:]:
-            if (stretch.active, stretch.who) != (first.active, first.who):
-                return LevelAt(level, first.active, first.who, stretch.start)
-        if reach >= HORIZON:
-            return LevelAt(level, first.active, first.who, None)
-        reach *= 4
+    It is `now`'s answer, made by the same code (:func:`astreinte_cli.query.team_answer`,
+    which `now` uses outside its precompiled window and which the window is checked against):
+    the detailed compilation around the instant, so that `now` and the dial plan never differ
+    on who is on call nor on their order. ``until`` is the level's next change of coverage or
+    of who in order (:attr:`~astreinte_cli.query.LevelNow.next_change`): a change of the
+    order alone changes the plan."""
+    return [
+        LevelAt(state.level, level_answer(roster, team, state), state.next_change)
+        for state in team_now(roster, team, at)
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,9 +130,8 @@ def plan_from_levels(
     skipped: list[Skipped] = []
     unreached: list[int] = []
 
-    def add(level: int | None, person_id: str, ring: dt.timedelta) -> bool:
-        person = roster.people[person_id]
-        if any(step.who == person_id for step in steps):
+    def add(level: int | None, person: Contact | OnCall, ring: dt.timedelta) -> bool:
+        if any(step.who == person.id for step in steps):
             return True  # already rung by an earlier step: once is enough
         if person.phone is None:
             skipped.append(Skipped(level, person.id, person.name))
@@ -144,11 +140,11 @@ def plan_from_levels(
         return True
 
     for state in levels:
-        rung = [add(state.level.number, who, state.level.ring) for who in state.who]
+        rung = [add(state.level.number, p, state.level.ring) for p in state.answer.on_call]
         if state.active and not any(rung):
             unreached.append(state.level.number)
     if team.fallback is not None:
-        add(None, team.fallback, FALLBACK_RING)
+        add(None, contact(roster, team.fallback), FALLBACK_RING)
     changes = [state.until for state in levels if state.until is not None]
     return DialPlan(
         team=team,
