@@ -279,3 +279,20 @@ def test_a_broken_roster_never_loaded_is_an_error(cli: Cli, tmp_path: Path) -> N
     assert run.code == 1
     assert run.stdout == ""
     assert "unknown person 'bne'" in run.stderr
+
+
+def test_the_text_of_a_stale_plan_opens_with_nows_banner(cli: Cli, tmp_path: Path) -> None:
+    rosters = tmp_path / "rosters"
+    shutil.copytree(ROSTER, rosters)
+    assert plan(cli, "2026-06-10 10:00", rosters=rosters)[0] == 0
+    break_roster(rosters)
+    arguments = ("--rosters", str(rosters), "--team", "hotline", "--at", "2026-06-10 10:00")
+    route = cli("route", *arguments)
+    now = cli("now", *arguments)
+    assert (route.code, now.code) == (4, 4)
+    banner = route.stdout.splitlines()[:3]
+    assert banner[0].startswith("⚠  the roster has 1 error since ")
+    assert banner[1].startswith("   answering from the version loaded ")
+    assert banner[2] == ""
+    assert now.stdout.splitlines()[:2] == banner[:2]
+    assert route.stdout.splitlines()[3].startswith("Hotline  (hotline) · call at ")

@@ -4,6 +4,8 @@ without a restart, no phone number in its log, a clean stop on SIGTERM."""
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import shutil
 import subprocess
@@ -229,3 +231,139 @@ def test_refuses_to_start_on_a_roster_that_never_loaded(rosters: Path, tmp_path:
     run = serve(tmp_path, "--rosters", str(rosters), "--token-file", str(token))
     assert run.returncode == 1
     assert "hotline.yaml:" in run.stderr
+
+
+# --------------------------------------------------------------------------- `now`'s roster
+
+
+def now_json(rosters: Path, tmp_path: Path, at: str) -> tuple[int, Any]:
+    """`astreinte now --json` with the service's state folder, as a switchboard beside it runs
+    it: its exit code and document."""
+    run = subprocess.run(
+        [sys.executable, "-m", "astreinte_cli", "now", "--rosters", str(rosters),
+         "--team", "hotline", "--at", at, "--json"],
+        capture_output=True, text=True, timeout=60, env=environment(tmp_path / "state"),
+        check=False,
+    )  # fmt: skip
+    return run.returncode, json.loads(run.stdout) if run.stdout else None
+
+
+def break_hotline(rosters: Path) -> None:
+    hotline = rosters / "hotline.yaml"
+    text = hotline.read_text(encoding="utf-8")
+    hotline.write_text(text.replace("[ana, ben]", "[ana, bne]"), encoding="utf-8")
+
+
+def test_its_stale_mark_is_nows(rosters: Path, tmp_path: Path) -> None:
+    """When the roster breaks, the service and `now` answer from the same last valid roster
+    and say so the same way: the same `stale` object, the same people in the same order."""
+    target = "/route?team=hotline&at=2026-06-10T10:00"
+    with running(rosters, tmp_path) as service:
+        assert "x-astreinte-stale" not in service.get(target).headers
+        break_hotline(rosters)
+        answer = wait_for(service, target, lambda a: "x-astreinte-stale" in a.headers)
+        document = answer.json()
+        code, now = now_json(rosters, tmp_path, "2026-06-10T10:00")
+        assert service.stop() == 0
+    assert code == 4
+    assert document["stale"] == now["stale"]
+    levels = now["teams"][0]["levels"]
+    assert [s["who"] for s in document["steps"]] == [
+        *(p["id"] for level in levels for p in level["on_call"]),
+        "boss",
+    ]
+
+
+def test_starts_on_a_broken_roster_from_the_one_now_kept(rosters: Path, tmp_path: Path) -> None:
+    """The last valid roster is `now`'s, in the state folder: a service (re)started after the
+    roster broke answers from the roster `now` last loaded, marked as `now` marks it."""
+    assert now_json(rosters, tmp_path, "2026-06-10T10:00")[0] == 0
+    break_hotline(rosters)
+    code, stale = now_json(rosters, tmp_path, "2026-06-10T10:00")
+    assert code == 4
+    with running(rosters, tmp_path) as service:
+        answer = service.get("/route?team=hotline&at=2026-06-10T10:00&format=json")
+        assert service.stop() == 0
+    assert answer.status == 200
+    assert answer.headers["x-astreinte-stale"] == "yes"
+    assert answer.json()["stale"] == stale["stale"]
+    assert [s["number"] for s in answer.json()["steps"]] == [
+        "+33600000001", "+33600000003", "+33387000009",
+    ]  # fmt: skip
+    assert "the roster does not load (1 error at " in service.log()
+
+
+def _clock(*instants: str) -> Any:
+    times = [dt.datetime.fromisoformat(instant) for instant in instants]
+    return lambda: times.pop(0)
+
+
+def test_without_a_state_folder_it_answers_from_its_own_last_roster(
+    rosters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A state folder that cannot be made (here a file stands where it should be) keeps no last
+    valid roster: the service answers from the one it loaded, marked stale since it loaded it."""
+    from astreinte_cli.route.plan import dial_plan
+    from astreinte_cli.route.source import RosterWatch
+
+    (tmp_path / "not-a-folder").write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "not-a-folder"))
+    errors: list[Any] = []
+    watch = RosterWatch(
+        rosters,
+        clock=_clock("2026-06-10T08:00:00+00:00", "2026-06-10T09:00:00+00:00"),
+        report=errors.append,
+    )
+    first = watch.loaded
+    assert first is not None
+    assert first.stale is None
+    break_hotline(rosters)
+    assert watch.refresh()
+    loaded = watch.loaded
+    assert loaded is not None
+    assert loaded.stale is not None
+    assert loaded.roster is first.roster
+    assert loaded.stale.errors == 1
+    assert len(errors) == 1
+    assert loaded.stale.roster_loaded == dt.datetime(2026, 6, 10, 8, tzinfo=dt.UTC)
+    assert loaded.stale.broken_since == dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC)
+    at = dt.datetime(2026, 6, 10, 8, tzinfo=dt.UTC)
+    assert [s.who for s in dial_plan(loaded.roster, loaded.roster.team("hotline"), at).steps] == [
+        "ana", "cam", "boss",
+    ]  # fmt: skip
+    assert not watch.refresh()  # nothing changed: nothing loaded, nothing reported again
+    assert len(errors) == 1
+
+
+def test_a_roster_it_could_not_record_is_newer_than_the_state_folders(
+    rosters: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The state folder holds an older valid roster (the newer could not be recorded): the
+    service answers from the newer, the one it loaded."""
+    from astreinte_cli.load import last_valid
+    from astreinte_cli.route.source import RosterWatch
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    watch = RosterWatch(
+        rosters,
+        clock=_clock(
+            "2026-06-10T08:00:00+00:00", "2026-06-10T09:00:00+00:00", "2026-06-10T10:00:00+00:00"
+        ),
+    )
+    monkeypatch.setattr(last_valid, "record", lambda *arguments: None)
+    hotline = rosters / "hotline.yaml"
+    hotline.write_text(
+        hotline.read_text(encoding="utf-8").replace("ring: 15s", "ring: 10s"), encoding="utf-8"
+    )
+    assert watch.refresh()
+    newer = watch.loaded
+    assert newer is not None
+    assert newer.stale is None
+    break_hotline(rosters)
+    assert watch.refresh()
+    loaded = watch.loaded
+    assert loaded is not None
+    assert loaded.stale is not None
+    assert loaded.roster is newer.roster
+    assert loaded.roster.team("hotline").levels[0].ring == dt.timedelta(seconds=10)
+    assert loaded.stale.roster_loaded == dt.datetime(2026, 6, 10, 9, tzinfo=dt.UTC)

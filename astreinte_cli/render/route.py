@@ -1,35 +1,47 @@
 """The dial plan for a person reading it: whom the phone system rings, in order, for how long,
-and until when the plan holds. Plain text: a terminal shows it as is."""
+and until when the plan holds. Plain text: a terminal shows it as is. A plan from the last
+valid roster opens with `now`'s banner."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from astreinte_cli.contacts import display_phone
 from astreinte_cli.i18n import _, format_instant
 from astreinte_cli.route.plan import DialPlan
-from astreinte_cli.route.source import Stale
+
+if TYPE_CHECKING:
+    from astreinte_cli.load.last_valid import StaleRoster
 
 
-def plan_text(plan: DialPlan, stale: Stale | None) -> str:
+def plan_text(plan: DialPlan, stale: StaleRoster | None) -> str:
     team = plan.team
     local = plan.at.astimezone(team.zone)
-    lines = [
+    lines = []
+    if stale is not None:
+        from astreinte_cli.render.now import stale_banner
+
+        lines += [line.plain for line in stale_banner(stale, plan.at, team.zone)] + [""]
+    lines.append(
         f"{team.name}  ({team.id}) · "
         + _("call at {when}").format(
             when=f"{format_instant(plan.at, team.zone, 'day-time-year')} {local:%Z}"
         )
-    ]
+    )
     labels = [
         _("fallback") if step.level is None else _("level {number}").format(number=step.level)
         for step in plan.steps
     ]
+    names = [step.name for step in plan.steps]
     width = max((len(label) for label in labels), default=0)
-    name_width = max((len(step.name) for step in plan.steps), default=0)
-    for position, (step, label) in enumerate(zip(plan.steps, labels, strict=True), start=1):
+    name_width = max((len(name) for name in names), default=0)
+    for position, (step, label, name) in enumerate(
+        zip(plan.steps, labels, names, strict=True), start=1
+    ):
         ring = _("ring {seconds} s").format(seconds=step.ring_seconds)
         lines.append(
-            f"  {position}. {label.ljust(width)}  {step.name.ljust(name_width)}  "
+            f"  {position}. {label.ljust(width)}  {name.ljust(name_width)}  "
             f"{display_phone(step.number)}  {ring}"
         )
     if not plan.steps:
@@ -38,12 +50,6 @@ def plan_text(plan: DialPlan, stale: Stale | None) -> str:
         lines.append(_("The plan does not change within 400 days."))
     else:
         lines.append(_("Valid until {when}.").format(when=_when(plan.valid_until, plan)))
-    if stale is not None:
-        lines.append(
-            _("From the last valid roster, loaded {when}.").format(
-                when=_when(stale.roster_loaded, plan)
-            )
-        )
     return "\n".join(lines) + "\n"
 
 

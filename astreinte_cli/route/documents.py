@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from astreinte_cli.route.plan import DialPlan
-from astreinte_cli.route.source import Stale
+
+if TYPE_CHECKING:
+    from astreinte_cli.load.last_valid import StaleRoster
 
 JSON = dict[str, Any]
 
@@ -18,8 +20,10 @@ def _iso(instant: dt.datetime | None, plan: DialPlan) -> str | None:
     return None if instant is None else instant.astimezone(plan.team.zone).isoformat()
 
 
-def plan_document(plan: DialPlan, generated_at: dt.datetime, stale: Stale | None) -> JSON:
-    """`route --json` and the route service's answer. Instants are in the team's zone."""
+def plan_document(plan: DialPlan, generated_at: dt.datetime, stale: StaleRoster | None) -> JSON:
+    """`route --json` and the route service's answer. Instants are in the team's zone;
+    ``stale`` is `now --json`'s (SPEC §7): the current roster's errors and when the roster
+    answered from was loaded."""
     document: JSON = {
         "team": plan.team.id,
         "name": plan.team.name,

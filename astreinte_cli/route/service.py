@@ -9,8 +9,9 @@ lines; ``&at=WHEN`` another instant than the clock's).
   HTTP Basic with the token as password (what a URL like ``http://x:TOKEN@127.0.0.1/`` sends,
   for clients that cannot add a header). Compared in constant time; 401 otherwise.
 - The roster stays in memory (:class:`~astreinte_cli.route.source.RosterWatch`), loaded again
-  when its files change; when they do not load, the last valid roster keeps answering,
-  marked ``stale``. Plans are kept until they change (``valid_until``).
+  when its files change, as `now` loads it; when they do not load, the last valid roster
+  keeps answering, marked ``stale`` as `now --json` marks it. Plans are kept until they change
+  (``valid_until``).
 - Each answer is logged on stderr with its numbers masked (``+33 6 •• •• •• 78``); roster
   errors are logged by place only (the source line could hold a number).
 """

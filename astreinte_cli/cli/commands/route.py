@@ -62,15 +62,15 @@ def route(
     valid roster (3 wins). See 'route serve' and 'route recipe' for phone systems."""
     if context.invoked_subcommand is not None:
         return
+    from astreinte_cli.load.last_valid import load_or_last_valid
     from astreinte_cli.route.plan import dial_plan
-    from astreinte_cli.route.source import load_for_route
 
     clock = dt.datetime.now(dt.UTC).replace(microsecond=0)
     with boundary():
         chosen = choose_format(output_format, FORMATS, as_json=as_json, machine=("json", "dial"))
         if team is None:
             fail_usage(_("route needs --team"), _("name the team whose line is called"))
-        roster, stale = load_for_route(rosters, clock)
+        roster, stale = load_or_last_valid(rosters, clock)
         if stale is not None:
             print_roster_error(stale.error, _stale_summary)
         chosen_team = find_team(roster, team)
