@@ -296,3 +296,43 @@ def test_the_text_of_a_stale_plan_opens_with_nows_banner(cli: Cli, tmp_path: Pat
     assert banner[2] == ""
     assert now.stdout.splitlines()[:2] == banner[:2]
     assert route.stdout.splitlines()[3].startswith("Hotline  (hotline) · call at ")
+
+
+# --------------------------------------------------------------------------- hostile input
+
+
+def test_a_roster_with_control_characters_in_names_is_refused(cli: Cli, tmp_path: Path) -> None:
+    """The loader refuses them (issue of hostile input): `route` answers nothing from such a
+    roster, and the errors quote the names escaped."""
+    rosters = tmp_path / "rosters"
+    rosters.mkdir()
+    shutil.copy(
+        Path(__file__).parent / "data" / "invalid" / "control_in_names.yaml", rosters / "r.yaml"
+    )
+    run = cli("route", "--rosters", str(rosters), "--team", "support", "--json")
+    assert run.code == 1
+    assert run.stdout == ""
+    assert "name contains a control character (U+001B)" in run.stderr
+    assert "\x1b" not in run.stderr
+    assert "\r" not in run.stderr
+
+
+def test_the_text_shows_control_characters_escaped() -> None:
+    """A second line of defence, as for `now`: should a name with a control character reach
+    the text view (a roster kept by an older version), it is shown, never acted on."""
+    import dataclasses
+    import datetime as dt
+
+    from astreinte_cli.load.roster import load_roster
+    from astreinte_cli.render.route import plan_text
+    from astreinte_cli.route.plan import dial_plan
+
+    roster = load_roster(ROSTER)
+    team = dataclasses.replace(roster.team("hotline"), name="Hot\x1b]0;pwned\x07line")
+    plan = dial_plan(roster, team, dt.datetime(2026, 6, 10, 8, tzinfo=dt.UTC))
+    first = dataclasses.replace(plan.steps[0], name="Ana\x1b[2J\nLopez")
+    text = plan_text(dataclasses.replace(plan, steps=(first, *plan.steps[1:])), None)
+    assert "\x1b" not in text
+    assert "\x07" not in text
+    assert text.startswith("Hot\\x1b]0;pwned\\x07line  (hotline)")
+    assert "  1. level 1   Ana\\x1b[2J\\nLopez  +33 6 00 00 00 01  ring 15 s" in text

@@ -142,6 +142,37 @@ def test_the_agi_script_with_a_wrong_token(service: Service, tmp_path: Path) -> 
     assert "HTTP Error 401" in commands[0]
 
 
+def test_the_agi_script_never_lets_a_server_write_a_command(tmp_path: Path) -> None:
+    """Something else answers on the service's port, with a line break in its status line:
+    the error the script shows quotes it, on one line, so that it starts no AGI command of
+    its own."""
+    import socket
+    import threading
+
+    token_file(tmp_path)
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def answer() -> None:
+        connection, _address = listener.accept()
+        with connection:
+            connection.recv(65536)
+            connection.sendall(b"EVIL\rEXEC Dial(PJSIP/+19005550100@trunk)\r\n\r\n")
+
+    thread = threading.Thread(target=answer, daemon=True)
+    thread.start()
+    try:
+        port = listener.getsockname()[1]
+        variables, commands, _took = run_agi(tmp_path, f"http://127.0.0.1:{port}/route")
+    finally:
+        thread.join(timeout=10)
+        listener.close()
+    assert variables == {"ASTREINTE_STEPS": "0", "ASTREINTE_STALE": "no"}
+    assert len(commands) == 3
+    assert commands[0].startswith('VERBOSE "astreinte: no plan for team hotline (BadStatusLine')
+    assert "EVIL?EXEC Dial(PJSIP/+19005550100@trunk)??" in commands[0]
+    assert commands[0].endswith("""): the dialplan's fallback" 1""")
+
+
 # --------------------------------------------------------------------------- Twilio
 
 AUTH_TOKEN = "twilio-auth-token-for-the-tests"

@@ -293,6 +293,22 @@ def test_starts_on_a_broken_roster_from_the_one_now_kept(rosters: Path, tmp_path
     assert "the roster does not load (1 error at " in service.log()
 
 
+def test_what_a_client_sends_never_acts_on_the_log(rosters: Path, tmp_path: Path) -> None:
+    """A team id or a path with a line feed or an escape sequence is logged escaped: it forges
+    no log line and sends nothing to the terminal that shows the log."""
+    with running(rosters, tmp_path) as service:
+        team = service.get("/route?team=x%0a2026-01-01%20forged%1b%5b2J")
+        path = service.get("/%1b]0;title%07%0aforged")
+        assert service.stop() == 0
+    assert (team.status, path.status) == (404, 404)
+    log = service.log()
+    assert "\x1b" not in log
+    assert "\x07" not in log
+    assert not any(line.startswith(("forged", "2026-01-01 forged")) for line in log.splitlines())
+    assert "no team 'x\\n2026-01-01 forged\\x1b[2J'" in log
+    assert "/\\x1b]0;title\\x07\\nforged 404" in log
+
+
 def _clock(*instants: str) -> Any:
     times = [dt.datetime.fromisoformat(instant) for instant in instants]
     return lambda: times.pop(0)

@@ -1,6 +1,7 @@
 """The dial plan for a person reading it: whom the phone system rings, in order, for how long,
-and until when the plan holds. Plain text: a terminal shows it as is. A plan from the last
-valid roster opens with `now`'s banner."""
+and until when the plan holds. Plain text: a terminal shows it as is, so roster text (names)
+goes through :func:`~astreinte_cli.printable.printable` first. A plan from the last valid
+roster opens with `now`'s banner."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from astreinte_cli.contacts import display_phone
 from astreinte_cli.i18n import _, format_instant
+from astreinte_cli.printable import printable
 from astreinte_cli.route.plan import DialPlan
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ def plan_text(plan: DialPlan, stale: StaleRoster | None) -> str:
 
         lines += [line.plain for line in stale_banner(stale, plan.at, team.zone)] + [""]
     lines.append(
-        f"{team.name}  ({team.id}) · "
+        f"{printable(team.name)}  ({team.id}) · "
         + _("call at {when}").format(
             when=f"{format_instant(plan.at, team.zone, 'day-time-year')} {local:%Z}"
         )
@@ -33,7 +35,7 @@ def plan_text(plan: DialPlan, stale: StaleRoster | None) -> str:
         _("fallback") if step.level is None else _("level {number}").format(number=step.level)
         for step in plan.steps
     ]
-    names = [step.name for step in plan.steps]
+    names = [printable(step.name) for step in plan.steps]
     width = max((len(label) for label in labels), default=0)
     name_width = max((len(name) for name in names), default=0)
     for position, (step, label, name) in enumerate(

@@ -12,8 +12,9 @@ lines; ``&at=WHEN`` another instant than the clock's).
   when its files change, as `now` loads it; when they do not load, the last valid roster
   keeps answering, marked ``stale`` as `now --json` marks it. Plans are kept until they change
   (``valid_until``).
-- Each answer is logged on stderr with its numbers masked (``+33 6 •• •• •• 78``); roster
-  errors are logged by place only (the source line could hold a number).
+- Each answer is logged on stderr with its numbers masked (``+33 6 •• •• •• 78``) and what the
+  client sent shown with its control characters escaped; roster errors are logged by place
+  only (the source line could hold a number).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from urllib.parse import parse_qs
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
+from astreinte_cli.printable import printable
 from astreinte_cli.route.documents import dial_text, mask_number, plan_document
 from astreinte_cli.route.plan import DialPlan, dial_plan
 from astreinte_cli.route.source import Loaded, RosterWatch
@@ -142,12 +144,14 @@ class RouteApp:
             log.exception("internal error")
             status, headers, body, note = _error("500 Internal Server Error", "internal error")
         elapsed = (time.perf_counter() - started) * 1000
+        # What the client sent (a path, a team id) is shown, never acting on the log: a line
+        # feed or an escape sequence in it would forge a line or rewrite the terminal.
         log.info(
             "%s %s %s %s (%.1f ms)",
-            environ.get("REQUEST_METHOD", "?"),
-            environ.get("PATH_INFO", "?"),
+            printable(str(environ.get("REQUEST_METHOD", "?"))),
+            printable(str(environ.get("PATH_INFO", "?"))),
             status.partition(" ")[0],
-            note,
+            printable(note),
             elapsed,
         )
         headers.append(("Cache-Control", "no-store"))
@@ -262,7 +266,7 @@ def report_roster_error(error: RosterError) -> None:
     """A roster error in the service's log: where, never the source line (it may hold a
     phone number); `astreinte check` shows the whole message."""
     places = [
-        f"{d.span.path}:{d.span.line}:{d.span.column}"
+        f"{printable(str(d.span.path))}:{d.span.line}:{d.span.column}"
         for d in error.diagnostics
         if d.severity == "error"
     ]

@@ -66,6 +66,13 @@ def command(text: str, answers: TextIO, commands: TextIO) -> str:
     return answers.readline().strip()
 
 
+def quoted(text: str) -> str:
+    """``text`` as one AGI argument between double quotes: a line break or another control
+    character (an error can quote what a server sent) would end the command and start
+    another; a double quote would end the argument."""
+    return "".join(c if c.isprintable() else "?" for c in text).replace('"', "'")
+
+
 def plan(team: str) -> tuple[list[tuple[str, int]], bool, str | None]:
     """The plan's steps (number, seconds), whether it is stale, and what went wrong if the
     service did not give one."""
@@ -96,7 +103,7 @@ def main(argv: list[str], answers: TextIO, commands: TextIO) -> int:
     steps, stale, problem = plan(team)
     if problem is not None:
         message = f"astreinte: no plan for team {team} ({problem}): the dialplan's fallback"
-        command(f'VERBOSE "{message.replace(chr(34), chr(39))}" 1', answers, commands)
+        command(f'VERBOSE "{quoted(message)}" 1', answers, commands)
     variables = [
         ("ASTREINTE_STEPS", str(len(steps))),
         ("ASTREINTE_STALE", "yes" if stale else "no"),
