@@ -338,7 +338,7 @@ class TeamReader:
         if ring is None:
             self.reader.error(
                 node,
-                _("ring: '{value}' is not a ring time").format(value=value),
+                _("ring: '{value}' is not a ring time").format(value=excerpt(value)),
                 _("write seconds, e.g. 'ring: 20s' (from 5s to 120s)"),
             )
             return None
@@ -347,7 +347,9 @@ class TeamReader:
             self.reader.error(
                 node,
                 _("ring must be between {low} s and {high} s, not {value}").format(
-                    low=int(low.total_seconds()), high=int(high.total_seconds()), value=text
+                    low=int(low.total_seconds()),
+                    high=int(high.total_seconds()),
+                    value=excerpt(text),
                 ),
                 _("a phone rung that long reaches its voicemail: ring the next step instead")
                 if ring > high
