@@ -144,7 +144,11 @@ class Rotation:
 @dataclass(frozen=True, slots=True)
 class Level:
     """One escalation level of a team: its rotations, layered, and how long to wait before
-    calling the next level."""
+    calling the next level.
+
+    ``escalate_after`` is how long the level has to deal with a call before the next level is
+    called; ``ring`` is how long a phone system lets one of its phones ring before it tries
+    the next step of the dial plan (`astreinte route`): seconds, not minutes."""
 
     number: int  # 1-based
     name: str
@@ -153,6 +157,7 @@ class Level:
     coverage: Window | None  # None: the team's coverage
     rotations: tuple[Rotation, ...]
     span: Span
+    ring: dt.timedelta = dt.timedelta(seconds=20)
 
 
 @dataclass(frozen=True, slots=True)

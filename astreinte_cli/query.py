@@ -3,7 +3,9 @@ comes next. Compiles only the range the answer needs, widening it while the answ
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -29,6 +31,10 @@ class LevelNow:
     since: dt.datetime | None
     until: dt.datetime | None
     next: Stretch | None  # the state that begins at ``until``
+    # The next instant a caller meets another state: coverage, or who in order. ``until``, or
+    # earlier where only the order changes (SPEC §8: the order at the instant is the order a
+    # caller rings); None when nothing changes within the compiled range.
+    next_change: dt.datetime | None = None
 
     @property
     def active(self) -> bool:
@@ -76,7 +82,29 @@ def _answer(
             return None
         until = None
     following = runs[index + 1] if index + 1 < len(runs) else None
-    return LevelNow(timeline.team, timeline.level, at, timeline.at(at), since, until, following)
+    current = timeline.at(at)
+    return LevelNow(
+        timeline.team,
+        timeline.level,
+        at,
+        current,
+        since,
+        until,
+        following,
+        _next_change(timeline, current, at),
+    )
+
+
+def _next_change(timeline: LevelTimeline, current: Stretch, at: dt.datetime) -> dt.datetime | None:
+    """The start of the first stretch after ``at`` that is covered or not, or has other people
+    or the same people in another order, than ``current``. A detailed compilation cuts its
+    stretches where only the order changes, so this is found within the run that ``until``
+    ends (whose end is such a change too)."""
+    after = bisect.bisect_right(timeline.starts, at)
+    for stretch in itertools.islice(timeline.stretches, after, None):
+        if stretch.active != current.active or stretch.who != current.who:
+            return stretch.start
+    return None
 
 
 def team_now(roster: Roster, team: Team, at: dt.datetime) -> list[LevelNow]:

@@ -39,7 +39,7 @@ REJECTED = {
     "bad_datetime", "bad_duration_empty", "bad_duration_iso_month",
     "bad_duration_month", "bad_duration_zero", "bad_email", "bad_holiday_add", "bad_kind",
     "business_hours_unread",
-    "bad_offset", "bad_on_leave", "bad_team_id", "bad_time_of_day_hour",
+    "bad_offset", "bad_on_leave", "bad_ring", "bad_team_id", "bad_time_of_day_hour",
     "bad_time_of_day_minute", "bad_time_range", "bom_with_error", "changes_without_start",
     "comment_only", "compensation_bad", "compensation_rates", "count_without_start",
     "crlf_line_endings", "day_key_typo", "deep_nesting", "empty_day_key", "empty_file",

@@ -18,6 +18,7 @@ from astreinte_cli.cli.commands import (
     now,
     overrides,
     report,
+    route,
     show,
 )
 from astreinte_cli.i18n import language_from_env, set_language
@@ -156,3 +157,5 @@ override_app = typer.Typer(
 )
 override_app.command("add")(overrides.override_add)
 app.add_typer(override_app, name="override")
+
+app.add_typer(route.route_app, name="route")

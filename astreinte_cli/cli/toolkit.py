@@ -38,8 +38,8 @@ class ExitCode(enum.IntEnum):
     OK = 0
     INVALID = 1  # the roster is invalid, or a check found errors
     USAGE = 2  # a command line that cannot be run as given
-    GAP = 3  # `now`: a level inside its coverage with nobody on call
-    STALE = 4  # `now`: the roster does not load; answered from the last valid roster
+    GAP = 3  # `now`: a level inside its coverage with nobody on call; `route`: see its help
+    STALE = 4  # `now`, `route`: the roster does not load; answered from the last valid roster
     INTERNAL = 70  # EX_SOFTWARE: a bug in astreinte, not in the roster or the command line
     OUTPUT = 74  # EX_IOERR: the output cannot be written (stdout closed, a full disk…)
     CLOSED_PIPE = 141  # 128 + SIGPIPE: the reader stopped early (`| head`), as a shell shows it

@@ -35,7 +35,7 @@ from astreinte_cli.model import (
     Team,
     Window,
 )
-from astreinte_cli.times import Period, parse_duration
+from astreinte_cli.times import Period, TimeSyntaxError, parse_duration
 
 TEAM_ID = re.compile(r"[a-z0-9][a-z0-9_-]*")
 TEAM_KEYS = (
@@ -44,9 +44,14 @@ TEAM_KEYS = (
     "organisation",
 )  # fmt: skip
 HOLIDAY_KEYS = ("country", "subdiv", "add", "remove", "local_customs")
-LEVEL_KEYS = ("name", "escalate_after", "instructions", "coverage", "rotations")
+LEVEL_KEYS = ("name", "escalate_after", "ring", "instructions", "coverage", "rotations")
 OVERRIDE_KEYS = ("level", "who", "from", "to", "replaces", "reason", "exceptional")
 DEFAULT_ESCALATE_AFTER = dt.timedelta(minutes=15)
+# How long a phone rings before the dial plan's next step (README, "Connecting a phone system"):
+# below the ~25 s after which a mobile's voicemail answers, and within what phone systems allow.
+DEFAULT_RING = dt.timedelta(seconds=20)
+RING_BOUNDS = (dt.timedelta(seconds=5), dt.timedelta(seconds=120))
+_RING = re.compile(r"(?:(\d{1,4})m)?(?:(\d{1,5})s)?")
 
 
 @dataclass
@@ -289,6 +294,9 @@ class TeamReader:
                     reader.parsed(entries["escalate_after"][1], "escalate_after", parse_duration)
                     or escalate
                 )
+            ring = DEFAULT_RING
+            if "ring" in entries:
+                ring = self._ring(entries["ring"][1]) or ring
             instructions = None
             if "instructions" in entries:
                 instructions = reader.text(entries["instructions"][1], "instructions", lines=True)
@@ -305,9 +313,50 @@ class TeamReader:
                     coverage,
                     tuple(level_rotations),
                     reader.span(node),
+                    ring,
                 )
             )
         return levels
+
+    def _ring(self, node: yaml.Node) -> dt.timedelta | None:
+        """A level's ``ring``: seconds (``20s``), minutes and seconds (``1m30s``) or ISO 8601
+        (``PT20S``), from 5 s to 120 s."""
+        value = self.reader.scalar(node, "ring")
+        if value is None:
+            return None
+        text = value.strip()
+        ring: dt.timedelta | None = None
+        match = _RING.fullmatch(text)
+        if text and match and any(match.groups()):
+            minutes, seconds = (int(group or 0) for group in match.groups())
+            ring = dt.timedelta(minutes=minutes, seconds=seconds)
+        elif text.upper().startswith("PT"):
+            try:
+                ring = parse_duration(text)
+            except TimeSyntaxError:
+                ring = None
+        if ring is None:
+            self.reader.error(
+                node,
+                _("ring: '{value}' is not a ring time").format(value=excerpt(value)),
+                _("write seconds, e.g. 'ring: 20s' (from 5s to 120s)"),
+            )
+            return None
+        low, high = RING_BOUNDS
+        if not low <= ring <= high:
+            self.reader.error(
+                node,
+                _("ring must be between {low} s and {high} s, not {value}").format(
+                    low=int(low.total_seconds()),
+                    high=int(high.total_seconds()),
+                    value=excerpt(text),
+                ),
+                _("a phone rung that long reaches its voicemail: ring the next step instead")
+                if ring > high
+                else _("give a phone a few seconds to ring before the next step"),
+            )
+            return None
+        return ring
 
     # ------------------------------------------------------------------ overrides
 
