@@ -15,6 +15,7 @@ from typing import Literal
 
 from astreinte_cli.i18n import _
 from astreinte_cli.printable import printable
+from astreinte_cli.safe_read import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 
 Severity = Literal["error", "warning", "note"]
 
@@ -121,10 +122,8 @@ class SourceLines:
     def line(self, path: str, number: int) -> str | None:
         if path not in self._cache:
             # Read as the loader reads roster files: only a regular file inside its folder,
-            # of a bounded size, never waiting on a FIFO (see astreinte_cli.load.files). Twice
+            # of a bounded size, never waiting on a FIFO (see astreinte_cli.safe_read). Twice
             # the loader's limit: the line under "the file is larger than 1024 KiB" is shown.
-            from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
-
             try:
                 raw = read_roster_file(Path(path), limit=2 * MAX_FILE_BYTES)
             except UnreadableFile:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
-from astreinte_cli.load.files import MAX_FILE_BYTES
+from astreinte_cli.safe_read import MAX_FILE_BYTES
 
 ROSTER_SUFFIXES = (".yaml", ".yml")
 
@@ -113,7 +113,7 @@ class Repository:
         """Write the roster files of ``revision`` under ``into``; returns what to load.
 
         Each blob's size is asked of git (``ls-tree -l``) before it is read: one larger than
-        a roster file may be (:data:`~astreinte_cli.load.files.MAX_FILE_BYTES`) is written as
+        a roster file may be (:data:`~astreinte_cli.safe_read.MAX_FILE_BYTES`) is written as
         a sparse file of that size, which the loader refuses by its size as it would in the
         working tree, without a byte of it read into memory (a 300 MB blob made `diff` take
         600 MB)."""

@@ -24,9 +24,9 @@ from conftest import Cli
 
 from astreinte_cli.diagnostics import MAX_MESSAGE, Diagnostic, Span, excerpt
 from astreinte_cli.load import load_roster
-from astreinte_cli.load.files import UnreadableFile, read_roster_file
 from astreinte_cli.model import Override, Roster
 from astreinte_cli.printable import control_character, printable, without_controls
+from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 from astreinte_cli.times import Period, parse_datetime
 
 ASTREINTE = [sys.executable, "-c", "from astreinte_cli.cli.entry import main; main()"]

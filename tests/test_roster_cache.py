@@ -18,8 +18,8 @@ import pytest
 from astreinte_cli.cli.fastpath import plain_arguments
 from astreinte_cli.diagnostics import RosterError
 from astreinte_cli.load import cache, load_roster, parts
-from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 from astreinte_cli.model import index_leave
+from astreinte_cli.safe_read import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 
 EXAMPLE = Path(__file__).parent.parent / "rosters"
 TODAY = dt.date(2026, 12, 24)

@@ -209,28 +209,34 @@ class Lab:
                 (self.folder / f"{name}.log").read_text(errors="replace")
             ) from None
 
+    def sipp(self, scenario: str, port: int, name: str, *target: str) -> list[str]:
+        """SIPp's command line: one call of ``scenario`` from 127.0.0.1:``port`` (to
+        ``target``, for the caller), its messages and errors traced as ``name``."""
+        return [
+            "sipp",
+            *target,
+            "-sf",
+            str(SIP / scenario),
+            "-i",
+            "127.0.0.1",
+            "-p",
+            str(port),
+            "-m",
+            "1",
+            "-timeout",
+            "40s",
+            "-nostdin",
+            "-trace_msg",
+            "-message_file",
+            str(self.folder / f"{name}.trace"),
+            "-trace_err",
+            "-error_file",
+            str(self.folder / f"{name}.errors"),
+        ]
+
     def start_phone(self, number: str, port: int, scenario: str) -> None:
         process = subprocess.Popen(
-            [
-                "sipp",
-                "-sf",
-                str(SIP / scenario),
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(port),
-                "-m",
-                "1",
-                "-timeout",
-                "40s",
-                "-nostdin",
-                "-trace_msg",
-                "-message_file",
-                str(self.folder / f"phone{number}.trace"),
-                "-trace_err",
-                "-error_file",
-                str(self.folder / f"phone{number}.errors"),
-            ],
+            self.sipp(scenario, port, f"phone{number}"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,
@@ -238,29 +244,8 @@ class Lab:
         self.stack.callback(stop, process)
 
     def call(self, port: int) -> int:
-        caller = self.folder / "caller.trace"
         run = subprocess.run(
-            [
-                "sipp",
-                f"127.0.0.1:{port}",
-                "-sf",
-                str(SIP / "caller.xml"),
-                "-i",
-                "127.0.0.1",
-                "-p",
-                str(free_ports(1)[0]),
-                "-m",
-                "1",
-                "-timeout",
-                "40s",
-                "-nostdin",
-                "-trace_msg",
-                "-message_file",
-                str(caller),
-                "-trace_err",
-                "-error_file",
-                str(self.folder / "caller.errors"),
-            ],
+            self.sipp("caller.xml", free_ports(1)[0], "caller", f"127.0.0.1:{port}"),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
             stdin=subprocess.DEVNULL,

@@ -55,7 +55,8 @@ def scan_roster(location: Path) -> RosterIds:
     that cannot are skipped."""
     import yaml
 
-    from astreinte_cli.load.files import UnreadableFile, read_roster_file, roster_files
+    from astreinte_cli.load.files import roster_files
+    from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 
     # BaseLoader: every scalar a string, only lists and dicts built (no tags, no objects)
     loader: Any = getattr(yaml, "CBaseLoader", yaml.BaseLoader)

@@ -23,7 +23,7 @@ an unpickler that can only build the model's values):
   calendars found valid, the holidays of each year, the display form of numbers), KEY hashing
   the context: a file read again imports neither library when it needs nothing new.
 
-A roster file is read as the loader reads it (``files.read_roster_file``: a regular file inside
+A roster file is read as the loader reads it (``safe_read.read_roster_file``: a regular file inside
 the roster folder, its size taken by ``fstat`` before a byte is read): a link out of the folder
 is not followed, a FIFO not waited on, a sparse file of gigabytes not read. A file it refuses,
 or a ``--rosters`` path the loader refuses (``files.check_location``), is a miss: the loader
@@ -53,13 +53,8 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, Any
 
 from astreinte_cli import __version__, contacts
-from astreinte_cli.load.files import (
-    RosterLocation,
-    UnreadableFile,
-    check_location,
-    read_roster_file,
-    roster_files,
-)
+from astreinte_cli.load.files import RosterLocation, check_location, roster_files
+from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 from astreinte_cli.store import Store
 
 if TYPE_CHECKING:

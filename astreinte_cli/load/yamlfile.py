@@ -12,8 +12,8 @@ import yaml
 
 from astreinte_cli.diagnostics import LINE_BREAK, Collector, Span
 from astreinte_cli.i18n import _
-from astreinte_cli.load.files import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 from astreinte_cli.printable import control_character
+from astreinte_cli.safe_read import MAX_FILE_BYTES, UnreadableFile, read_roster_file
 
 MAX_EXPANDED_NODES = 100_000  # aliases may not add more than this many nodes to a file
 MAX_DEPTH = 50  # a roster nests a dozen levels; the readers recurse, so deeper is refused
