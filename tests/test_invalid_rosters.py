@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import Cli
@@ -158,6 +159,73 @@ def test_missing_path(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         + START_HERE_FR
         + "1 erreur\u00a0: le planning n’a pas été utilisé\n"
     )
+
+
+UNLISTABLE = (
+    "error: cannot read the roster folder: Permission denied\n"
+    "hint: check its permissions: the user running astreinte must be able to list it\n"
+)
+
+
+def _refuse_listing(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """The system refuses to list ``folder`` (as for a folder of mode 000 read by another
+    user: the suite runs as root in CI, where permissions do not refuse anything)."""
+
+    def refusing(real: Any) -> Any:
+        def call(path: Any = ".") -> Any:
+            if isinstance(path, str | os.PathLike) and Path(path) == folder:
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path)
+
+        return call
+
+    monkeypatch.setattr(os, "scandir", refusing(os.scandir))
+    monkeypatch.setattr(os, "listdir", refusing(os.listdir))
+
+
+def test_a_folder_that_cannot_be_listed(
+    cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A roster folder the system refuses to list is an error of the roster, exit 1, in both
+    languages, with the roster's own hint (it was a bare "error: Permission denied: PATH" and
+    exit 74, the code of an output that cannot be written); `now` then answers from the last
+    valid roster of that path, exit 4."""
+    folder = tmp_path / "rosters"
+    folder.mkdir()
+    (folder / "team.yaml").write_text(
+        "people: {ana: {name: Ana}}\nteam: t\ntimezone: Europe/Paris\n"
+        "levels:\n  - rotations: [{members: [ana], start: 2026-01-05 09:00, every: 1w}]\n",
+        encoding="utf-8",
+    )
+    assert cli("now", "--rosters", str(folder)).code == 0  # a valid roster, recorded
+    _refuse_listing(monkeypatch, folder)
+    for command in ("check", "show"):
+        run = cli(command, "--rosters", str(folder))
+        assert run.code == 1
+        assert run.stderr == f"{folder}: " + UNLISTABLE + "1 error: the roster was not used\n"
+    french = cli("--lang", "fr", "check", "--rosters", str(folder))
+    assert french.stderr == (
+        f"{folder}: error: impossible de lire le dossier du planning\u00a0: Permission denied\n"
+        "hint: vérifiez ses droits\u00a0: l’utilisateur qui lance astreinte doit pouvoir le "
+        "lister\n1 erreur\u00a0: le planning n’a pas été utilisé\n"
+    )
+    stale = cli("now", "--rosters", str(folder), "--json")
+    assert stale.code == 4
+    assert stale.stderr.startswith(f"{folder}: " + UNLISTABLE)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root lists any folder whatever its mode")
+def test_a_folder_of_mode_000(cli: Cli, tmp_path: Path) -> None:
+    """The same with real permissions, where the suite runs as an ordinary user."""
+    folder = tmp_path / "rosters"
+    folder.mkdir()
+    folder.chmod(0)
+    try:
+        run = cli("check", "--rosters", str(folder))
+    finally:
+        folder.chmod(0o700)
+    assert run.code == 1
+    assert run.stderr == f"{folder}: " + UNLISTABLE + "1 error: the roster was not used\n"
 
 
 def test_folder_without_roster_files(cli: Cli, tmp_path: Path) -> None:

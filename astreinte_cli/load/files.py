@@ -22,6 +22,7 @@ that source line without importing the loader.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from astreinte_cli.safe_read import resolves_inside
@@ -29,41 +30,53 @@ from astreinte_cli.safe_read import resolves_inside
 
 class RosterLocation(Exception):
     """Why a ``--rosters`` path is no roster to read: ``reason`` is ``missing``, ``special``
-    (neither a folder nor a regular file) or ``outside`` (a link to a folder outside the one
-    that holds it). The loader says so with a located error; the roster cache, finding it,
-    leaves the path to the loader."""
+    (neither a folder nor a regular file), ``outside`` (a link to a folder outside the one
+    that holds it) or ``unreadable`` (the system refuses to look at it or list it: ``error``
+    says why). The loader says so with a located error; the roster cache, finding it, leaves
+    the path to the loader."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, error: OSError | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.error = error
 
 
 def check_location(location: Path) -> Path | None:
     """The folder whose files make the roster at ``location`` (None for a roster of one file,
     read from the folder that holds it); :class:`RosterLocation` when ``location`` is no
     roster to read."""
-    if location.is_dir():
-        if not resolves_inside(location):
-            raise RosterLocation("outside")
-        return location
-    if location.is_file():
-        return None
-    raise RosterLocation("special" if location.exists() else "missing")
+    try:
+        if location.is_dir():
+            if not resolves_inside(location):
+                raise RosterLocation("outside")
+            with os.scandir(location):  # a folder that cannot be listed (its permissions)
+                pass
+            return location
+        if location.is_file():
+            return None
+        exists = location.exists()
+    except OSError as error:  # a folder on the way that cannot be searched
+        raise RosterLocation("unreadable", error) from None
+    raise RosterLocation("special" if exists else "missing")
 
 
 def roster_files(location: Path) -> list[Path]:
     """The files of a roster: ordinary files by name, then ``*.local.yaml`` by name; nothing
-    when ``location`` is neither a folder nor a file (the loader says so). An entry that is not
-    a regular file once links are followed (a FIFO, a device, a dangling link) is no roster
-    file: it is left out, so that neither the loader nor the roster cache ever opens it."""
-    if location.is_file():
-        return [location]
-    if not location.is_dir():
+    when ``location`` is neither a folder nor a file, or cannot be listed (the loader says
+    so). An entry that is not a regular file once links are followed (a FIFO, a device, a
+    dangling link) is no roster file: it is left out, so that neither the loader nor the
+    roster cache ever opens it."""
+    try:
+        if location.is_file():
+            return [location]
+        if not location.is_dir():
+            return []
+        files = sorted(
+            (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
+            key=lambda p: p.name,
+        )
+    except OSError:
         return []
-    files = sorted(
-        (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
-        key=lambda p: p.name,
-    )
     return [p for p in files if not is_local(p)] + [p for p in files if is_local(p)]
 
 

@@ -56,7 +56,7 @@ def load_roster(location: Path) -> Roster:
     try:
         folder = check_location(location)
     except RosterLocation as refused:
-        message, hint = _location_refusal(refused.reason, start_here)
+        message, hint = _location_refusal(refused, start_here)
         raise RosterError([Diagnostic(Span(str(location), 0, 0), message, hint)]) from None
     files = roster_files(location)
     if not files:
@@ -77,8 +77,17 @@ def load_roster(location: Path) -> Roster:
     return roster
 
 
-def _location_refusal(reason: str, start_here: str) -> tuple[str, str]:
+def _location_refusal(refused: RosterLocation, start_here: str) -> tuple[str, str]:
     """The message and hint that say why ``--rosters`` is no roster to read."""
+    reason = refused.reason
+    if reason == "unreadable":
+        error = refused.error
+        return (
+            _("cannot read the roster folder: {reason}").format(
+                reason=(error.strerror or str(error)) if error is not None else "?"
+            ),
+            _("check its permissions: the user running astreinte must be able to list it"),
+        )
     if reason == "missing":
         return _("no roster here: the path does not exist"), start_here
     if reason == "outside":
