@@ -37,6 +37,7 @@ from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.intervals import Intervals, clip, intersect, subtract, union
+from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 
 FORMAT = "astreinte-publication-log/1"
 FILE_NAME = "publication-log.json"
@@ -73,17 +74,23 @@ def read_log(path: Path) -> PublicationLog:
     if path.is_dir():
         path = path / FILE_NAME
     try:
-        with path.open("rb") as stream:
-            raw = stream.read(MAX_BYTES + 1)
-    except OSError as exc:
+        # Read as a roster file is: its size checked before a byte is read, a FIFO or a device
+        # refused rather than waited on (it hung `check --publication`). A link may lead
+        # anywhere: the log is publish's output, not a file of a pull request.
+        raw = read_roster_file(path, path.resolve().parent, limit=MAX_BYTES)
+    except (UnreadableFile, OSError, RuntimeError) as exc:
+        error = exc.error if isinstance(exc, UnreadableFile) else exc
+        if isinstance(exc, UnreadableFile) and exc.reason == "too-large":
+            message = _("{path} is too large for a publication log").format(path=path)
+            raise LogError(message) from None
+        if error is None:  # a FIFO, a device, a socket
+            reason = _("not a regular file")
+        else:
+            reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
         raise LogError(
-            _("cannot read the publication log {path}: {reason}").format(
-                path=path, reason=exc.strerror or exc
-            ),
+            _("cannot read the publication log {path}: {reason}").format(path=path, reason=reason),
             _("give the folder `astreinte publish` wrote, or its {name}").format(name=FILE_NAME),
         ) from None
-    if len(raw) > MAX_BYTES:
-        raise LogError(_("{path} is too large for a publication log").format(path=path))
     try:
         return parse_log(json.loads(raw.decode("utf-8")))
     except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as exc:

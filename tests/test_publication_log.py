@@ -5,6 +5,8 @@ publication}``. Real publications in temporary folders, at chosen instants (``--
 from __future__ import annotations
 
 import json
+import os
+import signal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -158,3 +160,55 @@ def test_a_damaged_log_is_a_usage_error(cli: Cli, folder: Path) -> None:
     )  # fmt: skip
     assert result.code == 2
     assert result.stderr.startswith(f"error: {bad} is not a publication log:")
+
+
+def _too_long(_signal: int, _frame: object) -> None:
+    raise TimeoutError("still reading the publication log after 30 s")
+
+
+def test_a_fifo_or_a_huge_file_as_the_log_is_refused_at_once(cli: Cli, folder: Path) -> None:
+    """A FIFO in the log's place is refused, not waited on (it hung `check --publication`),
+    and a sparse file of gigabytes is refused from its size; a link to a real log elsewhere is
+    read (the log is publish's output, not a file of a pull request)."""
+    _write(folder, ROSTER)
+    fifo = folder / "site"
+    fifo.mkdir()
+    os.mkfifo(fifo / "publication-log.json")
+    huge = folder / "huge.json"
+    with huge.open("wb") as stream:
+        stream.truncate(3 << 30)
+    expected = {
+        fifo: f"error: cannot read the publication log {fifo / 'publication-log.json'}: not a "
+        "regular file\nhint: give the folder `astreinte publish` wrote, or its "
+        "publication-log.json\n",
+        huge: f"error: {huge} is too large for a publication log\n",
+    }
+    previous = signal.signal(signal.SIGALRM, _too_long)
+    signal.alarm(30)  # a FIFO that is waited on fails the test instead of hanging the suite
+    try:
+        results = [
+            cli(
+                "check",
+                "--rosters",
+                str(folder / "rosters"),
+                "--at",
+                "2026-12-11",
+                "--publication",
+                str(given),
+            )
+            for given in expected
+        ]
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    for result, stderr in zip(results, expected.values(), strict=True):
+        assert (result.code, result.stderr) == (2, stderr)
+    (fifo / "publication-log.json").unlink()
+    _publish(cli, folder, "2026-11-01 12:00")
+    elsewhere = folder / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "log.json").symlink_to(fifo / "publication-log.json")
+    code, _lines = _check(
+        cli, folder, "2026-12-11 12:00", "--publication", str(elsewhere / "log.json")
+    )
+    assert code == 0
