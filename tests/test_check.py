@@ -106,6 +106,32 @@ def test_github_annotations(cli: Cli) -> None:
 
 
 @pytest.mark.usefixtures("in_repository")
+def test_github_annotations_of_a_roster_that_does_not_load(cli: Cli, tmp_path: Path) -> None:
+    """Errors that stop the roster from loading are annotations too, on the lines at fault
+    (they were plain lines, which a pull request's diff does not show), and stay
+    compiler-style on stderr with exit 1; an error about the folder itself names no line."""
+    result = cli("check", "--rosters", "tests/data/invalid/bad_ring.yaml", "--format", "github")
+    assert result.code == 1
+    lines = result.stdout.splitlines()
+    assert len(lines) == 5
+    assert lines[0] == (
+        "::error file=tests/data/invalid/bad_ring.yaml,line=7,col=11,title=astreinte roster::"
+        "ring must be between 5 s and 120 s, not 3s%0Ahint: give a phone a few seconds to ring "
+        "before the next step"
+    )
+    assert "\x1b" not in result.stdout  # the hostile value of line 19 is shown, not acting
+    assert result.stderr.startswith(
+        "tests/data/invalid/bad_ring.yaml:7:11: error: ring must be between 5 s and 120 s, not 3s\n"
+    )
+    empty = cli("check", "--rosters", str(tmp_path), "--format", "github")
+    assert empty.code == 1
+    assert empty.stdout.startswith(
+        f"::error file={str(tmp_path).replace(':', '%3A')},title=astreinte roster::no roster "
+        "files here%0Ahint: "
+    )
+
+
+@pytest.mark.usefixtures("in_repository")
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_json_follows_the_schema(cli: Cli, check_schema: Any, name: str) -> None:
     """Every rule's findings as `check --json` writes them."""

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from astreinte_cli.check import Finding
 from astreinte_cli.check.findings import people_text
-from astreinte_cli.diagnostics import SourceLines, format_diagnostic
+from astreinte_cli.diagnostics import Diagnostic, SourceLines, format_diagnostic
 from astreinte_cli.i18n import _, ngettext
 from astreinte_cli.model import Roster, Team
 from astreinte_cli.printable import printable
@@ -93,7 +93,14 @@ def verdict(
 
 def annotation(finding: Finding) -> str:
     """A GitHub Actions workflow command: ``::error file=…,line=…,col=…::message``."""
-    level = {"error": "error", "warning": "warning", "note": "notice"}[finding.severity]
+    return diagnostic_annotation(finding.diagnostic, "astreinte " + finding.rule)
+
+
+def diagnostic_annotation(diagnostic: Diagnostic, title: str = "astreinte roster") -> str:
+    """A diagnostic as a GitHub Actions workflow command (a finding of a rule, or an error
+    that stops the roster from loading); a place without a line (the roster folder itself) is
+    annotated on the file alone."""
+    level = {"error": "error", "warning": "warning", "note": "notice"}[diagnostic.severity]
 
     def data(text: str) -> str:
         return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
@@ -101,16 +108,16 @@ def annotation(finding: Finding) -> str:
     def prop(text: str) -> str:
         return data(text).replace(":", "%3A").replace(",", "%2C")
 
-    span = finding.span
+    span = diagnostic.span
     # Roster text in the message is shown as text: a line break in a key or a value must not
     # end the annotation and start a workflow command of its own on the next line.
-    message = printable(finding.message) + (
-        f"\nhint: {printable(finding.hint)}" if finding.hint else ""
+    message = printable(diagnostic.message) + (
+        f"\nhint: {printable(diagnostic.hint)}" if diagnostic.hint else ""
     )
-    return (
-        f"::{level} file={prop(printable(span.path))},line={span.line},col={span.column},"
-        f"title={prop('astreinte ' + finding.rule)}::{data(message)}"
-    )
+    where = f"file={prop(printable(span.path))}"
+    if span.line > 0:
+        where += f",line={span.line},col={span.column}"
+    return f"::{level} {where},title={prop(title)}::{data(message)}"
 
 
 def _stamp(instant: dt.datetime, zone: ZoneInfo) -> str:

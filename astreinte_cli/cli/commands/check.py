@@ -30,6 +30,7 @@ from astreinte_cli.cli.toolkit import (
     read_range,
     read_when,
 )
+from astreinte_cli.diagnostics import RosterError
 
 
 def check(
@@ -60,7 +61,15 @@ def check(
 
     with boundary():
         chosen = choose_format(output, ("text", "json", "github"), as_json=as_json)
-        roster, teams, zone = load_scope(rosters, team, tz)
+        try:
+            roster, teams, zone = load_scope(rosters, team, tz)
+        except RosterError as error:
+            if chosen == "github":  # annotations on the lines at fault, as for findings
+                from astreinte_cli.render.check import diagnostic_annotation
+
+                for diagnostic in error.diagnostics:
+                    typer.echo(diagnostic_annotation(diagnostic))
+            raise  # and compiler-style on stderr, with exit 1, as for every command
         now = read_when(at, zone, "--at")
         # Relative WHENs (`+2d`, `tomorrow`) count from --at, as the help says and as export does.
         first, last = read_range(
