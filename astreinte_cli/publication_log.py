@@ -30,7 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
 from astreinte_cli.compile import TeamTimeline
@@ -191,29 +191,41 @@ def _joined(pieces: Sequence[Piece]) -> list[Piece]:
 # --------------------------------------------------------------------------- writing
 
 
-def log_document(log: PublicationLog, zones: Mapping[str, ZoneInfo]) -> dict[str, Any]:
-    """The JSON document of ``log``; instants in each team's zone (UTC for a team no longer
-    in the roster)."""
+def write_log(stream: BinaryIO, log: PublicationLog, zones: Mapping[str, ZoneInfo]) -> None:
+    """The log as JSON on ``stream``: ``{"format", "teams": {TEAM: {"since", "on_call":
+    {PERSON: [[start, end, published], …]}}}}``, instants in each team's zone (UTC for a team
+    no longer in the roster), one piece per line.
 
-    def text(instant: dt.datetime, zone: ZoneInfo) -> str:
-        return instant.astimezone(zone).isoformat()
-
-    teams: dict[str, Any] = {}
-    for team_id in sorted(log.teams):
+    Written as text, team by team, not as a document dumped at the end: the log of 200 teams
+    holds some 260,000 pieces (27 MB), and a document of that many small lists took 250 MB and
+    4 s to build and dump. An instant is formatted once per team: a piece's end is often the
+    next one's start, and most pieces share their publication."""
+    dumps = json.dumps
+    stream.write(b'{\n "format": ' + dumps(FORMAT).encode() + b',\n "teams": {')
+    for t, team_id in enumerate(sorted(log.teams)):
         entry = log.teams[team_id]
         zone = zones.get(team_id, ZoneInfo("UTC"))
-        teams[team_id] = {
-            "since": text(entry.since, zone),
-            "on_call": {
-                person: [[text(s, zone), text(e, zone), text(p, zone)] for s, e, p in pieces]
-                for person, pieces in sorted(entry.on_call.items())
-            },
-        }
-    return {"format": FORMAT, "teams": teams}
+        texts: dict[dt.datetime, str] = {}
 
+        def text(
+            instant: dt.datetime, zone: ZoneInfo = zone, texts: dict[dt.datetime, str] = texts
+        ) -> str:
+            found = texts.get(instant)
+            if found is None:
+                found = texts[instant] = '"' + instant.astimezone(zone).isoformat() + '"'
+            return found
 
-def log_bytes(log: PublicationLog, zones: Mapping[str, ZoneInfo]) -> bytes:
-    return (json.dumps(log_document(log, zones), ensure_ascii=False, indent=1) + "\n").encode()
+        parts = [("," if t else "") + f"\n  {dumps(team_id, ensure_ascii=False)}: {{"]
+        parts.append(f'\n   "since": {text(entry.since)},\n   "on_call": {{')
+        for n, (person, pieces) in enumerate(sorted(entry.on_call.items())):
+            parts.append(("," if n else "") + f"\n    {dumps(person, ensure_ascii=False)}: [")
+            parts.append(
+                ",".join(f"\n     [{text(s)}, {text(e)}, {text(p)}]" for s, e, p in pieces)
+            )
+            parts.append("\n    ]" if pieces else "]")
+        parts.append("\n   }\n  }" if entry.on_call else "}\n  }")
+        stream.write("".join(parts).encode())
+    stream.write(b"\n }\n}\n" if log.teams else b"}\n}\n")
 
 
 # --------------------------------------------------------------------------- notice

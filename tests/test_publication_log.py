@@ -212,3 +212,39 @@ def test_a_fifo_or_a_huge_file_as_the_log_is_refused_at_once(cli: Cli, folder: P
         cli, folder, "2026-12-11 12:00", "--publication", str(elsewhere / "log.json")
     )
     assert code == 0
+
+
+def test_the_written_log_reads_back_whatever_its_shape() -> None:
+    """The log is written as a stream, piece by piece: every shape it can take (no team, a team
+    nobody is logged for, a person without pieces, names that need escaping, a team gone from
+    the roster) must still be one JSON document that reads back as the same log."""
+    import datetime as dt
+    import io
+    from types import MappingProxyType
+    from zoneinfo import ZoneInfo
+
+    from astreinte_cli.publication_log import EMPTY, PublicationLog, TeamLog, parse_log, write_log
+
+    def at(day: int, hour: int) -> dt.datetime:
+        return dt.datetime(2026, 3, day, hour, tzinfo=dt.UTC)
+
+    def written(log: PublicationLog) -> PublicationLog:
+        stream = io.BytesIO()
+        write_log(stream, log, {"paris": ZoneInfo("Europe/Paris")})
+        return parse_log(json.loads(stream.getvalue()))
+
+    assert written(EMPTY) == EMPTY
+    pieces = ((at(28, 17), at(29, 7), at(1, 8)), (at(29, 7), at(30, 7), at(1, 8)))
+    log = PublicationLog(
+        MappingProxyType(
+            {
+                "paris": TeamLog(at(1, 8), MappingProxyType({'a"\\\n\u00e9': pieces, "b": ()})),
+                "gone": TeamLog(at(2, 9), MappingProxyType({})),
+            }
+        )
+    )
+    back = written(log)
+    assert set(back.teams) == {"paris", "gone"}
+    assert back.teams["paris"].since == at(1, 8)
+    assert dict(back.teams["paris"].on_call) == {'a"\\\n\u00e9': pieces, "b": ()}
+    assert dict(back.teams["gone"].on_call) == {}

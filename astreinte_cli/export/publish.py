@@ -57,7 +57,7 @@ from astreinte_cli.export.ical import EventWriter, FeedOptions
 from astreinte_cli.export.page import PageOptions, page_file_count, page_files
 from astreinte_cli.i18n import _
 from astreinte_cli.model import Roster, Team
-from astreinte_cli.publication_log import EMPTY, FILE_NAME, PublicationLog, log_bytes, updated
+from astreinte_cli.publication_log import EMPTY, FILE_NAME, PublicationLog, updated, write_log
 from astreinte_cli.times import local_reading, place
 
 MARKER = ".astreinte-publication"
@@ -250,7 +250,8 @@ def build_publication(
         # Many static servers list a folder's files when it has no index page.
         write("people/index.html", b"<!DOCTYPE html><title>Astreinte</title>\n")
     log = updated(previous_log, timelines, options.at, start, end)
-    write(FILE_NAME, log_bytes(log, {t.id: t.zone for t in roster.teams}))
+    zones = {t.id: t.zone for t in roster.teams}
+    write(FILE_NAME, lambda stream: write_log(stream, log, zones))
     write(MARKER, b"Written by `astreinte publish`; the next publication replaces this folder.\n")
     return Publication(tuple(written), person_feeds)
 
