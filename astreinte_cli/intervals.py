@@ -8,7 +8,9 @@ touch or overlap merge, and no edge remains where they meet).
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterable
+from operator import itemgetter
 
 Interval = tuple[dt.datetime, dt.datetime]
 Intervals = list[Interval]
@@ -37,6 +39,19 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
             i += 1
         else:
             j += 1
+    return result
+
+
+def within(a: Intervals, start: dt.datetime, end: dt.datetime) -> Intervals:
+    """The part of ``a`` in ``[start, end)``: ``intersect(a, [(start, end)])``, found by
+    bisection, for cutting one long list by many windows without a pass over it for each."""
+    result: Intervals = []
+    k = bisect_right(a, start, key=itemgetter(1))
+    while k < len(a) and a[k][0] < end:
+        piece = (max(a[k][0], start), min(a[k][1], end))
+        if piece[0] < piece[1]:
+            result.append(piece)
+        k += 1
     return result
 
 

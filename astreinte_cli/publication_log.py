@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
-from astreinte_cli.intervals import Intervals, clip, intersect, subtract, union
+from astreinte_cli.intervals import Intervals, clip, subtract, union, within
 from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 
 FORMAT = "astreinte-publication-log/1"
@@ -105,16 +105,26 @@ def parse_log(document: Any) -> PublicationLog:
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise ValueError(f"its 'format' is not {FORMAT!r}")
     teams: dict[str, TeamLog] = {}
+    # Most texts come back many times (a piece's end is the next one's start, and most pieces
+    # share their publication): each is read once, and the log holds one instant for it.
+    instants: dict[object, dt.datetime] = {}
+
+    def instant(text: object) -> dt.datetime:
+        found = instants.get(text) if isinstance(text, str) else None
+        if found is None:
+            found = instants[text] = _instant(text)
+        return found
+
     for team, entry in dict(document["teams"]).items():
         people: dict[str, tuple[Piece, ...]] = {}
         for person, pieces in dict(entry["on_call"]).items():
             read = []
             for start, end, published in pieces:
-                read.append((_instant(start), _instant(end), _instant(published)))
+                read.append((instant(start), instant(end), instant(published)))
             if any(s >= e for s, e, _p in read):
                 raise ValueError(f"a piece of {person!r} in {team!r} ends before it starts")
             people[str(person)] = tuple(sorted(read))
-        teams[str(team)] = TeamLog(_instant(entry["since"]), MappingProxyType(people))
+        teams[str(team)] = TeamLog(instant(entry["since"]), MappingProxyType(people))
     return PublicationLog(MappingProxyType(teams))
 
 
@@ -170,7 +180,7 @@ def _person(
         if e > end:  # beyond this range: not published again, kept as it was
             pieces.append((max(s, end), e, published))
         if s < end and e > start:  # inside this range: kept where it is still on call
-            inside = intersect([(max(s, start), min(e, end))], current)
+            inside = within(current, max(s, start), min(e, end))
             pieces += [(ks, ke, published) for ks, ke in inside]
     known = union((s, e) for s, e, _p in old)
     pieces += [(s, e, at) for s, e in subtract(current, known)]
@@ -246,6 +256,6 @@ def known_from_log(
         for s, e, published in pieces:
             first = entry is not None and published == entry.since
             day = None if first else min(published.astimezone(zone).date(), today)
-            out += [(ks, ke, day) for ks, ke in intersect(intervals, [(s, e)])]
+            out += [(ks, ke, day) for ks, ke in within(intervals, s, e)]
         out += [(s, e, today) for s, e in subtract(intervals, [(s, e) for s, e, _p in pieces])]
     return found

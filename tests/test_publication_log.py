@@ -248,3 +248,29 @@ def test_the_written_log_reads_back_whatever_its_shape() -> None:
     assert back.teams["paris"].since == at(1, 8)
     assert dict(back.teams["paris"].on_call) == {'a"\\\n\u00e9': pieces, "b": ()}
     assert dict(back.teams["gone"].on_call) == {}
+
+
+def test_cutting_by_bisection_agrees_with_intersecting() -> None:
+    """The log is cut against the timeline by bisection (``within``) rather than by a pass
+    over the whole timeline for each piece; both must give the same intervals."""
+    import datetime as dt
+
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from astreinte_cli.intervals import intersect, union, within
+
+    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+
+    def instant(hours: int) -> dt.datetime:
+        return base + dt.timedelta(hours=hours)
+
+    hours = st.integers(0, 60)
+
+    @given(st.lists(st.tuples(hours, hours)), hours, hours)
+    def agree(raw: list[tuple[int, int]], start: int, end: int) -> None:
+        a = union((instant(s), instant(e)) for s, e in raw)
+        window = [(instant(start), instant(end))] if start < end else []
+        assert within(a, instant(start), instant(end)) == intersect(a, window)
+
+    agree()
