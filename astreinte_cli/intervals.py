@@ -42,9 +42,9 @@ def intersect(a: Intervals, b: Intervals) -> Intervals:
     return result
 
 
-def within(a: Intervals, start: dt.datetime, end: dt.datetime) -> Intervals:
+def clip(a: Intervals, start: dt.datetime, end: dt.datetime) -> Intervals:
     """The part of ``a`` in ``[start, end)``: ``intersect(a, [(start, end)])``, found by
-    bisection, for cutting one long list by many windows without a pass over it for each."""
+    bisection, so that cutting one long list by many windows is not a pass over it for each."""
     result: Intervals = []
     k = bisect_right(a, start, key=itemgetter(1))
     while k < len(a) and a[k][0] < end:
@@ -76,7 +76,3 @@ def subtract(a: Intervals, b: Intervals) -> Intervals:
     if not a:
         return []
     return intersect(a, complement(b, a[0][0], a[-1][1]))
-
-
-def clip(a: Intervals, start: dt.datetime, end: dt.datetime) -> Intervals:
-    return intersect(a, [(start, end)]) if start < end else []

@@ -36,7 +36,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
-from astreinte_cli.intervals import Intervals, clip, subtract, union, within
+from astreinte_cli.intervals import Intervals, clip, subtract, union
 from astreinte_cli.safe_read import UnreadableFile, read_roster_file
 
 FORMAT = "astreinte-publication-log/1"
@@ -201,7 +201,7 @@ def _person(
         if e > end:  # beyond this range: not published again, kept as it was
             pieces.append((max(s, end), e, published))
         if s < end and e > start:  # inside this range: kept where it is still on call
-            inside = within(current, max(s, start), min(e, end))
+            inside = clip(current, max(s, start), min(e, end))
             pieces += [(ks, ke, published) for ks, ke in inside]
     known = union((s, e) for s, e, _p in old)
     pieces += [(s, e, at) for s, e in subtract(current, known)]
@@ -279,6 +279,6 @@ def known_from_log(
         for s, e, published in pieces:
             first = entry is not None and published == entry.since
             day = None if first else min(published.astimezone(zone).date(), today)
-            out += [(ks, ke, day) for ks, ke in within(intervals, s, e)]
+            out += [(ks, ke, day) for ks, ke in clip(intervals, s, e)]
         out += [(s, e, today) for s, e in subtract(intervals, [(s, e) for s, e, _p in pieces])]
     return found

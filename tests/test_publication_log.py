@@ -251,14 +251,14 @@ def test_the_written_log_reads_back_whatever_its_shape() -> None:
 
 
 def test_cutting_by_bisection_agrees_with_intersecting() -> None:
-    """The log is cut against the timeline by bisection (``within``) rather than by a pass
+    """The log is cut against the timeline by bisection (``clip``) rather than by a pass
     over the whole timeline for each piece; both must give the same intervals."""
     import datetime as dt
 
     from hypothesis import given
     from hypothesis import strategies as st
 
-    from astreinte_cli.intervals import intersect, union, within
+    from astreinte_cli.intervals import clip, intersect, union
 
     base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
@@ -271,6 +271,6 @@ def test_cutting_by_bisection_agrees_with_intersecting() -> None:
     def agree(raw: list[tuple[int, int]], start: int, end: int) -> None:
         a = union((instant(s), instant(e)) for s, e in raw)
         window = [(instant(start), instant(end))] if start < end else []
-        assert within(a, instant(start), instant(end)) == intersect(a, window)
+        assert clip(a, instant(start), instant(end)) == intersect(a, window)
 
     agree()
