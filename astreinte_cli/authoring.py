@@ -384,6 +384,14 @@ def writable(path: Path) -> None:
 
 
 EDIT_LOCK_WAIT = 10.0  # seconds an edit waits for another edit of the same roster to end
+# A FIFO named like a roster file is opened without waiting for a writer (the loader then
+# refuses it); O_NONBLOCK changes nothing for a regular file's lock.
+_LOCK_FLAGS = (
+    os.O_RDONLY
+    | getattr(os, "O_NONBLOCK", 0)
+    | getattr(os, "O_NOCTTY", 0)
+    | getattr(os, "O_CLOEXEC", 0)
+)
 
 
 @contextmanager
@@ -414,7 +422,7 @@ def locked(
         for path in sorted(set(paths), key=str):
             while True:
                 try:
-                    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+                    descriptor = os.open(path, _LOCK_FLAGS)
                 except FileNotFoundError:
                     break  # gone: the loader will say so
                 try:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import io
+import json
 import os
 import subprocess
 import sys
@@ -110,19 +111,65 @@ def test_a_link_to_a_file_inside_the_folder_is_read(tmp_path: Path, cli: Cli) ->
     assert cli("check", "--rosters", str(folder)).code == 0
 
 
-def test_a_fifo_is_never_opened_for_reading(tmp_path: Path) -> None:
-    """A FIFO named like a roster file is no roster file (a read would wait for a writer that
-    never comes): in the folder it is left out; given as the roster, it is refused."""
+@pytest.mark.parametrize("cache", ["on", "off"])
+def test_a_fifo_in_the_folder_is_an_error_never_waited_on(
+    tmp_path: Path, cache: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FIFO named like a roster file is not read (a read would wait for a writer that never
+    comes) and not left out in silence either (the team it stands for would vanish): it is a
+    located error, with the roster cache on or off; `now` answers from the last valid roster;
+    an edit does not wait on it either. Given as the roster, it is refused."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    env = {"ASTREINTE_CACHE": cache}
     folder = roster_folder(tmp_path)
+    assert run("now", "--rosters", str(folder), env=env).returncode == 0  # the last valid
     os.mkfifo(folder / "fifo.yaml")
-    result = run("check", "--rosters", str(folder), "--at", "2026-06-01")
-    assert result.returncode == 0, result.stderr
-    result = run("now", "--rosters", str(folder / "fifo.yaml"))
+    located = (
+        f"{folder / 'fifo.yaml'}:1:1: error: this is not a regular file (a FIFO, a device or a "
+        "socket): not read"
+    )
+    result = run("check", "--rosters", str(folder), "--at", "2026-06-01", env=env, timeout=20)
+    assert result.returncode == 1
+    assert located in result.stderr
+    result = run("now", "--rosters", str(folder), "--json", env=env, timeout=20)
+    assert result.returncode == 4, result.stderr
+    assert json.loads(result.stdout)["stale"]["errors"] == 1
+    assert located in result.stderr
+    result = run(
+        "swap", "alice", "bob", "--rosters", str(folder), "--from", "2027-01-04",
+        "--to", "2027-01-11", "--exceptional", env=env, timeout=20,
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert located in result.stderr
+    result = run("now", "--rosters", str(folder / "fifo.yaml"), env=env, timeout=20)
     assert result.returncode == 1
     assert "not a roster: this is neither a folder nor a regular file" in result.stderr
     with pytest.raises(UnreadableFile) as refused:  # a FIFO read by name is refused at once
         read_roster_file(folder / "fifo.yaml")
     assert refused.value.reason == "special"
+
+
+def test_a_link_to_nothing_in_the_folder_is_an_error(tmp_path: Path, cli: Cli) -> None:
+    """A link whose target was renamed or never committed would otherwise make its team vanish
+    from the roster while `check` passes."""
+    folder = roster_folder(tmp_path)
+    (folder / "hotline.yaml").symlink_to("teams/hotline.yaml")
+    for lang, message, hint in (
+        (
+            "en",
+            "this is a symbolic link to a file that does not exist: not read",
+            "point the link at a roster file of the folder, or remove it",
+        ),
+        (
+            "fr",
+            "c’est un lien symbolique vers un fichier qui n’existe pas\u00a0: non lu",
+            "faites pointer le lien vers un fichier de planning du dossier, ou supprimez-le",
+        ),
+    ):
+        result = cli("--lang", lang, "check", "--rosters", str(folder))
+        assert result.code == 1
+        assert f"{folder / 'hotline.yaml'}:1:1: error: {message}\nhint: {hint}\n" in (result.stderr)
 
 
 @pytest.mark.parametrize("command", [["check"], ["now"], ["show"], ["now", "--json"]])

@@ -63,16 +63,18 @@ def check_location(location: Path) -> Path | None:
 def roster_files(location: Path) -> list[Path]:
     """The files of a roster: ordinary files by name, then ``*.local.yaml`` by name; nothing
     when ``location`` is neither a folder nor a file, or cannot be listed (the loader says
-    so). An entry that is not a regular file once links are followed (a FIFO, a device, a
-    dangling link) is no roster file: it is left out, so that neither the loader nor the
-    roster cache ever opens it."""
+    so). Every entry named like a roster file is one, but a folder: a FIFO, a device, a
+    socket or a link to nothing named ``team.yaml`` is listed too, so that the loader says
+    what it is (a located error; reading never waits on a FIFO, see
+    :func:`~astreinte_cli.safe_read.read_roster_file`) instead of the team vanishing from the
+    roster without a word, and the roster cache, unable to read it, leaves it to the loader."""
     try:
         if location.is_file():
             return [location]
         if not location.is_dir():
             return []
         files = sorted(
-            (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()),
+            (p for p in location.iterdir() if p.suffix in (".yaml", ".yml") and not p.is_dir()),
             key=lambda p: p.name,
         )
     except OSError:

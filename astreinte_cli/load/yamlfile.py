@@ -57,7 +57,7 @@ def read_yaml(
         try:
             raw = read_roster_file(path, folder)
         except UnreadableFile as refused:
-            collector.error(Span(name, 1, 1), *_refusal(refused))
+            collector.error(Span(name, 1, 1), *_refusal(refused, path))
             return None
     if b"\x00" in raw:
         line, column = _position(raw, raw.index(b"\x00"))
@@ -110,8 +110,13 @@ def read_yaml(
     return root
 
 
-def _refusal(refused: UnreadableFile) -> tuple[str, str | None]:
-    """The message and hint that say why a file was not read."""
+def _refusal(refused: UnreadableFile, path: Path) -> tuple[str, str | None]:
+    """The message and hint that say why the file at ``path`` was not read."""
+    if isinstance(refused.error, FileNotFoundError) and path.is_symlink():
+        return (
+            _("this is a symbolic link to a file that does not exist: not read"),
+            _("point the link at a roster file of the folder, or remove it"),
+        )
     if refused.reason == "outside":
         return (
             _("this file is a symbolic link to a file outside the roster folder: not read"),
