@@ -95,9 +95,13 @@ def read_log(path: Path) -> PublicationLog:
         text = raw.decode("utf-8")
         del raw  # the text alone while the log is read (for 200 teams, 27 MB less at the peak)
         return loads_log(text)
-    except (ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError) as exc:
+    except (
+        ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError, RecursionError
+    ) as exc:  # fmt: skip
+        # RecursionError: JSON nested past Python's limit (no log is nested more than 5 deep).
+        reason = _("it is nested too deeply") if isinstance(exc, RecursionError) else str(exc)
         raise LogError(
-            _("{path} is not a publication log: {reason}").format(path=path, reason=exc),
+            _("{path} is not a publication log: {reason}").format(path=path, reason=reason),
             _("it is written by `astreinte publish`; do not edit it"),
         ) from None
 

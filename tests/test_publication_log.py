@@ -150,15 +150,35 @@ def test_without_the_log_check_says_the_rule_did_not_run(cli: Cli, folder: Path)
     )
 
 
-def test_a_damaged_log_is_a_usage_error(cli: Cli, folder: Path) -> None:
+PIECE = '["2026-12-07T18:00:00+01:00", "2026-12-08T08:30:00+01:00", "2026-11-02T10:00:00+01:00"]'
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"format": "something else"}',
+        "[" * 100_000 + "]" * 100_000,  # nested past Python's recursion limit
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
+        '"2026-11-02T10:00:00+01:00", "on_call": {"alice": [["2026-12-07T18:00:00+01:00"]]}}}}',
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": [1e999], '
+        '"on_call": {}}}}',
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
+        '"2026-11-02T10:00:00+01:00", "on_call": {"alice": "abc"}}}}',
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
+        '"2026-11-02T10:00:00", "on_call": {"alice": [' + PIECE + "]}}}}",
+        '{"format": "astreinte-publication-log/1", "teams": ["support"]}',
+    ],
+    ids=["format", "nesting", "short-piece", "since-list", "pieces-text", "no-offset", "teams"],
+)
+def test_a_damaged_log_is_a_usage_error(cli: Cli, folder: Path, text: str) -> None:
     _write(folder, ROSTER)
     bad = folder / "log.json"
-    bad.write_text('{"format": "something else"}', encoding="utf-8")
+    bad.write_text(text, encoding="utf-8")
     result = cli(
         "check", "--rosters", str(folder / "rosters"), "--at", "2026-12-11", "--publication",
         str(bad),
     )  # fmt: skip
-    assert result.code == 2
+    assert result.code == 2, result.stderr
     assert result.stderr.startswith(f"error: {bad} is not a publication log:")
 
 
