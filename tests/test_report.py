@@ -359,6 +359,9 @@ def test_json_for_payroll(cli: Cli, example_rosters: Path) -> None:
     }  # fmt: skip
     assert [s["person"] for s in document["services"]] == ["thelem"]
     assert "compensation" not in document["services"][0]
+    # --json, a common option of SPEC §7, is the same as --format json
+    same = cli("report", "--month", "2026-12", "--json", "--rosters", str(example_rosters))
+    assert (same.code, same.stdout) == (0, result.stdout)
 
 
 def test_markdown_has_a_signature_block(cli: Cli, example_rosters: Path, tmp_path: Path) -> None:

@@ -12,6 +12,7 @@ import typer
 
 from astreinte_cli.cli.completion import complete_person
 from astreinte_cli.cli.options import (
+    JsonOption,
     ReportFormatOption,
     ReportOutput,
     RostersOption,
@@ -53,6 +54,7 @@ def report(
         ),
     ] = None,
     output_format: ReportFormatOption = "table",
+    as_json: JsonOption = False,
     billing: Annotated[
         bool,
         typer.Option("--billing", help="Per client: billable interventions and surcharges."),
@@ -88,7 +90,11 @@ def report(
 
     with boundary():
         chosen = choose_format(
-            output_format, FORMATS, machine=("json", "csv"), refusal=_unknown_format
+            output_format,
+            FORMATS,
+            as_json=as_json,
+            machine=("json", "csv"),
+            refusal=_unknown_format,
         )
         try:
             found_month = Month.parse(month)
