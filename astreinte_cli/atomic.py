@@ -13,6 +13,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
+from astreinte_cli.safe_read import resolved
+
 # What a file is given to hold: its bytes, or a function that writes them to the stream it is
 # given (for what is too large to hold, a feed or a year of `show --json`).
 Content = bytes | Callable[[BinaryIO], object]
@@ -46,11 +48,11 @@ def replace_file(
       lets this process (root: always; others: a group they belong to).
     - On any failure the temporary file is removed and ``path`` is left as it was.
     """
-    if path.exists() and not path.resolve().is_file():
+    if path.exists() and not resolved(path).is_file():
         with path.open("wb") as stream:
             write_content(stream, content)
         return
-    path = path.resolve() if path.is_symlink() else path
+    path = resolved(path) if path.is_symlink() else path
     previous = path.stat() if path.exists() else None
     if mode is None:
         mode = previous.st_mode & 0o7777 if previous is not None else 0o644

@@ -38,6 +38,7 @@ from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.intervals import Intervals, clip, subtract, union
 from astreinte_cli.safe_read import UnreadableFile, read_roster_file
+from astreinte_cli.times import YEARS
 
 FORMAT = "astreinte-publication-log/1"
 FILE_NAME = "publication-log.json"
@@ -96,7 +97,8 @@ def read_log(path: Path) -> PublicationLog:
         del raw  # the text alone while the log is read (for 200 teams, 27 MB less at the peak)
         return loads_log(text)
     except (
-        ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError, RecursionError
+        ValueError, TypeError, KeyError, AttributeError, UnicodeDecodeError, RecursionError,
+        OverflowError,
     ) as exc:  # fmt: skip
         # RecursionError: JSON nested past Python's limit (no log is nested more than 5 deep).
         reason = _("it is nested too deeply") if isinstance(exc, RecursionError) else str(exc)
@@ -154,6 +156,10 @@ def _instant(text: object) -> dt.datetime:
     value = dt.datetime.fromisoformat(text)
     if value.tzinfo is None:
         raise ValueError(f"{text!r} has no UTC offset")
+    # The years a roster may name: an instant at the edge of what datetime holds (0001-01-01,
+    # 9999-12-31) cannot be moved to UTC, or to a team's zone when the log is written.
+    if value.year not in YEARS:
+        raise ValueError(f"{text!r} is out of range")
     return value.astimezone(dt.UTC)
 
 

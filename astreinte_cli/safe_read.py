@@ -6,6 +6,7 @@ source line shown under an error (``diagnostics.py``) all read roster files this
 
 from __future__ import annotations
 
+import errno
 import os
 import stat
 from pathlib import Path
@@ -22,6 +23,16 @@ class UnreadableFile(Exception):
         self.reason = reason
         self.error = error
         self.size = size
+
+
+def resolved(path: Path) -> Path:
+    """``path.resolve()``, a loop of links being the OSError the system gives (ELOOP, "Too many
+    levels of symbolic links") rather than Python 3.11's RuntimeError, which no caller expects:
+    ``-o LOOP`` then says it cannot write there instead of stopping on an internal error."""
+    try:
+        return path.resolve()
+    except RuntimeError:
+        raise OSError(errno.ELOOP, os.strerror(errno.ELOOP), str(path)) from None
 
 
 def resolves_inside(path: Path, folder: Path | None = None) -> bool:

@@ -71,6 +71,18 @@ def test_a_roster_being_edited_still_completes(tmp_path: Path) -> None:
     assert complete_level(ctx, "") == []
 
 
+def test_roster_text_reaches_the_shell_as_text(tmp_path: Path) -> None:
+    """Completion reads the roster unvalidated: an id with a control character (an escape
+    sequence that would retitle the terminal, a line feed that would make two candidates) is no
+    candidate, and a name loses its control characters."""
+    (tmp_path / "people.yaml").write_text(
+        'people:\n  "\\e]0;PWNED\\a": {name: x}\n  "a\\nb": {name: y}\n'
+        '  ok: {name: "O\\x1bK\\nZ"}\n',
+        encoding="utf-8",
+    )
+    assert complete_person(Context({"rosters": tmp_path}), "") == [("ok", "OKZ")]
+
+
 def test_completion_reads_files_as_the_loader_does(tmp_path: Path) -> None:
     """A link out of the roster folder is not followed (its target's ids are not offered), and
     a file over the size limit is skipped unread."""

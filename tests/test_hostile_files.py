@@ -170,6 +170,43 @@ def test_person_links_are_readable_by_their_owner_only(tmp_path: Path, cli: Cli)
     assert json.loads(links.read_text(encoding="utf-8"))
 
 
+def test_links_that_cannot_be_written_leave_the_publication_as_it_was(
+    tmp_path: Path, cli: Cli
+) -> None:
+    """The links file was written after the new publication was swapped in: a failed publish
+    (exit 2) had replaced the publication whose addresses were handed out."""
+    site = tmp_path / "site"
+    assert cli(*publish_args(site)).code == 0
+    before = (site / "timeline.json").read_bytes()
+    result = cli(
+        "publish", str(site), "--rosters", str(FEEDS), "--at", "2027-01-15T12:00+01:00",
+        "--secret", SECRET, "--team", "noc", "--person-links", str(tmp_path / "none" / "l.json"),
+    )  # fmt: skip
+    assert result.code == 2
+    assert result.stderr.startswith(f"error: --person-links {tmp_path / 'none' / 'l.json'}: ")
+    assert (site / "timeline.json").read_bytes() == before
+    assert _staging(tmp_path) == []
+
+
+def test_a_loop_of_links_as_an_output_is_refused_not_crashed_on(tmp_path: Path, cli: Cli) -> None:
+    """Python 3.11's Path.resolve() raises RuntimeError on a loop: it made -o, DIR and
+    --person-links exit 70 (an internal error)."""
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    levels = "Too many levels of symbolic links"
+    cases = [
+        (["export", "ics", "--rosters", str(FEEDS), "--team", "noc", "-o", str(loop)],
+         f"error: -o {loop}: {levels}\n"),
+        (publish_args(tmp_path / "site", "--person-links", str(loop / "l.json")),
+         f"error: {loop / 'l.json'}: {levels}\n"),
+        (publish_args(loop, "--person-links", str(tmp_path / "l.json")),
+         f"error: {loop}: {levels}\n"),
+    ]  # fmt: skip
+    for arguments, message in cases:
+        result = cli(*arguments)
+        assert (result.code, result.stderr) == (2, message)
+
+
 # --------------------------------------------------------------------------- init
 
 

@@ -87,6 +87,32 @@ def test_the_workflow(cli: Cli, tmp_path: Path) -> None:
     assert build["env"]["ASTREINTE_FEED_SECRET"] == "${{ secrets.ASTREINTE_FEED_SECRET }}"
 
 
+def test_the_package_is_one_yaml_value(cli: Cli, tmp_path: Path) -> None:
+    """--package goes into the workflow as one value, quoted when YAML needs it; a control
+    character (a line feed would add a line to the workflow) is refused."""
+    requirement = 'astreinte[route] @ git+https://example.org/a.git@v1 ; python_version >= "3.11"'
+    for value in (requirement, "[x]: y #z"):
+        target = tmp_path / str(len(value))
+        assert cli("init", str(target), "--package", value).code == 0
+        workflow = target / ".github" / "workflows" / "astreinte.yml"
+        assert yaml.safe_load(workflow.read_text("utf-8"))["env"]["ASTREINTE_PACKAGE"] == value
+    result = cli("init", str(tmp_path / "bad"), "--package", "x\ny: [")
+    assert result.code == 2
+    assert result.stderr.startswith("error: --package: the requirement has a control character")
+    assert not (tmp_path / "bad").exists()
+
+
+def test_a_loop_of_links_is_refused_not_crashed_on(cli: Cli, tmp_path: Path) -> None:
+    loop = tmp_path / "loop"
+    loop.symlink_to(loop)
+    result = cli("init", str(loop))
+    assert result.code == 1
+    assert result.stderr == (
+        f"error: cannot write in {loop}: Too many levels of symbolic links\n"
+        "hint: nothing was written; a link or a special file is never written through\n"
+    )
+
+
 def test_existing_files_are_kept_unless_force(cli: Cli, tmp_path: Path) -> None:
     roster = tmp_path / "rosters" / "astreinte.yaml"
     roster.parent.mkdir()

@@ -167,8 +167,23 @@ PIECE = '["2026-12-07T18:00:00+01:00", "2026-12-08T08:30:00+01:00", "2026-11-02T
         '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
         '"2026-11-02T10:00:00", "on_call": {"alice": [' + PIECE + "]}}}}",
         '{"format": "astreinte-publication-log/1", "teams": ["support"]}',
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
+        '"0001-01-01T00:00:00+01:00", "on_call": {}}}}',
+        '{"format": "astreinte-publication-log/1", "teams": {"support": {"since": '
+        '"2026-11-02T10:00:00+01:00", "on_call": {"alice": [["2026-12-07T18:00:00+01:00", '
+        '"9999-12-31T23:59:59+00:00", "2026-11-02T10:00:00+01:00"]]}}}}',
     ],
-    ids=["format", "nesting", "short-piece", "since-list", "pieces-text", "no-offset", "teams"],
+    ids=[
+        "format",
+        "nesting",
+        "short-piece",
+        "since-list",
+        "pieces-text",
+        "no-offset",
+        "teams",
+        "year-1",
+        "year-9999",
+    ],
 )
 def test_a_damaged_log_is_a_usage_error(cli: Cli, folder: Path, text: str) -> None:
     _write(folder, ROSTER)

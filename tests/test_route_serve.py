@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -216,6 +217,30 @@ def test_refuses_what_it_cannot_serve(
     run = serve(tmp_path, "--rosters", str(rosters), "--token-file", str(token), *arguments)
     assert run.returncode == 2
     assert run.stderr.startswith(message)
+
+
+@pytest.mark.parametrize(
+    ("name", "reason"),
+    [
+        ("/dev/zero", "not a regular file"),
+        ("big", "larger than 4096 bytes"),
+        ("fifo", "not a regular file"),
+    ],
+)
+def test_refuses_a_token_file_it_would_read_for_ever(
+    rosters: Path, tmp_path: Path, name: str, reason: str
+) -> None:
+    """/dev/zero as the token file grew the service to 5 GB in 5 s; a FIFO would wait for a
+    writer: both are refused at once, as a file too large for a token."""
+    token = Path(name) if name.startswith("/") else tmp_path / name
+    if name == "big":
+        token.write_text("x" * 5000, encoding="utf-8")
+        token.chmod(0o600)
+    elif name == "fifo":
+        os.mkfifo(token, 0o600)
+    run = serve(tmp_path, "--rosters", str(rosters), "--token-file", str(token))
+    assert run.returncode == 2
+    assert run.stderr.startswith(f"error: --token-file {token}: cannot read it ({reason})\n")
 
 
 def test_refuses_a_short_token(rosters: Path, tmp_path: Path) -> None:

@@ -86,8 +86,18 @@ def scan_roster(location: Path) -> RosterIds:
 
 
 def _safely(produce: Callable[[], Completions], incomplete: str) -> Completions:
+    """The completions ``produce`` gives that start with ``incomplete``. The roster is read
+    unvalidated here: an id with a control character (which the loader refuses) is no
+    candidate, and control characters leave a help text, so that neither reaches the shell
+    (an escape sequence, or a line feed splitting one candidate into two)."""
+    from astreinte_cli.printable import control_character, without_controls
+
     try:
-        return [(value, text) for value, text in produce() if value.startswith(incomplete or "")]
+        return [
+            (value, without_controls(text))
+            for value, text in produce()
+            if value.startswith(incomplete or "") and control_character(value) is None
+        ]
     except Exception:  # a completion must never break the user's shell
         return []
 

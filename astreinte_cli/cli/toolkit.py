@@ -482,9 +482,10 @@ def ended_by_output(error: OutputError) -> NoReturn:
     raise SystemExit(ExitCode.OUTPUT)
 
 
-def write_output(output: str, data: Content, *, mode: int = 0o644) -> None:
-    """``-o``: stdout for '-', else the file, replaced atomically (:func:`replace_output`),
-    with ``mode``: by default readable by all (feeds are served)."""
+def write_output(output: str, data: Content, *, mode: int = 0o644, option: str = "-o") -> None:
+    """``-o`` (or another ``option`` naming an output file): stdout for '-', else the file,
+    replaced atomically (:func:`replace_output`), with ``mode``: by default readable by all
+    (feeds are served)."""
     from astreinte_cli.atomic import write_content  # here: `now` writes no file
 
     if output == "-":
@@ -493,12 +494,17 @@ def write_output(output: str, data: Content, *, mode: int = 0o644) -> None:
         return
     path = Path(output)
     if path.is_dir():
-        fail_usage(_("-o {output}: is a folder").format(output=output), _("give a file name"))
+        fail_usage(
+            _("{subject}: is a folder").format(subject=f"{option} {output}"),
+            _("give a file name"),
+        )
     try:
         replace_output(path, data, mode=mode)
     except OSError as exc:
         fail_usage(
-            _("{subject}: {message}").format(subject=f"-o {output}", message=exc.strerror or exc)
+            _("{subject}: {message}").format(
+                subject=f"{option} {output}", message=exc.strerror or exc
+            )
         )
 
 

@@ -43,10 +43,12 @@ from astreinte_cli.printable import printable
 from astreinte_cli.route.documents import dial_text, mask_number, plan_document
 from astreinte_cli.route.plan import DialPlan, dial_plan
 from astreinte_cli.route.source import Loaded, RosterWatch
+from astreinte_cli.safe_read import UnreadableFile, read_roster_file, resolved
 
 log = logging.getLogger("astreinte.route")
 
 MIN_TOKEN = 16  # characters: a token anyone could guess protects nothing
+MAX_TOKEN_FILE_BYTES = 4096  # a token is a word; /dev/zero as the file is no token
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 
@@ -58,17 +60,31 @@ class ServiceError(HintedError):
 # --------------------------------------------------------------------------- starting
 
 
+def _token_unread(exc: OSError | UnicodeDecodeError | UnreadableFile) -> object:
+    """Why the token file was not read, in a few words."""
+    if not isinstance(exc, UnreadableFile):
+        return getattr(exc, "strerror", None) or exc
+    if exc.error is not None and exc.error.strerror:
+        return exc.error.strerror
+    if exc.reason == "too-large":
+        return _("larger than {size} bytes").format(size=MAX_TOKEN_FILE_BYTES)
+    return _("not a regular file")  # a FIFO, a device, a socket, a folder
+
+
 def read_token(path: Path) -> bytes:
     """The token in ``path``, which only its owner may read (a token others can read protects
     nothing): surrounding whitespace removed, at least :data:`MIN_TOKEN` characters."""
     try:
         info = path.stat()
-        text = path.read_text(encoding="utf-8").strip()
-    except (OSError, UnicodeDecodeError) as exc:
+        # Read as a roster file is: a FIFO or a device (/dev/zero) refused, not read for ever,
+        # the size checked first. A link may lead anywhere (a secrets folder): it is the
+        # operator's file, not a pull request's.
+        raw = read_roster_file(path, resolved(path).parent, limit=MAX_TOKEN_FILE_BYTES)
+        text = raw.decode("utf-8").strip()
+    except (OSError, UnicodeDecodeError, UnreadableFile) as exc:
+        reason = _token_unread(exc)
         raise ServiceError(
-            _("--token-file {path}: cannot read it ({reason})").format(
-                path=path, reason=getattr(exc, "strerror", None) or exc
-            ),
+            _("--token-file {path}: cannot read it ({reason})").format(path=path, reason=reason),
             _(
                 "create it with: `umask 077; "
                 "python3 -c 'import secrets; print(secrets.token_urlsafe(32))' > {path}`"

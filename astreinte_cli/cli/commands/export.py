@@ -330,16 +330,23 @@ def publish(
                 publication = build(
                     roster, teams, options, staging, progress=sys.stdout.isatty(), log=log
                 )
+                if person_links is not None:
+                    # Before the publication is swapped in: links that cannot be written leave
+                    # the previous publication in place (its addresses are the ones handed
+                    # out). Secret addresses: readable by their owner only, whatever the umask.
+                    links = publishing.person_links(publication, base_url)
+                    write_output(
+                        str(person_links),
+                        json_text(links).encode(),
+                        mode=0o600,
+                        option="--person-links",
+                    )
         except OSError as exc:
             fail_usage(
                 _("cannot write {directory}: {reason}").format(
                     directory=directory, reason=exc.strerror or exc
                 )
             )
-        if person_links is not None:
-            links = publishing.person_links(publication, base_url)
-            # Secret addresses: readable by their owner only, whatever the umask.
-            write_output(str(person_links), json_text(links).encode(), mode=0o600)
         feeds = sum(1 for name in publication.files if name.endswith(".ics"))
         people = len(publication.person_feeds)
         typer.echo(
@@ -365,8 +372,14 @@ def _previous_log(target: Path, given: Path | None) -> PublicationLog:
 def _inside(path: Path, folder: Path) -> bool:
     """Whether ``path`` lies in ``folder`` once both are resolved: ``x/../DIR/l.json``, or a
     link into DIR (the file itself or a folder on the way), is inside."""
-    resolved, home = path.resolve(), folder.resolve()
-    return resolved == home or home in resolved.parents
+    from astreinte_cli.safe_read import resolved
+
+    try:
+        target, home = resolved(path), resolved(folder)
+    except OSError as exc:  # a loop of links: nothing can be written there anyway
+        subject = exc.filename or path
+        fail_usage(_("{subject}: {message}").format(subject=subject, message=exc.strerror or exc))
+    return target == home or home in target.parents
 
 
 def build(

@@ -11,8 +11,10 @@ from typing import Annotated
 
 import typer
 
-from astreinte_cli.cli.toolkit import ExitCode
+from astreinte_cli.cli.toolkit import ExitCode, boundary, fail_usage
 from astreinte_cli.i18n import _
+from astreinte_cli.printable import control_character
+from astreinte_cli.safe_read import resolved
 
 TEMPLATES = "templates"
 INIT_FILES = (
@@ -61,20 +63,34 @@ def init(
     The workflow installs the astreinte this one was installed from (its git commit, or its
     release), or --package. Existing files are left alone (exit 1) unless --force; a
     .gitignore is completed, never replaced."""
+    with boundary():
+        _init(directory, force, package)
+
+
+def _init(directory: Path, force: bool, package: str | None) -> None:
     from astreinte_cli.installation import PLACEHOLDER, installed_requirement
 
+    if package is not None and control_character(package) is not None:
+        fail_usage(
+            _("--package: the requirement has a control character"),
+            _("give one pip requirement on one line, e.g. {example}").format(
+                example="git+https://github.com/OWNER/astreinte@TAG"
+            ),
+        )
     requirement = package.strip() if package and package.strip() else installed_requirement()
     files = {target: _packaged(f"{TEMPLATES}/{source}") for target, source in INIT_FILES}
     if requirement is not None:
         workflow = ".github/workflows/astreinte.yml"
         line = f"  ASTREINTE_PACKAGE: {PLACEHOLDER}\n"
-        files[workflow] = files[workflow].replace(line, f"  ASTREINTE_PACKAGE: {requirement}\n")
+        value = _yaml_scalar(requirement)
+        files[workflow] = files[workflow].replace(line, f"  ASTREINTE_PACKAGE: {value}\n")
     files["schemas/roster.schema.json"] = _packaged("schemas/roster.schema.json")
     gitignore = directory / ".gitignore"
     # Everything is checked before anything is written: a link (even dangling) is never
     # followed, out of DIR or in it, and a FIFO or a device is never opened (it would hang).
     found = [_unsafe(directory, name, force) for name in files]
-    problems = [item for item in [*found, _unsafe(directory, ".gitignore", True)] if item]
+    # Each problem once: a loop of links at DIR is the same problem for every file.
+    problems = list(dict.fromkeys(i for i in [*found, _unsafe(directory, ".gitignore", True)] if i))
     if problems:
         for message, _exists in problems:
             typer.echo("error: " + message, err=True)
@@ -130,6 +146,22 @@ def init(
     )
 
 
+def _yaml_scalar(text: str) -> str:
+    """``text`` as a YAML value on a line of its own: as it is when YAML reads it back the same
+    (``git+https://…@TAG``), else quoted (a JSON string is a YAML double-quoted one): a
+    requirement like ``x; python_version >= "3.11"`` or ``[x]`` must not break the workflow."""
+    import json
+
+    import yaml
+
+    try:
+        if yaml.safe_load(f"key: {text}") == {"key": text}:
+            return text
+    except yaml.YAMLError:
+        pass
+    return json.dumps(text, ensure_ascii=False)
+
+
 # Files are opened without following a link at their own name, and without waiting on a FIFO.
 _NO_FOLLOW = getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
 
@@ -141,8 +173,13 @@ def _unsafe(directory: Path, name: str, replaceable: bool) -> tuple[str, bool] |
     path = directory / name
     if path.is_symlink():
         return _("{path} is a symbolic link: not following it").format(path=path), False
-    home = directory.resolve()
-    parent = path.parent.resolve()
+    try:
+        home, parent = resolved(directory), resolved(path.parent)
+    except OSError as exc:  # a loop of links on the way
+        reason = exc.strerror or exc
+        return _("cannot write in {directory}: {reason}").format(
+            directory=directory, reason=reason
+        ), False
     if parent != home and home not in parent.parents:
         message = _("{path} leads out of {directory} through a symbolic link")
         return message.format(path=path, directory=directory), False
