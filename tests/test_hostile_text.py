@@ -400,3 +400,21 @@ def test_a_name_with_a_line_break_is_refused_by_export_and_publish(tmp_path: Pat
                 result.stderr
             )
             assert "X-WR-CALNAME" not in result.stdout
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["now", "--team"],
+        ["now", "--tz"],
+        ["show", "--person"],
+        ["report", "--month"],
+    ],
+)
+def test_a_long_option_value_is_quoted_shortened(arguments: list[str], cli: Cli) -> None:
+    """A message quotes at most an excerpt of a value, whether it comes from a roster or from
+    the command line (a 5,000-character --team was printed whole)."""
+    result = cli(*arguments, "x" * 5000, "--rosters", str(Path(__file__).parent.parent / "rosters"))
+    assert result.code == 2
+    assert "'" + "x" * 60 + "…'" in result.stderr
+    assert len(result.stderr) < 400

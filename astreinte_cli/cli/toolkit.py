@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn, TextIO
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from astreinte_cli.diagnostics import RosterError, SourceLines, format_diagnostic
+from astreinte_cli.diagnostics import RosterError, SourceLines, excerpt, format_diagnostic
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _, ngettext, set_language
 from astreinte_cli.times import TimeSyntaxError
@@ -188,7 +188,8 @@ def unknown_team(team_id: str, known: Sequence[str]) -> NoReturn:
     from astreinte_cli.diagnostics import did_you_mean
 
     fail_usage(
-        _("no team '{team}' in the roster").format(team=team_id), did_you_mean(team_id, known)
+        _("no team '{team}' in the roster").format(team=excerpt(team_id)),
+        did_you_mean(team_id, known),
     )
 
 
@@ -216,7 +217,7 @@ def check_person(roster: Roster, person: str | None) -> None:
         from astreinte_cli.diagnostics import did_you_mean
 
         fail_usage(
-            _("no person '{person}' in the roster").format(person=person),
+            _("no person '{person}' in the roster").format(person=excerpt(person)),
             did_you_mean(person, roster.people),
         )
 
@@ -233,7 +234,7 @@ def read_zone(tz: str | None, teams: Sequence[Team]) -> ZoneInfo:
         from astreinte_cli.diagnostics import did_you_mean
 
         hint = did_you_mean(tz, available_timezones()) or _("use an IANA name such as Europe/Paris")
-        fail_usage(_("unknown timezone '{zone}'").format(zone=tz), hint)
+        fail_usage(_("unknown timezone '{zone}'").format(zone=excerpt(tz)), hint)
 
 
 # --------------------------------------------------------------------------- WHEN and ranges
@@ -332,7 +333,7 @@ def choose_format(
 
 def _unknown_format(given: str, choices: Sequence[str]) -> tuple[str, str | None]:
     return (
-        _("unknown --format '{format}'").format(format=given),
+        _("unknown --format '{format}'").format(format=excerpt(given)),
         _("one of: {choices}").format(choices=", ".join(choices)),
     )
 

@@ -84,6 +84,7 @@ def report(
 
     Every report names the roster's git commit ("uncommitted changes" when the roster
     differs from it). Services (kind: service) are listed apart, as an invoice view."""
+    from astreinte_cli.diagnostics import excerpt
     from astreinte_cli.history import roster_commit
     from astreinte_cli.i18n import get_language
     from astreinte_cli.report import Month, month_report
@@ -100,7 +101,7 @@ def report(
             found_month = Month.parse(month)
         except ValueError:
             fail_usage(
-                _("--month: '{month}' is not a month").format(month=month),
+                _("--month: '{month}' is not a month").format(month=excerpt(month)),
                 _("write YYYY-MM, e.g. 2026-12"),
             )
         if csv_dialect not in CSV_DIALECTS:
@@ -144,10 +145,10 @@ def report(
 
 def _unknown_format(given: str) -> tuple[str, str | None]:
     """How `report` refuses a --format, with a typo hint."""
-    from astreinte_cli.diagnostics import did_you_mean
+    from astreinte_cli.diagnostics import did_you_mean, excerpt
 
     return (
-        _("unknown format '{format}'").format(format=given),
+        _("unknown format '{format}'").format(format=excerpt(given)),
         did_you_mean(given, FORMATS) or _("use {choices}").format(choices=", ".join(FORMATS)),
     )
 
