@@ -73,6 +73,27 @@ def _only_insertions(old: str, new: str) -> list[str]:
 # --------------------------------------------------------------------------- override add
 
 
+@pytest.mark.parametrize("command", ["override", "swap"])
+def test_a_reason_with_a_control_character_is_refused_before_anything(
+    cli: Cli, tmp_path: Path, command: str
+) -> None:
+    """It was reported as a roster error at a line of a file that is never written."""
+    folder = _roster(tmp_path)
+    before = (folder / "ops.yaml").read_text(encoding="utf-8")
+    arguments = (
+        ["override", "add", *ADD]
+        if command == "override"
+        else ["swap", "ana", "cyd", "--from", "2026-01-07", "--to", "2026-01-08"]
+    )
+    run = cli(*arguments, "--rosters", str(folder), "--reason", "dentist\nsee: Bob")
+    assert run.code == 2
+    assert run.stderr == (
+        "error: --reason: the text has a control character (U+000A)\n"
+        "hint: write the reason on one line\n"
+    )
+    assert (folder / "ops.yaml").read_text(encoding="utf-8") == before
+
+
 def test_a_file_without_overrides_gets_one(cli: Cli, tmp_path: Path) -> None:
     folder = _roster(tmp_path)
     run = cli("override", "add", "--rosters", str(folder), *ADD, "--reason", "ana: dentist")

@@ -57,6 +57,24 @@ ReasonOption = Annotated[
         "--reason", help="Why: kept in the roster for whoever reads it next.", show_default=False
     ),
 ]
+
+
+def _reason(reason: str | None) -> str | None:
+    """``--reason`` as it is written into the roster (None when blank). A roster value has no
+    control character: one in the reason is refused here, before any file is read, rather than
+    as an error in a file that is never written."""
+    from astreinte_cli.printable import control_character
+
+    text = reason.strip() if reason else ""
+    found = control_character(text)
+    if found is not None:
+        fail_usage(
+            _("--reason: the text has a control character (U+{code:04X})").format(code=ord(found)),
+            _("write the reason on one line"),
+        )
+    return text or None
+
+
 ExceptionalOption = Annotated[
     bool,
     typer.Option(
@@ -135,6 +153,7 @@ def override_add(
     from astreinte_cli.authoring import OverrideEntry, written_instant
 
     with boundary(), _edit_lock(rosters):
+        reason_text = _reason(reason)
         roster = load(rosters)
         chosen = _one_team(roster, team)
         zone = read_zone(tz, [chosen])
@@ -161,7 +180,7 @@ def override_add(
             start=written_instant(first, chosen.zone),
             end=written_instant(last, chosen.zone),
             replaces=replaces.strip() if replaces else None,
-            reason=reason.strip() if reason and reason.strip() else None,
+            reason=reason_text,
             exceptional=exceptional,
         )
         _apply(rosters, roster, {chosen.id: [entry]}, first, last, now, dry_run)
@@ -203,6 +222,7 @@ def swap(
     from astreinte_cli.compile import compile_team
 
     with boundary(), _edit_lock(rosters):
+        given_reason = _reason(reason)
         roster = load(rosters)
         teams = select(roster, team)
         for person in (first_person, second_person):
@@ -217,12 +237,8 @@ def swap(
                 _("the swap {range} is entirely in the past (before {now})"),
                 first, last, now, zone,
             )  # fmt: skip
-        reason_text = (
-            reason.strip()
-            if reason and reason.strip()
-            else _("swap {first_person} ↔ {second_person}").format(
-                first_person=first_person, second_person=second_person
-            )
+        reason_text = given_reason or _("swap {first_person} ↔ {second_person}").format(
+            first_person=first_person, second_person=second_person
         )
         entries: dict[str, list[OverrideEntry]] = {}
         for chosen in teams:
