@@ -24,6 +24,7 @@ from zoneinfo import ZoneInfo
 from astreinte_cli.atomic import replace_file
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
+from astreinte_cli.safe_read import READ_FLAGS
 from astreinte_cli.timeline import LevelTimeline
 from astreinte_cli.times import local_reading, place
 
@@ -384,14 +385,6 @@ def writable(path: Path) -> None:
 
 
 EDIT_LOCK_WAIT = 10.0  # seconds an edit waits for another edit of the same roster to end
-# A FIFO named like a roster file is opened without waiting for a writer (the loader then
-# refuses it); O_NONBLOCK changes nothing for a regular file's lock.
-_LOCK_FLAGS = (
-    os.O_RDONLY
-    | getattr(os, "O_NONBLOCK", 0)
-    | getattr(os, "O_NOCTTY", 0)
-    | getattr(os, "O_CLOEXEC", 0)
-)
 
 
 @contextmanager
@@ -422,7 +415,9 @@ def locked(
         for path in sorted(set(paths), key=str):
             while True:
                 try:
-                    descriptor = os.open(path, _LOCK_FLAGS)
+                    # A FIFO named like a roster file is not waited on (the loader refuses it);
+                    # O_NONBLOCK changes nothing for a regular file's lock.
+                    descriptor = os.open(path, READ_FLAGS)
                 except FileNotFoundError:
                     break  # gone: the loader will say so
                 try:

@@ -18,6 +18,7 @@ roster has none there; this is the second line of defence, for what reaches outp
 
 from __future__ import annotations
 
+import functools
 import re
 
 _SEPARATORS = (0x2028, 0x2029)  # LINE SEPARATOR, PARAGRAPH SEPARATOR: line breaks to YAML
@@ -33,11 +34,15 @@ def _escape(code: int) -> str:
 _CONTROLS = [*range(0x20), *range(0x7F, 0xA0), *_SEPARATORS]
 _ONE_LINE = {code: _escape(code) for code in _CONTROLS}
 _LINES = {code: text for code, text in _ONE_LINE.items() if code not in (0x09, 0x0A)}
-# The same sets, to remove: a regular expression finds them at C speed, where str.translate
-# looked each character up in a dict (1.6 s of the 200-team publication's feeds, whose
-# descriptions all have line feeds).
-_FIND_ONE_LINE = re.compile("[" + re.escape("".join(map(chr, _ONE_LINE))) + "]")
-_FIND_LINES = re.compile("[" + re.escape("".join(map(chr, _LINES))) + "]")
+
+
+@functools.cache
+def _finder(lines: bool) -> re.Pattern[str]:
+    """The same sets, to remove: a regular expression finds them at C speed, where
+    str.translate looked each character up in a dict (1.6 s of the 200-team publication's
+    feeds, whose descriptions all have line feeds). Compiled when a feed first needs it, not
+    by every `now`."""
+    return re.compile("[" + re.escape("".join(map(chr, _LINES if lines else _ONE_LINE))) + "]")
 
 
 def printable(text: str, *, lines: bool = False) -> str:
@@ -66,4 +71,4 @@ def without_controls(text: str, *, lines: bool = False) -> str:
     if lines:
         for line_break in ("\r\n", "\r", "\x85", "\u2028", "\u2029"):
             text = text.replace(line_break, "\n")
-    return (_FIND_LINES if lines else _FIND_ONE_LINE).sub("", text)
+    return _finder(lines).sub("", text)

@@ -37,7 +37,7 @@ from astreinte_cli.compile import TeamTimeline
 from astreinte_cli.errors import HintedError
 from astreinte_cli.i18n import _
 from astreinte_cli.intervals import Intervals, clip, subtract, union
-from astreinte_cli.safe_read import UnreadableFile, read_roster_file
+from astreinte_cli.safe_read import UnreadableFile, read_own_file
 from astreinte_cli.times import YEARS
 
 FORMAT = "astreinte-publication-log/1"
@@ -75,21 +75,17 @@ def read_log(path: Path) -> PublicationLog:
     if path.is_dir():
         path = path / FILE_NAME
     try:
-        # Read as a roster file is: its size checked before a byte is read, a FIFO or a device
-        # refused rather than waited on (it hung `check --publication`). A link may lead
-        # anywhere: the log is publish's output, not a file of a pull request.
-        raw = read_roster_file(path, path.resolve().parent, limit=MAX_BYTES)
-    except (UnreadableFile, OSError, RuntimeError) as exc:
-        error = exc.error if isinstance(exc, UnreadableFile) else exc
-        if isinstance(exc, UnreadableFile) and exc.reason == "too-large":
+        # Its size checked before a byte is read, a FIFO or a device refused rather than
+        # waited on (it hung `check --publication`).
+        raw = read_own_file(path, limit=MAX_BYTES)
+    except UnreadableFile as exc:
+        if exc.reason == "too-large":
             message = _("{path} is too large for a publication log").format(path=path)
             raise LogError(message) from None
-        if error is None:  # a FIFO, a device, a socket
-            reason = _("not a regular file")
-        else:
-            reason = (error.strerror if isinstance(error, OSError) else None) or str(error)
         raise LogError(
-            _("cannot read the publication log {path}: {reason}").format(path=path, reason=reason),
+            _("cannot read the publication log {path}: {reason}").format(
+                path=path, reason=exc.describe()
+            ),
             _("give the folder `astreinte publish` wrote, or its {name}").format(name=FILE_NAME),
         ) from None
     try:
@@ -240,35 +236,40 @@ def write_log(
     team's zone (UTC for a team no longer in the roster), one piece per line.
 
     Written as text, team by team, not as a document dumped at the end: the log of 200 teams
-    holds some 260,000 pieces (27 MB), and a document of that many small lists took 250 MB and
-    4 s to build and dump. An instant is formatted once per team: a piece's end is often the
-    next one's start, and most pieces share their publication."""
-    dumps = json.dumps
-    stream.write(b'{\n "format": ' + dumps(FORMAT).encode() + b',\n "teams": {')
-    t = -1
-    for t, (team_id, entry) in enumerate(teams):
+    holds some 290,000 pieces (27 MB), and a document of that many small lists took 250 MB and
+    4 s to build and dump."""
+    stream.write(b'{\n "format": ' + json.dumps(FORMAT).encode() + b',\n "teams": {')
+    separator = b""
+    for team_id, entry in teams:
         zone = zones.get(team_id, ZoneInfo("UTC"))
-        texts: dict[dt.datetime, str] = {}
+        stream.write(separator + _team_text(team_id, entry, zone).encode())
+        separator = b","
+    stream.write(b"\n }\n}\n" if separator else b"}\n}\n")
 
-        def text(
-            instant: dt.datetime, zone: ZoneInfo = zone, texts: dict[dt.datetime, str] = texts
-        ) -> str:
-            found = texts.get(instant)
-            if found is None:
-                found = texts[instant] = '"' + instant.astimezone(zone).isoformat() + '"'
-            return found
 
-        parts = [("," if t else "") + f"\n  {dumps(team_id, ensure_ascii=False)}: {{"]
-        parts.append(f'\n   "since": {text(entry.since)},\n   "on_call": {{')
-        for n, (person, pieces) in enumerate(sorted(entry.on_call.items())):
-            parts.append(("," if n else "") + f"\n    {dumps(person, ensure_ascii=False)}: [")
-            parts.append(
-                ",".join(f"\n     [{text(s)}, {text(e)}, {text(p)}]" for s, e, p in pieces)
-            )
-            parts.append("\n    ]" if pieces else "]")
-        parts.append("\n   }\n  }" if entry.on_call else "}\n  }")
-        stream.write("".join(parts).encode())
-    stream.write(b"\n }\n}\n" if t >= 0 else b"}\n}\n")
+def _team_text(team_id: str, entry: TeamLog, zone: ZoneInfo) -> str:
+    """One team's entry of the log, as :func:`write_log` writes it. An instant is formatted
+    once: a piece's end is often the next one's start, and most pieces share their
+    publication."""
+    texts: dict[dt.datetime, str] = {}
+
+    def text(instant: dt.datetime) -> str:
+        found = texts.get(instant)
+        if found is None:
+            found = texts[instant] = json.dumps(instant.astimezone(zone).isoformat())
+        return found
+
+    people = ",".join(
+        f"\n    {json.dumps(person, ensure_ascii=False)}: ["
+        + ",".join(f"\n     [{text(s)}, {text(e)}, {text(p)}]" for s, e, p in pieces)
+        + ("\n    ]" if pieces else "]")
+        for person, pieces in sorted(entry.on_call.items())
+    )
+    on_call = f"{{{people}\n   }}" if people else "{}"
+    return (
+        f"\n  {json.dumps(team_id, ensure_ascii=False)}: {{"
+        f'\n   "since": {text(entry.since)},\n   "on_call": {on_call}\n  }}'
+    )
 
 
 # --------------------------------------------------------------------------- notice

@@ -1,7 +1,9 @@
 """Reading one roster file safely: a regular file inside the roster folder, of a bounded size
 checked before a byte is read, never waiting on a FIFO (see :mod:`astreinte_cli.load.files`
 for why). Low in the house: the loader, the roster cache, the history walk, completion and the
-source line shown under an error (``diagnostics.py``) all read roster files this one way.
+source line shown under an error (``diagnostics.py``) all read roster files this one way, and
+the operator's own files (the publication log, the route service's token) are read the same way
+wherever a link leads (:func:`read_own_file`).
 """
 
 from __future__ import annotations
@@ -11,18 +13,35 @@ import os
 import stat
 from pathlib import Path
 
+from astreinte_cli.i18n import _
+
 MAX_FILE_BYTES = 1 << 20  # 1 MiB: a roster is a few kilobytes; anything larger is a mistake
 
 
 class UnreadableFile(Exception):
     """Why a roster file is not read: ``reason`` is one of ``outside``, ``special``,
-    ``folder``, ``too-large`` or ``os`` (then ``error`` is the OSError)."""
+    ``folder``, ``too-large`` (then ``size`` and ``limit``) or ``os`` (then ``error`` is the
+    OSError)."""
 
-    def __init__(self, reason: str, error: OSError | None = None, size: int = 0) -> None:
+    def __init__(
+        self, reason: str, error: OSError | None = None, size: int = 0, limit: int = 0
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.error = error
         self.size = size
+        self.limit = limit
+
+    def describe(self) -> str:
+        """Why, in a few words, for a message about a file that is not a roster file (the
+        loader words its own, with hints)."""
+        if self.error is not None:
+            return self.error.strerror or str(self.error)
+        if self.reason == "too-large":
+            return _("larger than {size} bytes").format(size=self.limit)
+        if self.reason == "outside":
+            return _("a link out of its folder")
+        return _("not a regular file")  # a FIFO, a device, a socket, a folder
 
 
 def resolved(path: Path) -> Path:
@@ -47,7 +66,9 @@ def resolves_inside(path: Path, folder: Path | None = None) -> bool:
     return target == home or home in target.parents
 
 
-_FLAGS = (
+# How every file that might be a FIFO or a device is opened for reading (roster files here,
+# the edit lock in ``authoring.py``): never waiting on a FIFO's writer, never taking a terminal.
+READ_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_NONBLOCK", 0)  # a FIFO is not waited on
     | getattr(os, "O_NOCTTY", 0)
@@ -70,7 +91,7 @@ def read_roster_file(
     try:
         if direct:
             try:
-                descriptor = os.open(path, _FLAGS | _NOFOLLOW)
+                descriptor = os.open(path, READ_FLAGS | _NOFOLLOW)
             except OSError:
                 if not os.path.islink(path):
                     raise
@@ -78,7 +99,7 @@ def read_roster_file(
         if not direct:
             if not resolves_inside(path, folder):
                 raise UnreadableFile("outside")
-            descriptor = os.open(path, _FLAGS)
+            descriptor = os.open(path, READ_FLAGS)
     except IsADirectoryError as exc:
         raise UnreadableFile("folder", exc) from None
     except OSError as exc:
@@ -90,7 +111,7 @@ def read_roster_file(
         if not stat.S_ISREG(info.st_mode):
             raise UnreadableFile("special")
         if info.st_size > limit:
-            raise UnreadableFile("too-large", size=info.st_size)
+            raise UnreadableFile("too-large", size=info.st_size, limit=limit)
         chunks = []
         left = limit + 1  # a file that grew since fstat is still cut off
         while left > 0:
@@ -101,9 +122,21 @@ def read_roster_file(
             left -= len(chunk)
         data = b"".join(chunks)
         if len(data) > limit:
-            raise UnreadableFile("too-large", size=len(data))
+            raise UnreadableFile("too-large", size=len(data), limit=limit)
         return data
     except OSError as exc:
         raise UnreadableFile("os", exc) from None
     finally:
         os.close(descriptor)
+
+
+def read_own_file(path: Path, *, limit: int) -> bytes:
+    """A file of the operator's own (a publication log, a token file), read as a roster file
+    is (a regular file, its size checked before a byte is read, a FIFO never waited on) but
+    wherever a link leads: it comes from whoever runs astreinte, not from a pull request.
+    :class:`UnreadableFile` otherwise, a loop of links included."""
+    try:
+        folder = resolved(path).parent
+    except OSError as exc:
+        raise UnreadableFile("os", exc) from None
+    return read_roster_file(path, folder, limit=limit)

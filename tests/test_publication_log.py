@@ -4,14 +4,23 @@ publication}``. Real publications in temporary folders, at chosen instants (``--
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import json
 import os
 import signal
 from pathlib import Path
+from types import MappingProxyType
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
 import pytest
 from gitrepo import SWAP
+from hypothesis import given
+from hypothesis import strategies as st
+
+from astreinte_cli.intervals import clip, intersect, union
+from astreinte_cli.publication_log import EMPTY, PublicationLog, TeamLog, loads_log, write_log
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -253,12 +262,6 @@ def test_the_written_log_reads_back_whatever_its_shape() -> None:
     """The log is written as a stream, piece by piece: every shape it can take (no team, a team
     nobody is logged for, a person without pieces, names that need escaping, a team gone from
     the roster) must still be one JSON document that reads back as the same log."""
-    import datetime as dt
-    import io
-    from types import MappingProxyType
-    from zoneinfo import ZoneInfo
-
-    from astreinte_cli.publication_log import EMPTY, PublicationLog, TeamLog, loads_log, write_log
 
     def at(day: int, hour: int) -> dt.datetime:
         return dt.datetime(2026, 3, day, hour, tzinfo=dt.UTC)
@@ -285,27 +288,19 @@ def test_the_written_log_reads_back_whatever_its_shape() -> None:
     assert dict(back.teams["gone"].on_call) == {}
 
 
-def test_cutting_by_bisection_agrees_with_intersecting() -> None:
+HOURS = st.integers(0, 60)
+
+
+def _hour(hours: int) -> dt.datetime:
+    return dt.datetime(2026, 1, 1, tzinfo=dt.UTC) + dt.timedelta(hours=hours)
+
+
+@given(st.lists(st.tuples(HOURS, HOURS)), HOURS, HOURS)
+def test_cutting_by_bisection_agrees_with_intersecting(
+    raw: list[tuple[int, int]], start: int, end: int
+) -> None:
     """The log is cut against the timeline by bisection (``clip``) rather than by a pass
     over the whole timeline for each piece; both must give the same intervals."""
-    import datetime as dt
-
-    from hypothesis import given
-    from hypothesis import strategies as st
-
-    from astreinte_cli.intervals import clip, intersect, union
-
-    base = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
-
-    def instant(hours: int) -> dt.datetime:
-        return base + dt.timedelta(hours=hours)
-
-    hours = st.integers(0, 60)
-
-    @given(st.lists(st.tuples(hours, hours)), hours, hours)
-    def agree(raw: list[tuple[int, int]], start: int, end: int) -> None:
-        a = union((instant(s), instant(e)) for s, e in raw)
-        window = [(instant(start), instant(end))] if start < end else []
-        assert clip(a, instant(start), instant(end)) == intersect(a, window)
-
-    agree()
+    a = union((_hour(s), _hour(e)) for s, e in raw)
+    window = [(_hour(start), _hour(end))] if start < end else []
+    assert clip(a, _hour(start), _hour(end)) == intersect(a, window)

@@ -43,7 +43,7 @@ from astreinte_cli.printable import printable
 from astreinte_cli.route.documents import dial_text, mask_number, plan_document
 from astreinte_cli.route.plan import DialPlan, dial_plan
 from astreinte_cli.route.source import Loaded, RosterWatch
-from astreinte_cli.safe_read import UnreadableFile, read_roster_file, resolved
+from astreinte_cli.safe_read import UnreadableFile, read_own_file
 
 log = logging.getLogger("astreinte.route")
 
@@ -60,29 +60,16 @@ class ServiceError(HintedError):
 # --------------------------------------------------------------------------- starting
 
 
-def _token_unread(exc: OSError | UnicodeDecodeError | UnreadableFile) -> object:
-    """Why the token file was not read, in a few words."""
-    if not isinstance(exc, UnreadableFile):
-        return getattr(exc, "strerror", None) or exc
-    if exc.error is not None and exc.error.strerror:
-        return exc.error.strerror
-    if exc.reason == "too-large":
-        return _("larger than {size} bytes").format(size=MAX_TOKEN_FILE_BYTES)
-    return _("not a regular file")  # a FIFO, a device, a socket, a folder
-
-
 def read_token(path: Path) -> bytes:
     """The token in ``path``, which only its owner may read (a token others can read protects
     nothing): surrounding whitespace removed, at least :data:`MIN_TOKEN` characters."""
     try:
+        # A FIFO or a device (/dev/zero) refused, not read for ever; a link to a secrets folder
+        # followed.
+        text = read_own_file(path, limit=MAX_TOKEN_FILE_BYTES).decode("utf-8").strip()
         info = path.stat()
-        # Read as a roster file is: a FIFO or a device (/dev/zero) refused, not read for ever,
-        # the size checked first. A link may lead anywhere (a secrets folder): it is the
-        # operator's file, not a pull request's.
-        raw = read_roster_file(path, resolved(path).parent, limit=MAX_TOKEN_FILE_BYTES)
-        text = raw.decode("utf-8").strip()
     except (OSError, UnicodeDecodeError, UnreadableFile) as exc:
-        reason = _token_unread(exc)
+        reason = exc.describe() if isinstance(exc, UnreadableFile) else str(exc)
         raise ServiceError(
             _("--token-file {path}: cannot read it ({reason})").format(path=path, reason=reason),
             _(

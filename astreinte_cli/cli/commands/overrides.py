@@ -57,24 +57,6 @@ ReasonOption = Annotated[
         "--reason", help="Why: kept in the roster for whoever reads it next.", show_default=False
     ),
 ]
-
-
-def _reason(reason: str | None) -> str | None:
-    """``--reason`` as it is written into the roster (None when blank). A roster value has no
-    control character: one in the reason is refused here, before any file is read, rather than
-    as an error in a file that is never written."""
-    from astreinte_cli.printable import control_character
-
-    text = reason.strip() if reason else ""
-    found = control_character(text)
-    if found is not None:
-        fail_usage(
-            _("--reason: the text has a control character (U+{code:04X})").format(code=ord(found)),
-            _("write the reason on one line"),
-        )
-    return text or None
-
-
 ExceptionalOption = Annotated[
     bool,
     typer.Option(
@@ -92,6 +74,22 @@ AllowPastOption = Annotated[
         help="Accept a period that ends before --at: a correction of who was really on call.",
     ),
 ]
+
+
+def _reason(reason: str | None) -> str | None:
+    """``--reason`` as it is written into the roster (None when blank). A roster value has no
+    control character: one in the reason is refused here, before any file is read, rather than
+    as an error in a file that is never written."""
+    from astreinte_cli.printable import control_character
+
+    text = reason.strip() if reason else ""
+    found = control_character(text)
+    if found is not None:
+        fail_usage(
+            _("--reason: the text has a control character (U+{code:04X})").format(code=ord(found)),
+            _("write the reason on one line"),
+        )
+    return text or None
 
 
 def override_add(
